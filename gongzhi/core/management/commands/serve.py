@@ -1,0 +1,29 @@
+"""`gongzhi serve`: gunicorn serving the WSGI app; static files through whitenoise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run Gongzhi with gunicorn (production server)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        argv = [
+            sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application",
+            "--bind", options["bind"],
+            "--workers", str(options["workers"]),
+            "--threads", str(options["threads"]),
+            "--access-logfile", "-",
+            "--timeout", "120",
+        ]
+        os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

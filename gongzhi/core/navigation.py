@@ -1,0 +1,52 @@
+"""The navigation shell: each app contributes entries; a user sees only the entries their roles can use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import ADMIN_ROLES, AREA_STAFF_ROLES, MANAGE_ROLES, PEOPLE_ROLES, STAFF_ROLES, has_role, is_superuser
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: Any
+    url_name: str
+    allowed: Callable[[Any], bool]
+
+
+def _roles(roles: frozenset[str]) -> Callable[[Any], bool]:
+    return lambda user: is_superuser(user) or has_role(user, roles)
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry("home", _("Home"), "home", lambda user: True),
+    NavEntry("areas", _("Areas"), "core:area_tree", lambda user: True),
+    NavEntry("party_orgs", _("Party organizations"), "core:party_org_tree", _roles(STAFF_ROLES)),
+    NavEntry("units", _("Units"), "core:unit_list", _roles(STAFF_ROLES)),
+    NavEntry("residents", _("Residents"), "core:resident_list", _roles(PEOPLE_ROLES)),
+    NavEntry("party_members", _("Party members"), "core:party_member_list", _roles(PEOPLE_ROLES)),
+    NavEntry("imports", _("Import and export"), "core:roster_home", _roles(MANAGE_ROLES | AREA_STAFF_ROLES)),
+    NavEntry("audit", _("Audit log"), "core:audit_log", _roles(ADMIN_ROLES)),
+]
+
+
+def register(entry: NavEntry, *, before: str | None = None) -> None:
+    """Apps add their entries at import time (in AppConfig.ready)."""
+    if any(e.key == entry.key for e in ENTRIES):
+        return
+    keys = [e.key for e in ENTRIES]
+    ENTRIES.insert(keys.index(before) if before in keys else len(ENTRIES), entry)
+
+
+def navigation_for(user: Any) -> list[dict[str, Any]]:
+    return [
+        {"key": e.key, "label": e.label, "url": reverse(e.url_name)}
+        for e in ENTRIES
+        if e.allowed(user)
+    ]

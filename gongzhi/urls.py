@@ -8,5 +8,7 @@ from gongzhi.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("appeals/", include("gongzhi.appeals.urls")),
+    path("intelligence/", include("gongzhi.intelligence.urls")),
     path("", include("gongzhi.core.urls")),
 ]

@@ -1,0 +1,62 @@
+# Gongzhi: `make run` serves the demo city; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := gongzhi/static/vendor
+export DJANGO_SETTINGS_MODULE := gongzhi.settings
+
+.PHONY: install run test lint typecheck migrations-check pytest browser assets messages serve-check clean
+
+install: $(VENV)/.installed $(VENDOR)/.installed messages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+messages: $(VENV)/.installed
+	$(BIN)/python -m gongzhi.lib.compile_messages
+
+run: install
+	$(BIN)/gongzhi migrate --noinput -v 0
+	$(BIN)/gongzhi collectstatic --noinput -v 0
+	$(BIN)/gongzhi demo --if-empty
+	$(BIN)/gongzhi serve
+
+# Debian's chromium drives the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }
+
+lint: install
+	$(BIN)/ruff check gongzhi bench
+	$(BIN)/ruff format --check gongzhi bench
+
+typecheck: install
+	$(BIN)/mypy gongzhi
+
+migrations-check: install
+	$(BIN)/gongzhi makemigrations --check --dry-run
+
+pytest: install browser
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+test: install browser
+	$(BIN)/ruff check gongzhi bench
+	$(BIN)/mypy gongzhi
+	$(BIN)/gongzhi makemigrations --check --dry-run
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var/static

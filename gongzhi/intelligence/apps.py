@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntelligenceConfig(AppConfig):
+    name = "gongzhi.intelligence"
+    label = "intelligence"
+    verbose_name = _("Routing intelligence")

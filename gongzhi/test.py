@@ -85,7 +85,7 @@ def make_cast() -> Cast:
     committee_a = actions.do_create_party_org(area=com_a, name="和平里社区大党委", acting_user=None)
 
     resident_a = actions.do_create_resident(
-        acting_user=None, area=building_a, name="张桂兰", phone="13800138000", id_number="110101195001011237",
+        acting_user=None, area=building_a, name="张桂兰", phone="13800138000", id_number="110101195001011239",
         address="和平小区1号楼2单元301",
     )
     resident_b = actions.do_create_resident(

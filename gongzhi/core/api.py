@@ -1,5 +1,351 @@
+"""The organization tree over JSON: areas, party organizations, units, people (masked), reveal, audit log."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
+
+from . import actions
+from .models import Area, AuditEvent, PartyMember, PartyOrg, Resident, Unit, User
+from .permissions import can, scope_paths, user_grants, visible_to
 
 router = Router()
+
+
+class GrantOut(Schema):
+    role: str
+    role_label: str
+    area_id: int
+    area_name: str
+    unit_id: int | None
+    unit_name: str | None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    grants: list[GrantOut]
+
+
+class AreaOut(Schema):
+    id: int
+    name: str
+    level: str
+    level_label: str
+    parent_id: int | None
+    path: str
+    code: str
+    province: str
+
+
+class AreaDetailOut(AreaOut):
+    ancestors: list[AreaOut]
+    children: list[AreaOut]
+
+
+class AreaIn(Schema):
+    parent_id: int
+    name: str = Field(..., max_length=100)
+    level: str
+    code: str = ""
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    area_id: int
+    area_name: str
+    contact_name: str
+    contact_phone: str
+
+
+class UnitIn(Schema):
+    area_id: int
+    name: str = Field(..., max_length=100)
+    kind: str
+    credit_code: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    address: str = ""
+
+
+class PartyOrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    area_id: int
+    parent_id: int | None
+    member_count: int
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: str
+    phone: str
+    id_number: str
+    area_id: int
+    area_name: str
+
+    @staticmethod
+    def resolve_phone(obj: Resident | PartyMember) -> str:
+        return mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_id_number(obj: Resident | PartyMember) -> str:
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_area_id(obj: Resident | PartyMember) -> int:
+        return obj.area_id if isinstance(obj, Resident) else obj.home_area_id
+
+    @staticmethod
+    def resolve_area_name(obj: Resident | PartyMember) -> str:
+        return obj.area.name if isinstance(obj, Resident) else obj.home_area.name
+
+
+class ResidentOut(PersonOut):
+    address: str
+    household_id: int | None
+
+    @staticmethod
+    def resolve_address(obj: Resident) -> str:
+        return mask_address(obj.address)
+
+
+class PartyMemberOut(PersonOut):
+    in_service: bool
+    work_unit: str | None
+    party_org: str | None
+    joined_on: date | None
+
+    @staticmethod
+    def resolve_work_unit(obj: PartyMember) -> str | None:
+        return obj.work_unit.name if obj.work_unit else None
+
+    @staticmethod
+    def resolve_party_org(obj: PartyMember) -> str | None:
+        return obj.party_org.name if obj.party_org else None
+
+
+class RevealOut(Schema):
+    phone: str
+    id_number: str
+    address: str | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    actor: str | None
+    verb: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    area_id: int | None
+    before: dict | None
+    after: dict | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj: AuditEvent) -> str | None:
+        return str(obj.actor) if obj.actor else None
+
+
+def _area_out(area: Area) -> AreaOut:
+    return AreaOut(
+        id=area.pk, name=area.name, level=area.level, level_label=str(area.get_level_display()),
+        parent_id=area.parent_id, path=area.path, code=area.code, province=area.province,
+    )
+
+
+def _unit_out(unit: Unit) -> UnitOut:
+    return UnitOut(
+        id=unit.pk, name=unit.name, kind=unit.kind, kind_label=str(unit.get_kind_display()), area_id=unit.area_id,
+        area_name=unit.area.name, contact_name=unit.contact_name, contact_phone=mask_phone(unit.contact_phone),
+    )
+
+
+def get_area_for_user(user: User, area_id: int) -> Area:
+    return get_object_or_404(visible_to(user, Area), pk=area_id)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user if request.user.is_authenticated else getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise Http404
+    return user
+
+
+@router.get("/me", response=MeOut, summary="当前用户及其授权")
+def me(request: HttpRequest) -> MeOut:
+    user = _user(request)
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        grants=[
+            GrantOut(role=g.role, role_label=str(g.get_role_display()), area_id=g.area_id, area_name=g.area.name,
+                     unit_id=g.unit_id, unit_name=g.unit.name if g.unit else None)
+            for g in user_grants(user)
+        ],
+    )
+
+
+@router.get("/areas", response=list[AreaOut], summary="可见区域列表")
+@paginate(LimitOffsetPagination)
+def list_areas(
+    request: HttpRequest, parent_id: int | None = None, level: str | None = None, q: str | None = None
+) -> list[AreaOut]:
+    qs = visible_to(_user(request), Area)
+    if parent_id is not None:
+        qs = qs.filter(parent_id=parent_id)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return [_area_out(a) for a in qs.order_by("path")]
+
+
+@router.get("/areas/{area_id}", response=AreaDetailOut, summary="区域详情")
+def get_area(request: HttpRequest, area_id: int) -> AreaDetailOut:
+    user = _user(request)
+    area = get_area_for_user(user, area_id)
+    visible = visible_to(user, Area)
+    ancestors = [a for a in visible.filter(pk__in=area.ancestor_ids()).exclude(pk=area.pk).order_by("path")]
+    children = list(visible.filter(parent=area).order_by("name"))
+    return AreaDetailOut(
+        **_area_out(area).dict(),
+        ancestors=[_area_out(a) for a in ancestors],
+        children=[_area_out(c) for c in children],
+    )
+
+
+@router.post("/areas", response={201: AreaOut}, summary="新增区域")
+def create_area(request: HttpRequest, payload: AreaIn) -> Status:
+    user = _user(request)
+    parent = get_area_for_user(user, payload.parent_id)
+    area = actions.do_create_area(parent=parent, name=payload.name, level=payload.level, code=payload.code,
+                                  acting_user=user)
+    return Status(201, _area_out(area))
+
+
+@router.get("/party-orgs", response=list[PartyOrgOut], summary="党组织（含成员数）")
+@paginate(LimitOffsetPagination)
+def list_party_orgs(request: HttpRequest, area_id: int | None = None) -> list[PartyOrgOut]:
+    user = _user(request)
+    qs = visible_to(user, PartyOrg).select_related("area").annotate(member_count=Count("members"))
+    if area_id is not None:
+        qs = qs.filter(area__path__startswith=get_area_for_user(user, area_id).path)
+    return [
+        PartyOrgOut(id=o.pk, name=o.name, kind=o.kind, kind_label=str(o.get_kind_display()), area_id=o.area_id,
+                    parent_id=o.parent_id, member_count=o.member_count)  # type: ignore[attr-defined]
+        for o in qs.order_by("area__path", "kind")
+    ]
+
+
+@router.get("/units", response=list[UnitOut], summary="单位列表")
+@paginate(LimitOffsetPagination)
+def list_units(request: HttpRequest, kind: str | None = None, q: str | None = None) -> list[UnitOut]:
+    qs = visible_to(_user(request), Unit).select_related("area")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return [_unit_out(u) for u in qs.order_by("kind", "name")]
+
+
+@router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
+def get_unit(request: HttpRequest, unit_id: int) -> UnitOut:
+    unit = get_object_or_404(visible_to(_user(request), Unit).select_related("area"), pk=unit_id)
+    return _unit_out(unit)
+
+
+@router.post("/units", response={201: UnitOut}, summary="新增单位")
+def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
+    user = _user(request)
+    area = get_area_for_user(user, payload.area_id)
+    data = payload.dict(exclude={"area_id"})
+    unit = actions.do_create_unit(acting_user=user, area=area, **data)
+    return Status(201, _unit_out(unit))
+
+
+@router.get("/residents", response=list[ResidentOut], summary="居民（个人信息已脱敏）")
+@paginate(LimitOffsetPagination)
+def list_residents(request: HttpRequest, area_id: int | None = None, q: str | None = None) -> QuerySet[Resident]:
+    user = _user(request)
+    qs = visible_to(user, Resident).select_related("area")
+    if area_id is not None:
+        qs = qs.filter(area__path__startswith=get_area_for_user(user, area_id).path)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
+    return qs.order_by("area__path", "name", "pk")
+
+
+@router.get("/residents/{resident_id}", response=ResidentOut, summary="居民详情（脱敏）")
+def get_resident(request: HttpRequest, resident_id: int) -> Resident:
+    resident = get_object_or_404(visible_to(_user(request), Resident).select_related("area"), pk=resident_id)
+    return resident
+
+
+@router.post("/residents/{resident_id}/reveal", response=RevealOut, summary="查看完整个人信息（记入审计）")
+def reveal_resident(request: HttpRequest, resident_id: int) -> RevealOut:
+    user = _user(request)
+    resident = get_object_or_404(visible_to(user, Resident).select_related("area"), pk=resident_id)
+    return RevealOut(**actions.do_reveal_personal_data(resident, acting_user=user))
+
+
+@router.get("/party-members", response=list[PartyMemberOut], summary="党员（个人信息已脱敏）")
+@paginate(LimitOffsetPagination)
+def list_party_members(
+    request: HttpRequest, area_id: int | None = None, q: str | None = None, in_service: bool | None = None
+) -> QuerySet[PartyMember]:
+    user = _user(request)
+    qs = visible_to(user, PartyMember).select_related("home_area", "work_unit", "party_org")
+    if area_id is not None:
+        qs = qs.filter(home_area__path__startswith=get_area_for_user(user, area_id).path)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
+    if in_service is not None:
+        qs = qs.filter(in_service=in_service)
+    return qs.order_by("home_area__path", "name", "pk")
+
+
+@router.get("/party-members/{member_id}", response=PartyMemberOut, summary="党员详情（脱敏）")
+def get_party_member(request: HttpRequest, member_id: int) -> PartyMember:
+    member = get_object_or_404(
+        visible_to(_user(request), PartyMember).select_related("home_area", "work_unit", "party_org"), pk=member_id
+    )
+    return member
+
+
+@router.post("/party-members/{member_id}/reveal", response=RevealOut, summary="查看党员完整个人信息（记入审计）")
+def reveal_party_member(request: HttpRequest, member_id: int) -> RevealOut:
+    user = _user(request)
+    member = get_object_or_404(visible_to(user, PartyMember).select_related("home_area"), pk=member_id)
+    return RevealOut(**actions.do_reveal_personal_data(member, acting_user=user))
+
+
+@router.get("/audit", response=list[AuditOut], summary="审计日志（管理员，按范围）")
+@paginate(LimitOffsetPagination)
+def list_audit(request: HttpRequest, verb: str | None = None) -> QuerySet[AuditEvent]:
+    user = _user(request)
+    if not user.is_superuser and not scope_paths(user, ["city_admin", "district_admin"]):
+        raise PermissionDenied("只有管理员可以查看审计日志。")
+    qs = visible_to(user, AuditEvent).select_related("actor")
+    if verb:
+        qs = qs.filter(verb=verb)
+    return qs
+
+
+def can_reveal(user: User, person: Resident | PartyMember) -> bool:
+    return can(user, "reveal", person)

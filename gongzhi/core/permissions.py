@@ -36,7 +36,7 @@ PEOPLE_ROLES = AREA_STAFF_ROLES
 REVEAL_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER, Role.GRID_WORKER})
 # Roles that maintain rosters (areas, units, people) in their scope.
 MANAGE_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER})
-AREA_MANAGE_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SUBDISTRICT_STAFF})
+AREA_MANAGE_ROLES = MANAGE_ROLES
 
 ACTIONS = (
     "view",  # see the object at all

@@ -57,9 +57,8 @@ class Cast:
         return {name: getattr(self, name) for name in names}
 
 
-def make_user(username: str, display_name: str, **extra: object) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, display_name=display_name, **extra)
-    return user
+def make_user(username: str, display_name: str) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, display_name=display_name)
 
 
 def make_cast() -> Cast:

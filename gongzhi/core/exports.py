@@ -1,0 +1,175 @@
+"""Excel rosters out: the same columns as the import templates, scoped to the user, personal data masked.
+
+A full export (unmasked) needs the reveal right over the whole export scope and an explicit request;
+it is written to the audit log as one event with the number of rows.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
+
+from .models import Area, ImportJob, PartyMember, Registration, Resident, Unit, User
+from .permissions import (
+    PEOPLE_ROLES,
+    REVEAL_ROLES,
+    can,
+    is_superuser,
+    path_q,
+    primary_area,
+    scope_paths,
+    visible_to,
+)
+from .rosters import do_record_pii_export, gender_name, get_spec, level_name, unit_kind_name
+
+Kind = ImportJob.Kind
+CHUNK = 2000
+
+
+@dataclass
+class Export:
+    file: IO[bytes]
+    filename: str
+    count: int
+    full: bool
+
+
+def get_export_area_for_user(user: User, area_id: int | str | None) -> Area | None:
+    """The area an export is limited to; 404 when it does not exist or the user cannot see it."""
+    if area_id in (None, ""):
+        return None
+    try:
+        return visible_to(user, Area).get(pk=int(area_id))  # type: ignore[arg-type]
+    except (Area.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_reveal_scope(user: User, area: Area | None) -> bool:
+    """Does the user have the reveal right over everything the export may contain?"""
+    if area is not None:
+        return can(user, "reveal", Resident(area=area))
+    if is_superuser(user):
+        return True
+    reveal = scope_paths(user, REVEAL_ROLES)
+    people = scope_paths(user, PEOPLE_ROLES)
+    return bool(people) and all(any(p.startswith(r) for r in reveal) for p in people)
+
+
+class AreaNames:
+    """Name paths ("示范市/东城区/和平街道") of areas from their id paths, with names loaded in batches."""
+
+    def __init__(self, preload: QuerySet[Area] | None = None) -> None:
+        self.names: dict[int, str] = dict(preload.values_list("pk", "name")) if preload is not None else {}
+
+    def path(self, area: Area | None) -> str:
+        if area is None:
+            return ""
+        ids = area.ancestor_ids()
+        missing = [i for i in ids if i not in self.names]
+        if missing:
+            self.names.update(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
+        return "/".join(self.names.get(i, "?") for i in ids)
+
+    def parent_path(self, area: Area) -> str:
+        ids = area.ancestor_ids()[:-1]
+        missing = [i for i in ids if i not in self.names]
+        if missing:
+            self.names.update(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
+        return "/".join(self.names.get(i, "?") for i in ids)
+
+
+def _preload(user: User, area: Area | None) -> QuerySet[Area]:
+    qs = visible_to(user, Area)
+    if area is not None:
+        qs = qs.filter(path__startswith=area.path) | Area.objects.filter(pk__in=area.ancestor_ids())
+    return qs
+
+
+def _within(qs: QuerySet[Any], field: str, area: Area | None) -> QuerySet[Any]:
+    return qs.filter(**{f"{field}__startswith": area.path}) if area is not None else qs
+
+
+def _area_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+    names = AreaNames(_preload(user, area))
+    qs = Area.objects.all() if is_superuser(user) else Area.objects.filter(path_q(scope_paths(user), "path"))
+    for obj in _within(qs, "path", area).order_by("path").iterator(chunk_size=CHUNK):
+        yield [names.parent_path(obj), obj.name, level_name(obj.level), obj.code]
+
+
+def _unit_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+    names = AreaNames(_preload(user, area))
+    qs = _within(visible_to(user, Unit), "area__path", area).select_related("area").prefetch_related(
+        Prefetch("registrations", queryset=Registration.objects.select_related("community").order_by("pk"))
+    ).order_by("name")
+    phone = (lambda v: v) if full else mask_phone
+    for unit in qs.iterator(chunk_size=CHUNK):
+        communities = "；".join(names.path(r.community) for r in unit.registrations.all())
+        yield [unit.name, unit_kind_name(unit.kind), names.path(unit.area), unit.credit_code, unit.contact_name,
+               phone(unit.contact_phone), unit.address, communities]
+
+
+def _party_member_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+    names = AreaNames(_preload(user, area))
+    qs = _within(visible_to(user, PartyMember), "home_area__path", area).select_related(
+        "home_area", "work_unit").order_by("home_area__path", "name", "pk")
+    phone, id_number = ((lambda v: v), (lambda v: v)) if full else (mask_phone, mask_id_number)
+    for m in qs.iterator(chunk_size=CHUNK):
+        yield [m.name, gender_name(m.gender), phone(m.phone), id_number(m.id_number),
+               m.joined_on.isoformat() if m.joined_on else "", names.path(m.home_area),
+               "是" if m.in_service else "否", m.work_unit.name if m.work_unit else ""]
+
+
+def _resident_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+    names = AreaNames(_preload(user, area))
+    qs = _within(visible_to(user, Resident), "area__path", area).select_related("area", "household").order_by(
+        "area__path", "name", "pk")
+    if full:
+        phone = id_number = address = lambda v: v  # noqa: E731
+    else:
+        phone, id_number, address = mask_phone, mask_id_number, mask_address
+    for r in qs.iterator(chunk_size=CHUNK):
+        yield [r.name, gender_name(r.gender), r.birth_year or "", phone(r.phone), id_number(r.id_number),
+               names.path(r.area), r.household.number if r.household else "", address(r.address)]
+
+
+ROWS = {Kind.AREAS: _area_rows, Kind.UNITS: _unit_rows, Kind.PARTY_MEMBERS: _party_member_rows,
+        Kind.RESIDENTS: _resident_rows}
+
+
+def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool = False) -> Export:
+    """Build the .xlsx of a roster for `user` (write-only workbook, spooled to disk when large)."""
+    spec = get_spec(kind)
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    if area is not None and not (is_superuser(user) or visible_to(user, Area).filter(pk=area.pk).exists()):
+        raise Http404
+    has_pii = kind != Kind.AREAS
+    full = full and has_pii
+    if full and not can_reveal_scope(user, area):
+        raise PermissionDenied(_(
+            "You may not export full personal data for this scope; export the masked roster instead."))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(spec.title)
+    ws.append(spec.headers)
+    count = 0
+    for row in ROWS[ImportJob.Kind(kind)](user, area, full):
+        ws.append(row)
+        count += 1
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - returned to the caller
+    wb.save(out)
+    out.seek(0)
+    if full:
+        do_record_pii_export(acting_user=user, kind=kind, area=area or primary_area(user), count=count)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return Export(file=out, filename=f"{spec.title}-{stamp}.xlsx", count=count, full=full)  # type: ignore[arg-type]

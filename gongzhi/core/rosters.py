@@ -1,0 +1,1004 @@
+"""Excel rosters in: the file format of each roster, templates, parsing, validation and the import action.
+
+An import runs in three phases: read every row, validate every row (collecting *all* errors with
+their Excel row numbers), then — only if no row is bad — write everything in one transaction with one
+audit event. The column headers are Chinese constants: they are the file format, so an export made
+in any UI language can be imported again.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from gongzhi.lib.validators import validate_id_number, validate_phone
+
+from .actions import require
+from .audit import log_event
+from .errors import ActionError
+from .models import Area, Household, ImportJob, PartyMember, PartyOrg, Registration, Resident, Unit, User
+from .permissions import is_superuser, visible_to
+
+logger = logging.getLogger("gongzhi.rosters")
+
+Kind = ImportJob.Kind
+PROGRESS_EVERY = 500
+PATH_SEPARATORS = re.compile(r"\s*[/／]\s*")
+MULTI_SEPARATORS = re.compile(r"\s*[;；]\s*")
+
+# ---------------------------------------------------------------------------------------------
+# The file format
+# ---------------------------------------------------------------------------------------------
+
+# Chinese names of area levels used in the files (the first one per level is written on export).
+LEVEL_NAMES: dict[str, list[str]] = {
+    "city": ["城市", "市"],
+    "district": ["区", "区县", "县"],
+    "subdistrict": ["街道", "乡镇", "镇", "乡"],
+    "community": ["社区", "村"],
+    "estate": ["小区"],
+    "grid": ["网格"],
+    "building": ["楼栋", "楼"],
+}
+UNIT_KIND_NAMES: dict[str, list[str]] = {
+    "department": ["政府部门", "职能部门"],
+    "enterprise": ["企业"],
+    "institution": ["事业单位"],
+    "school": ["学校"],
+    "hospital": ["医院"],
+    "property_company": ["物业服务企业", "物业公司", "物业"],
+    "owners_committee": ["业主委员会", "业委会"],
+    "social_org": ["社会组织"],
+    "residents_committee": ["居民委员会", "居委会"],
+}
+GENDER_NAMES: dict[str, list[str]] = {"male": ["男"], "female": ["女"]}
+YES_WORDS = {"是", "在职", "y", "yes", "true", "1"}
+NO_WORDS = {"否", "不在职", "n", "no", "false", "0", ""}
+
+
+def _lookup(names: dict[str, list[str]], extra: Iterable[tuple[str, Any]] = ()) -> dict[str, str]:
+    table = {value: value for value in names}
+    for value, words in names.items():
+        for word in words:
+            table[word] = value
+    for value, label in extra:
+        table[str(label)] = value
+    return table
+
+
+def level_name(level: str) -> str:
+    return LEVEL_NAMES[level][0]
+
+
+def unit_kind_name(kind: str) -> str:
+    return UNIT_KIND_NAMES[kind][0]
+
+
+def gender_name(gender: str) -> str:
+    return GENDER_NAMES[gender][0] if gender in GENDER_NAMES else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # Chinese: part of the file format
+    required: bool
+    help: Any  # lazy text for the 说明 sheet
+    example: str
+    width: int = 18
+    text: bool = False  # keep as text in Excel (phone and ID numbers lose digits as numbers)
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterSpec:
+    kind: str
+    title: str  # Chinese sheet title and file name stem
+    columns: tuple[Column, ...]
+    notes: tuple[Any, ...] = ()
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def example_row(self) -> list[str]:
+        return [c.example for c in self.columns]
+
+
+_PATH_HELP = gettext_lazy(
+    "Area names from the city down, separated by /, e.g. 示范市/东城区/和平街道. "
+    "You may also start below the import scope."
+)
+
+SPECS: dict[str, RosterSpec] = {
+    Kind.AREAS: RosterSpec(
+        kind=Kind.AREAS,
+        title="区域名册",
+        columns=(
+            Column("parent_path", "上级区域路径", True, _PATH_HELP, "示范市/东城区/和平街道", width=36),
+            Column("name", "名称", True, gettext_lazy("The new area's name, unique under its parent."), "和平里社区"),
+            Column("level", "层级", True, gettext_lazy("One level below the parent area."), "社区",
+                   choices=tuple(LEVEL_NAMES[v][0] for v in Area.Level.values)),
+            Column("code", "编码", False, gettext_lazy("Optional code, e.g. the statistical division code."),
+                   "110101001001", text=True),
+        ),
+        notes=(gettext_lazy("A row may use an area created by an earlier row of the same file as its parent."),),
+    ),
+    Kind.UNITS: RosterSpec(
+        kind=Kind.UNITS,
+        title="单位名册",
+        columns=(
+            Column("name", "名称", True, gettext_lazy("The unit's full name; unit names are unique."),
+                   "和平里幼儿园", width=30),
+            Column("kind", "类型", True, gettext_lazy("One of the allowed unit kinds."), "学校",
+                   choices=tuple(UNIT_KIND_NAMES[v][0] for v in Unit.Kind.values)),
+            Column("area_path", "所在区域路径", True, _PATH_HELP, "示范市/东城区/和平街道/和平里社区", width=36),
+            Column("credit_code", "统一社会信用代码", False, gettext_lazy("18 characters, optional."),
+                   "", text=True, width=22),
+            Column("contact_name", "联系人", False, gettext_lazy("Optional."), "刘老师"),
+            Column("contact_phone", "联系电话", False,
+                   gettext_lazy("11-digit mobile number or landline with area code, optional."),
+                   "13800001234", text=True),
+            Column("address", "地址", False, gettext_lazy("Optional."), "和平里东街5号", width=30),
+            Column("registration_paths", "报到社区路径", False,
+                   gettext_lazy("Optional: the community where the unit registers (双报到); several separated by ;."),
+                   "示范市/东城区/和平街道/和平里社区", width=36),
+        ),
+    ),
+    Kind.PARTY_MEMBERS: RosterSpec(
+        kind=Kind.PARTY_MEMBERS,
+        title="党员名册",
+        columns=(
+            Column("name", "姓名", True, gettext_lazy("Required."), "李明"),
+            Column("gender", "性别", False, gettext_lazy("男 or 女, optional."), "男", width=8, choices=("男", "女")),
+            Column("phone", "手机号", False, gettext_lazy("11-digit mobile number, optional."), "13700001234",
+                   text=True),
+            Column("id_number", "身份证号", False,
+                   gettext_lazy("18 characters with a correct check digit, optional; must not repeat."),
+                   "110101198001010030", text=True, width=22),
+            Column("joined_on", "入党日期", False, gettext_lazy("A date like 2001-07-01, optional."), "2001-07-01",
+                   text=True),
+            Column("home_path", "所在社区路径", True, gettext_lazy("The path of the community where the member lives."),
+                   "示范市/东城区/和平街道/和平里社区", width=36),
+            Column("in_service", "是否在职", False, gettext_lazy("是 or 否; empty means 否."), "是", width=10,
+                   choices=("是", "否")),
+            Column("work_unit", "工作单位", False,
+                   gettext_lazy("Optional: the name of a unit already in the system."), "和平物业服务有限公司",
+                   width=30),
+        ),
+    ),
+    Kind.RESIDENTS: RosterSpec(
+        kind=Kind.RESIDENTS,
+        title="居民名册",
+        columns=(
+            Column("name", "姓名", True, gettext_lazy("Required."), "赵秀英"),
+            Column("gender", "性别", False, gettext_lazy("男 or 女, optional (taken from the ID number if empty)."),
+                   "女", width=8, choices=("男", "女")),
+            Column("birth_year", "出生年份", False,
+                   gettext_lazy("A year like 1956, optional (taken from the ID number if empty)."), "1956",
+                   width=10),
+            Column("phone", "手机号", False, gettext_lazy("Mobile number or landline with area code, optional."),
+                   "13600001234", text=True),
+            Column("id_number", "身份证号", False,
+                   gettext_lazy("18 characters with a correct check digit, optional; must not repeat."),
+                   "110101195601010021", text=True, width=22),
+            Column("area_path", "楼栋路径", True,
+                   gettext_lazy("The path down to the building (or the lowest known area)."),
+                   "示范市/东城区/和平街道/和平里社区/和平小区/和平小区第一网格/1号楼", width=50),
+            Column("room", "房号", False,
+                   gettext_lazy("Optional room number; only when the path ends at a building."), "3单元502", width=12,
+                   text=True),
+            Column("address", "地址", False, gettext_lazy("Optional."), "和平小区1号楼3单元502", width=30),
+        ),
+    ),
+}
+
+INSTRUCTIONS_SHEET = "说明"
+
+
+def get_spec(kind: str) -> RosterSpec:
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise ActionError(_("Unknown roster kind %(kind)s.") % {"kind": kind}, field="kind") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_HEADER_FONT = Font(bold=True)
+_REQUIRED_FILL = PatternFill("solid", fgColor="FDE9D9")
+_OPTIONAL_FILL = PatternFill("solid", fgColor="EEEEEE")
+
+
+def build_template(kind: str) -> bytes:
+    """The .xlsx template of a roster: headers, one example row, and a 说明 sheet."""
+    spec = get_spec(kind)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = spec.title
+    ws.append(spec.headers)
+    ws.append(spec.example_row())
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        head = ws.cell(row=1, column=index)
+        head.font = _HEADER_FONT
+        head.fill = _REQUIRED_FILL if column.required else _OPTIONAL_FILL
+        ws.column_dimensions[letter].width = column.width
+        if column.text:
+            for row in range(2, 502):
+                ws.cell(row=row, column=index).number_format = "@"
+        if column.choices:
+            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
+            ws.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}10000")
+    ws.freeze_panes = "A2"
+
+    notes = wb.create_sheet(INSTRUCTIONS_SHEET)
+    notes.append([_("Column"), _("Required"), _("What to fill in"), _("Allowed values")])
+    for cell in notes[1]:
+        cell.font = _HEADER_FONT
+    for column in spec.columns:
+        allowed = "、".join(column.choices)
+        notes.append([column.header, _("Yes") if column.required else _("No"), str(column.help), allowed])
+    notes.append([])
+    general = [
+        _("Fill in one row per record from row 3 on; row 2 is an example and is skipped if left unchanged."),
+        _("Do not change, move or delete the header row."),
+        _("If any row has an error nothing is imported; fix the rows listed and upload the whole file again."),
+        *[str(n) for n in spec.notes],
+    ]
+    for line in general:
+        notes.append([line])
+    for letter, width in zip("ABCD", (18, 8, 70, 60), strict=True):
+        notes.column_dimensions[letter].width = width
+    for row in notes.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a file
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Sheet:
+    """The data rows of an uploaded roster: (Excel row number, {column key: raw value})."""
+
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+def _not_xlsx() -> ActionError:
+    return ActionError(
+        _("The file is not a valid Excel workbook (.xlsx). Please download the template and save the file as .xlsx."),
+        field="file",
+    )
+
+
+def check_upload(name: str, size: int | None) -> None:
+    """Reject files by name and size before reading them."""
+    if not name.lower().endswith(".xlsx"):
+        raise ActionError(
+            _("Only Excel .xlsx files can be imported; %(name)s is not one. Please use the template.")
+            % {"name": name},
+            field="file",
+        )
+    limit = settings.IMPORT_MAX_BYTES
+    if size is not None and size > limit:
+        raise ActionError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB. Please split it into several files.")
+            % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+            field="file",
+        )
+
+
+def open_workbook(source: str | Path | IO[bytes]) -> Any:
+    try:
+        return load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise _not_xlsx() from None
+    except Exception:  # openpyxl raises many kinds of errors on damaged files
+        logger.info("could not open an uploaded workbook", exc_info=True)
+        raise _not_xlsx() from None
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip() if value is not None else ""
+
+
+def _other_kind_for(headers: Sequence[str], kind: str) -> RosterSpec | None:
+    for spec in SPECS.values():
+        if spec.kind != kind and list(headers[: len(spec.headers)]) == spec.headers:
+            return spec
+    return None
+
+
+def read_sheet(kind: str, source: str | Path | IO[bytes]) -> Sheet:
+    """Read the first sheet of an uploaded roster; the header must match the template."""
+    spec = get_spec(kind)
+    wb = open_workbook(source)
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        headers = [_text(_cell(v)) for v in (header_row or ())]
+        while headers and not headers[-1]:
+            headers.pop()
+        expected = spec.headers
+        if headers != expected:
+            other = _other_kind_for(headers, kind)
+            if other is not None:
+                raise ActionError(
+                    _("This file is a %(other)s, not a %(expected)s. Please choose the right roster or file.")
+                    % {"other": other.title, "expected": spec.title},
+                    field="file",
+                )
+            missing = [h for h in expected if h not in headers]
+            unknown = [h for h in headers if h and h not in expected]
+            if missing or unknown:
+                raise ActionError(
+                    _("The header row does not match the %(title)s template (missing: %(missing)s; unexpected: "
+                      "%(unknown)s). Please download the template again and copy your data into it.")
+                    % {"title": spec.title, "missing": "、".join(missing) or "-", "unknown": "、".join(unknown) or "-"},
+                    field="file",
+                )
+            raise ActionError(
+                _("The columns of the %(title)s template are in the wrong order. Please download the template again "
+                  "and copy your data into it.") % {"title": spec.title},
+                field="file",
+            )
+        example = spec.example_row()
+        keys = [c.key for c in spec.columns]
+        width = len(keys)
+        data: list[tuple[int, dict[str, Any]]] = []
+        for number, raw in enumerate(rows, start=2):
+            values = [_cell(v) for v in raw[:width]]
+            if not any(v != "" for v in values):
+                continue
+            values += [""] * (width - len(values))
+            if number == 2 and [_text(v) for v in values] == example:
+                continue
+            data.append((number, dict(zip(keys, values, strict=True))))
+        return Sheet(rows=data)
+    finally:
+        wb.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def split_path(value: str) -> tuple[str, ...]:
+    return tuple(part for part in PATH_SEPARATORS.split(value.strip()) if part)
+
+
+@dataclass
+class NewArea:
+    """An area a row of an areas roster will create."""
+
+    row: int
+    name: str
+    level: str
+    code: str
+    parent: Area | NewArea
+    names: tuple[str, ...]
+    created: Area | None = None
+
+    @property
+    def generation(self) -> int:
+        return 0 if isinstance(self.parent, Area) else self.parent.generation + 1
+
+
+class AreaIndex:
+    """Areas by their name path, loaded once: the scope's subtree and the scope's ancestors."""
+
+    def __init__(self, user: User, scope: Area) -> None:
+        self.user = user
+        self.scope = scope
+        ancestor_ids = scope.ancestor_ids()
+        areas = list(
+            Area.objects.filter(path__startswith=scope.path).only("id", "name", "level", "parent_id", "path")
+        ) + list(Area.objects.filter(pk__in=ancestor_ids).exclude(pk=scope.pk).only(
+            "id", "name", "level", "parent_id", "path"))
+        self.by_id: dict[int, Area] = {a.pk: a for a in areas}
+        self.by_names: dict[tuple[str, ...], Area | NewArea] = {}
+        self.names_of: dict[int, tuple[str, ...]] = {}
+        for area in sorted(areas, key=lambda a: a.path.count("/")):
+            parent_names = self.names_of.get(area.parent_id, ()) if area.parent_id else ()
+            names = (*parent_names, area.name)
+            self.names_of[area.pk] = names
+            self.by_names[names] = area
+        self.scope_names = self.names_of[scope.pk]
+        self._elsewhere: dict[tuple[str, ...], str] = {}
+
+    def in_scope(self, area: Area | NewArea) -> bool:
+        return isinstance(area, NewArea) or area.path.startswith(self.scope.path)
+
+    def path_text(self, area: Area | NewArea) -> str:
+        names = area.names if isinstance(area, NewArea) else self.names_of[area.pk]
+        return "/".join(names)
+
+    def add(self, new: NewArea) -> None:
+        self.by_names[new.names] = new
+
+    def resolve(self, value: str, errors: list[RowError], row: int, column: str) -> Area | NewArea | None:
+        """The area a path names; appends a Chinese error and returns None when it is unknown or out of scope."""
+        names = split_path(value)
+        if not names:
+            errors.append(RowError(row, column, _("Please fill in the area path.")))
+            return None
+        area = self.by_names.get(names) or self.by_names.get((*self.scope_names, *names))
+        if area is not None and self.in_scope(area):
+            return area
+        if area is not None or self._exists_elsewhere(names):
+            errors.append(RowError(row, column, _(
+                "The area %(path)s is outside the scope of this import (%(scope)s). Choose a wider scope or remove "
+                "the row.") % {"path": value, "scope": "/".join(self.scope_names)}))
+        else:
+            errors.append(RowError(row, column, _(
+                "No area is found at %(path)s. Check that each level's name is exactly as in the system, "
+                "separated by /.") % {"path": value}))
+        return None
+
+    def _exists_elsewhere(self, names: tuple[str, ...]) -> bool:
+        """Does the path name an area the user may see outside the scope? (Only for the error message.)"""
+        key = names
+        if key not in self._elsewhere:
+            parent: Area | None = None
+            for name in names:
+                parent = Area.objects.filter(parent=parent, name=name).first()
+                if parent is None:
+                    break
+            visible = parent is not None and visible_to(self.user, Area).filter(pk=parent.pk).exists()
+            self._elsewhere[key] = "yes" if visible else "no"
+        return self._elsewhere[key] == "yes"
+
+
+@dataclass
+class Plan:
+    """What an import will write, after every row passed validation."""
+
+    kind: str
+    total: int
+    records: list[Any] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _required(values: dict[str, Any], spec: RosterSpec, row: int, errors: list[RowError]) -> bool:
+    ok = True
+    for column in spec.columns:
+        if column.required and _text(values[column.key]) == "":
+            errors.append(RowError(row, column.header, _("%(column)s is required; please fill it in.")
+                                   % {"column": column.header}))
+            ok = False
+    return ok
+
+
+def _phone(value: Any, row: int, column: str, errors: list[RowError]) -> str:
+    text = _text(value).replace(" ", "")
+    if text:
+        try:
+            validate_phone(text)
+        except ActionError as exc:
+            errors.append(RowError(row, column, exc.message))
+    return text
+
+
+def _id_number(value: Any, row: int, column: str, errors: list[RowError]) -> str:
+    text = _text(value).replace(" ", "").upper()
+    if text:
+        try:
+            validate_id_number(text)
+        except ActionError as exc:
+            errors.append(RowError(row, column, exc.message))
+    return text
+
+
+def _choice(value: Any, table: dict[str, str], row: int, column: str, allowed: Sequence[str],
+            errors: list[RowError]) -> str:
+    text = _text(value)
+    if not text:
+        return ""
+    if text in table:
+        return table[text]
+    errors.append(RowError(row, column, _("%(value)s is not an allowed value for %(column)s; use one of: %(allowed)s.")
+                           % {"value": text, "column": column, "allowed": "、".join(allowed)}))
+    return ""
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+def _date(value: Any, row: int, column: str, errors: list[RowError]) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+        if parsed > timezone.localdate():
+            break
+        return parsed
+    errors.append(RowError(row, column, _("%(value)s is not a valid date; write it like 2001-07-01.")
+                           % {"value": text}))
+    return None
+
+
+def _duplicate(seen: dict[Any, int], key: Any, row: int, column: str, value: str, errors: list[RowError]) -> None:
+    if key in seen:
+        errors.append(RowError(row, column, _("%(value)s repeats row %(first)s of this file; keep only one of them.")
+                               % {"value": value, "first": seen[key]}))
+    else:
+        seen[key] = row
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class Validator:
+    def __init__(self, job: ImportJob, sheet: Sheet, progress: ProgressCallback | None) -> None:
+        self.job = job
+        self.user = job.created_by
+        self.spec = get_spec(job.kind)
+        self.sheet = sheet
+        self.index = AreaIndex(self.user, job.scope_area)
+        self.plan = Plan(kind=job.kind, total=len(sheet.rows))
+        self.progress = progress
+        self.unit_names: dict[str, int] = {}
+        self.id_numbers: dict[str, int] = {}
+        self.units_by_name: dict[str, Unit | None] = {}
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.plan.errors
+
+    def run(self) -> Plan:
+        check_row = getattr(self, f"row_{self.job.kind}")
+        total = len(self.sheet.rows)
+        for done, (row, values) in enumerate(self.sheet.rows, start=1):
+            record = check_row(row, values)
+            if record is not None:
+                self.plan.records.append(record)
+            if self.progress and (done % PROGRESS_EVERY == 0 or done == total):
+                self.progress(done, total)
+        finish = getattr(self, f"finish_{self.job.kind}", None)
+        if finish is not None:
+            finish()
+        self.errors.sort(key=lambda e: e.row)
+        return self.plan
+
+    def header(self, key: str) -> str:
+        return next(c.header for c in self.spec.columns if c.key == key)
+
+    # -- areas ------------------------------------------------------------------------------------
+
+    def row_areas(self, row: int, values: dict[str, Any]) -> NewArea | None:
+        before = len(self.errors)
+        if not _required(values, self.spec, row, self.errors):
+            return None
+        parent = self.index.resolve(_text(values["parent_path"]), self.errors, row, self.header("parent_path"))
+        name = _text(values["name"])
+        level = _choice(values["level"], _lookup(LEVEL_NAMES, ((v, lbl) for v, lbl in Area.Level.choices)), row,
+                        self.header("level"), [n[0] for n in LEVEL_NAMES.values()], self.errors)
+        if len(name) > 100:
+            self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 100 characters).")))
+        if parent is None or not level:
+            return None
+        expected = Area.CHILD_LEVEL.get(parent.level)
+        if expected != level:
+            message = (_("An area under %(parent)s must be a %(level)s.") % {
+                "parent": parent.name, "level": level_name(expected)} if expected
+                else _("No area can be created under a building."))
+            self.errors.append(RowError(row, self.header("level"), message))
+            return None
+        names = (*(parent.names if isinstance(parent, NewArea) else self.index.names_of[parent.pk]), name)
+        existing = self.index.by_names.get(names)
+        if isinstance(existing, NewArea):
+            self.errors.append(RowError(row, self.header("name"), _(
+                "%(value)s repeats row %(first)s of this file; keep only one of them.")
+                % {"value": name, "first": existing.row}))
+            return None
+        if existing is not None:
+            self.errors.append(RowError(row, self.header("name"), _(
+                "%(parent)s already has an area named %(name)s.") % {"parent": parent.name, "name": name}))
+            return None
+        if len(self.errors) > before:
+            return None
+        new = NewArea(row=row, name=name, level=level, code=_text(values["code"])[:30], parent=parent, names=names)
+        self.index.add(new)
+        return new
+
+    # -- units ------------------------------------------------------------------------------------
+
+    def row_units(self, row: int, values: dict[str, Any]) -> dict[str, Any] | None:
+        before = len(self.errors)
+        _required(values, self.spec, row, self.errors)
+        seen = self.unit_names
+        name = _text(values["name"])
+        if name:
+            if len(name) > 100:
+                self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 100 characters).")))
+            _duplicate(seen, name, row, self.header("name"), name, self.errors)
+        kind = _choice(values["kind"], _lookup(UNIT_KIND_NAMES, Unit.Kind.choices), row, self.header("kind"),
+                       [n[0] for n in UNIT_KIND_NAMES.values()], self.errors)
+        area = None
+        if _text(values["area_path"]):
+            area = self.index.resolve(_text(values["area_path"]), self.errors, row, self.header("area_path"))
+        credit_code = _text(values["credit_code"]).upper()
+        if credit_code and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", credit_code):
+            self.errors.append(RowError(row, self.header("credit_code"), _(
+                "The unified social credit code must have 18 digits or capital letters.")))
+        phone = _phone(values["contact_phone"], row, self.header("contact_phone"), self.errors)
+        communities: list[Area] = []
+        for part in MULTI_SEPARATORS.split(_text(values["registration_paths"])):
+            if not part:
+                continue
+            community = self.index.resolve(part, self.errors, row, self.header("registration_paths"))
+            if community is None:
+                continue
+            if community.level != Area.Level.COMMUNITY:
+                self.errors.append(RowError(row, self.header("registration_paths"), _(
+                    "A unit registers at a community; %(path)s is not a community.") % {"path": part}))
+            elif isinstance(community, Area) and community not in communities:
+                communities.append(community)
+        if len(self.errors) > before or area is None:
+            return None
+        return {"row": row, "name": name, "kind": kind, "area": area, "credit_code": credit_code,
+                "contact_name": _text(values["contact_name"])[:50], "contact_phone": phone,
+                "address": _text(values["address"])[:200], "communities": communities}
+
+    def finish_units(self) -> None:
+        names = list(self.unit_names.items())
+        for chunk in _chunks(names):
+            rows = dict(chunk)
+            for existing in Unit.objects.filter(name__in=list(rows)).values_list("name", flat=True):
+                self.errors.append(RowError(rows[existing], self.header("name"), _(
+                    "A unit named %(name)s already exists.") % {"name": existing}))
+
+    # -- people -----------------------------------------------------------------------------------
+
+    def _person(self, row: int, values: dict[str, Any]) -> dict[str, Any]:
+        name = _text(values["name"])
+        if len(name) > 50:
+            self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 50 characters).")))
+        gender = _choice(values["gender"], _lookup(GENDER_NAMES, Resident.Gender.choices), row, self.header("gender"),
+                         ["男", "女"], self.errors)
+        phone = _phone(values["phone"], row, self.header("phone"), self.errors)
+        id_number = _id_number(values["id_number"], row, self.header("id_number"), self.errors)
+        if id_number:
+            _duplicate(self.id_numbers, id_number, row, self.header("id_number"), id_number[:3] + "…" + id_number[-4:],
+                       self.errors)
+        return {"row": row, "name": name, "gender": gender, "phone": phone, "id_number": id_number}
+
+    def _finish_id_numbers(self, model: type[Resident] | type[PartyMember]) -> None:
+        numbers = list(self.id_numbers.items())
+        for chunk in _chunks(numbers):
+            rows = dict(chunk)
+            for existing in model.objects.filter(id_number__in=list(rows)).values_list("id_number", flat=True):
+                self.errors.append(RowError(rows[existing], self.header("id_number"), _(
+                    "A person with the ID number %(value)s is already in the roster; remove the row or correct "
+                    "the number.") % {"value": existing[:3] + "…" + existing[-4:]}))
+
+    def row_party_members(self, row: int, values: dict[str, Any]) -> dict[str, Any] | None:
+        before = len(self.errors)
+        _required(values, self.spec, row, self.errors)
+        person = self._person(row, values)
+        person["joined_on"] = _date(values["joined_on"], row, self.header("joined_on"), self.errors)
+        home = None
+        if _text(values["home_path"]):
+            home = self.index.resolve(_text(values["home_path"]), self.errors, row, self.header("home_path"))
+            if home is not None and home.level != Area.Level.COMMUNITY:
+                self.errors.append(RowError(row, self.header("home_path"), _(
+                    "The path must end at a community; %(path)s is not a community.")
+                    % {"path": _text(values["home_path"])}))
+        in_service_text = _text(values["in_service"]).lower()
+        if in_service_text not in YES_WORDS | NO_WORDS:
+            self.errors.append(RowError(row, self.header("in_service"), _(
+                "%(value)s is not an allowed value for %(column)s; use one of: %(allowed)s.")
+                % {"value": _text(values["in_service"]), "column": self.header("in_service"), "allowed": "是、否"}))
+        unit_name = _text(values["work_unit"])
+        unit = None
+        if unit_name:
+            units = self.units_by_name
+            if unit_name not in units:
+                units[unit_name] = visible_to(self.user, Unit).filter(name=unit_name).first()
+            unit = units[unit_name]
+            if unit is None:
+                self.errors.append(RowError(row, self.header("work_unit"), _(
+                    "No unit named %(name)s is found among the units you can see; import the unit first or leave "
+                    "the cell empty.") % {"name": unit_name}))
+        if len(self.errors) > before or home is None:
+            return None
+        return {**person, "home_area": home, "in_service": in_service_text in YES_WORDS, "work_unit": unit}
+
+    def finish_party_members(self) -> None:
+        self._finish_id_numbers(PartyMember)
+
+    def row_residents(self, row: int, values: dict[str, Any]) -> dict[str, Any] | None:
+        before = len(self.errors)
+        _required(values, self.spec, row, self.errors)
+        person = self._person(row, values)
+        birth_year: int | None = None
+        raw_year = _text(values["birth_year"])
+        if raw_year:
+            if re.fullmatch(r"\d{4}", raw_year) and 1900 <= int(raw_year) <= timezone.localdate().year:
+                birth_year = int(raw_year)
+            else:
+                self.errors.append(RowError(row, self.header("birth_year"), _(
+                    "%(value)s is not a valid birth year; write four digits like 1956.") % {"value": raw_year}))
+        id_number = person["id_number"]
+        if id_number and len(self.errors) == before:
+            birth_year = birth_year or int(id_number[6:10])
+            person["gender"] = person["gender"] or ("male" if int(id_number[16]) % 2 else "female")
+        area = None
+        if _text(values["area_path"]):
+            area = self.index.resolve(_text(values["area_path"]), self.errors, row, self.header("area_path"))
+        room = _text(values["room"])[:30]
+        if room and area is not None and area.level != Area.Level.BUILDING:
+            self.errors.append(RowError(row, self.header("room"), _(
+                "A room number can only be given when the path ends at a building.")))
+        if len(self.errors) > before or area is None:
+            return None
+        return {**person, "birth_year": birth_year, "area": area, "room": room,
+                "address": _text(values["address"])[:200]}
+
+    def finish_residents(self) -> None:
+        self._finish_id_numbers(Resident)
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs and the import action
+# ---------------------------------------------------------------------------------------------
+
+
+def import_permission(kind: str) -> str:
+    return "manage_areas" if kind == Kind.AREAS else "import"
+
+
+def check_import_allowed(user: User, kind: str, scope: Area) -> None:
+    get_spec(kind)
+    if not (is_superuser(user) or visible_to(user, Area).filter(pk=scope.pk).exists()):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    require(user, "import", scope)
+    if kind == Kind.AREAS:
+        require(user, "manage_areas", scope)
+
+
+@transaction.atomic
+def do_create_import_job(*, acting_user: User, kind: str, scope_area: Area, upload: IO[bytes], name: str,
+                         size: int | None = None) -> ImportJob:
+    """Check an uploaded file (name, size, that Excel can open it) and record the import job."""
+    check_import_allowed(acting_user, kind, scope_area)
+    check_upload(name, size)
+    upload.seek(0)
+    wb = open_workbook(upload)
+    wb.close()
+    upload.seek(0)
+    job = ImportJob(kind=kind, original_name=Path(name).name[:200], created_by=acting_user, scope_area=scope_area)
+    job.file.save(f"{kind}.xlsx", File(upload), save=False)
+    job.save()
+    return job
+
+
+def _set_job(job: ImportJob, **values: Any) -> None:
+    """A short write of a job's progress, outside any import transaction, visible to the job page at once."""
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+    for name, value in values.items():
+        setattr(job, name, value)
+
+
+def validate_job(job: ImportJob, progress: ProgressCallback | None = None) -> Plan:
+    with job.file.open("rb") as handle:
+        sheet = read_sheet(job.kind, handle)
+    _set_job(job, total_rows=len(sheet.rows), processed_rows=0)
+    if not sheet.rows:
+        raise ActionError(_("The file has no data rows. Fill in the rows below the header and upload it again."),
+                          field="file")
+    return Validator(job, sheet, progress).run()
+
+
+def run_import(job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
+    """Validate and then import a job's file; the job records the outcome (never raises for bad files)."""
+    _set_job(job, status=ImportJob.Status.RUNNING, errors=[], message="")
+
+    def report(done: int, total: int) -> None:
+        _set_job(job, processed_rows=done)
+        if progress is not None:
+            progress(done, total)
+
+    try:
+        check_import_allowed(job.created_by, job.kind, job.scope_area)
+        plan = validate_job(job, report)
+        if plan.errors:
+            bad_rows = len({e.row for e in plan.errors})
+            _set_job(job, status=ImportJob.Status.FAILED, errors=[e.as_dict() for e in plan.errors],
+                     message=_("%(count)s rows have errors; nothing was imported. Fix them and upload the file "
+                               "again.") % {"count": bad_rows},
+                     finished_at=timezone.now())
+            return job
+        _set_job(job, message=_("Checked; writing…"))
+        created = do_import_roster(job, plan)
+        _set_job(job, status=ImportJob.Status.SUCCEEDED, created_rows=created, processed_rows=plan.total,
+                 message=_("Imported %(count)s rows.") % {"count": created}, finished_at=timezone.now())
+    except PermissionDenied as exc:
+        _set_job(job, status=ImportJob.Status.FAILED, message=str(exc)[:300] or _("Permission denied."),
+                 finished_at=timezone.now())
+    except ActionError as exc:
+        _set_job(job, status=ImportJob.Status.FAILED, message=exc.message[:300],
+                 errors=[{"row": 1, "column": "", "message": exc.message}], finished_at=timezone.now())
+    except Exception:
+        logger.exception("roster import %s failed", job.pk)
+        _set_job(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                 message=_("The import failed because of a system error; nothing was imported. Please try again "
+                           "or contact the administrator."))
+    return job
+
+
+@transaction.atomic
+def do_import_roster(job: ImportJob, plan: Plan) -> int:
+    """Write every validated record of an import at once, with one audit event. Any failure writes nothing."""
+    user = job.created_by
+    check_import_allowed(user, job.kind, job.scope_area)
+    if plan.errors:
+        raise ActionError(_("%(count)s rows have errors; nothing was imported. Fix them and upload the file again.")
+                          % {"count": len({e.row for e in plan.errors})})
+    writer = {Kind.AREAS: _write_areas, Kind.UNITS: _write_units, Kind.PARTY_MEMBERS: _write_party_members,
+              Kind.RESIDENTS: _write_residents}[ImportJob.Kind(job.kind)]
+    try:
+        with transaction.atomic():
+            count = writer(plan.records)
+    except IntegrityError:
+        raise ActionError(_("The data changed while the file was being checked (for example a unit with the same "
+                            "name was added). Nothing was imported; please upload the file again.")) from None
+    log_event(user, "core.roster.import", job, area=job.scope_area, after={"kind": job.kind, "rows": count})
+    return count
+
+
+def _bulk_create_with_ids(model: Any, objects: list[Any]) -> list[Any]:
+    if connection.features.can_return_rows_from_bulk_insert:
+        return list(model.objects.bulk_create(objects, batch_size=1000))
+    for obj in objects:  # pragma: no cover - old databases without RETURNING
+        obj.save(force_insert=True)
+    return objects
+
+
+def _write_areas(records: list[NewArea]) -> int:
+    generations: dict[int, list[NewArea]] = {}
+    for new in records:
+        generations.setdefault(new.generation, []).append(new)
+    for generation in sorted(generations):
+        batch = generations[generation]
+        objects = []
+        for new in batch:
+            parent = new.parent if isinstance(new.parent, Area) else new.parent.created
+            assert parent is not None
+            objects.append(Area(name=new.name, level=new.level, code=new.code, parent=parent))
+        _bulk_create_with_ids(Area, objects)
+        for new, area in zip(batch, objects, strict=True):
+            area.path = f"{area.parent.path if area.parent else '/'}{area.pk}/"
+            new.created = area
+        Area.objects.bulk_update(objects, ["path"], batch_size=1000)
+    return len(records)
+
+
+def _write_units(records: list[dict[str, Any]]) -> int:
+    units = [Unit(name=r["name"], kind=r["kind"], area=r["area"], credit_code=r["credit_code"],
+                  contact_name=r["contact_name"], contact_phone=r["contact_phone"], address=r["address"])
+             for r in records]
+    _bulk_create_with_ids(Unit, units)
+    now = timezone.now()
+    registrations = [Registration(kind=Registration.Kind.UNIT, unit=unit, community=community, registered_at=now)
+                     for unit, r in zip(units, records, strict=True) for community in r["communities"]]
+    Registration.objects.bulk_create(registrations, batch_size=1000)
+    return len(units)
+
+
+def _write_party_members(records: list[dict[str, Any]]) -> int:
+    committees = dict(
+        PartyOrg.objects.filter(kind=PartyOrg.Kind.COMMUNITY_COMMITTEE,
+                                area_id__in={r["home_area"].pk for r in records}).values_list("area_id", "pk")
+    )
+    members = [PartyMember(name=r["name"], gender=r["gender"], phone=r["phone"], id_number=r["id_number"],
+                           joined_on=r["joined_on"], home_area=r["home_area"], in_service=r["in_service"],
+                           work_unit=r["work_unit"], party_org_id=committees.get(r["home_area"].pk))
+               for r in records]
+    PartyMember.objects.bulk_create(members, batch_size=1000)
+    return len(members)
+
+
+def _write_residents(records: list[dict[str, Any]]) -> int:
+    wanted: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in records:
+        if r["room"]:
+            wanted.setdefault((r["area"].pk, r["room"]), r)
+    households: dict[tuple[int, str], int] = {}
+    building_ids = sorted({key[0] for key in wanted})
+    for chunk in _chunks(building_ids):
+        for pk, building_id, number in Household.objects.filter(building_id__in=chunk).values_list(
+                "pk", "building_id", "number"):
+            households[(building_id, number)] = pk
+    missing = [Household(building=r["area"], number=key[1], address=r["address"] or f"{r['area'].name}{key[1]}")
+               for key, r in wanted.items() if key not in households]
+    for household in _bulk_create_with_ids(Household, missing):
+        households[(household.building_id, household.number)] = household.pk
+    residents = [Resident(name=r["name"], gender=r["gender"], birth_year=r["birth_year"], phone=r["phone"],
+                          id_number=r["id_number"], address=r["address"], area=r["area"],
+                          household_id=households.get((r["area"].pk, r["room"])) if r["room"] else None)
+                 for r in records]
+    Resident.objects.bulk_create(residents, batch_size=1000)
+    return len(residents)
+
+
+@transaction.atomic
+def do_record_pii_export(*, acting_user: User, kind: str, area: Area | None, count: int) -> None:
+    """A full (unmasked) roster export is one audit event with the number of people in it."""
+    obj: Any = area if area is not None else acting_user
+    log_event(acting_user, "core.pii.export", obj, area=area, after={"kind": kind, "count": count})
+
+
+def translated_kind_label(kind: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(ImportJob.Kind(kind).label)

@@ -1,0 +1,17 @@
+"""Background tasks of the core app (django-tasks): roster imports too large to run in a request."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .models import ImportJob
+from .rosters import run_import
+
+
+@task()
+def run_import_job(job_id: int) -> str:
+    """Validate and import one uploaded roster; progress and errors are written to the ImportJob."""
+    job = ImportJob.objects.select_related("created_by", "scope_area").get(pk=job_id)
+    if job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
+        return str(job.status)
+    return str(run_import(job).status)

@@ -1,0 +1,81 @@
+"""In-app notifications and a pluggable SMS backend.
+
+`get_sms_backend()` reads the environment variable SMS_BACKEND: "console" (default: logs the masked
+phone number and the message), "memory" (keeps messages in `MemorySmsBackend.outbox`, for tests),
+"none", or a dotted path to a class with `send(phone, message)`. Phone numbers never reach the log
+unmasked.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from gongzhi.lib.masking import mask_phone
+
+from .models import Notification
+
+logger = logging.getLogger("gongzhi.appeals.sms")
+
+
+class SmsBackend(Protocol):
+    def send(self, phone: str, message: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    def send(self, phone: str, message: str) -> None:
+        logger.info("SMS to %s: %s", mask_phone(phone), message)
+
+
+class MemorySmsBackend:
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, phone: str, message: str) -> None:
+        MemorySmsBackend.outbox.append((phone, message))
+
+
+class NullSmsBackend:
+    def send(self, phone: str, message: str) -> None:
+        return None
+
+
+_BACKENDS: dict[str, type] = {"console": ConsoleSmsBackend, "memory": MemorySmsBackend, "none": NullSmsBackend}
+
+
+def get_sms_backend() -> SmsBackend:
+    name = os.environ.get("SMS_BACKEND", "console").strip() or "console"
+    cls = _BACKENDS.get(name) or import_string(name)
+    backend: SmsBackend = cls()
+    return backend
+
+
+def send_sms(phone: str, message: str) -> None:
+    """Send after the transaction commits, so a rolled-back action sends nothing."""
+    if not phone:
+        return
+
+    def _send() -> None:
+        try:
+            get_sms_backend().send(phone, message)
+        except Exception:
+            logger.exception("SMS to %s failed", mask_phone(phone))
+
+    transaction.on_commit(_send)
+
+
+def notify(users: Iterable[Any], verb: str, text: str, url: str = "") -> int:
+    """Create one in-app notification per user (deduplicated); returns how many were created."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, verb=verb, text=text[:300], url=url[:200]))
+    Notification.objects.bulk_create(rows)
+    return len(rows)

@@ -1,0 +1,212 @@
+"""Read-side helpers for the organization pages: scoped lists with the counts they show, no N+1."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Area, AuditEvent, PartyMember, PartyOrg, Resident, Unit
+from .permissions import PEOPLE_ROLES, has_role, is_superuser, scope_paths, user_grants, visible_to
+
+
+def sees_people(user: Any) -> bool:
+    """Does the user work with residents' and party members' records at all?"""
+    return is_superuser(user) or has_role(user, PEOPLE_ROLES)
+
+
+def top_areas(user: Any) -> list[Area]:
+    """Where the user's area tree starts: the area of each grant (the highest ones), or the roots for a superuser."""
+    if is_superuser(user):
+        return list(Area.objects.filter(parent__isnull=True))
+    paths = scope_paths(user)
+    return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
+@dataclass
+class AreaRow:
+    area: Area
+    children: int = 0
+    units: int = 0
+    residents: int | None = None
+    party_members: int | None = None
+
+
+@dataclass
+class AreaCounts:
+    residents: int | None = None
+    party_members: int | None = None
+    units: int = 0
+    by_level: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _count_by_prefix(paths: Iterable[tuple[str, int]], prefixes: list[str]) -> dict[str, int]:
+    totals = dict.fromkeys(prefixes, 0)
+    for path, n in paths:
+        for prefix in prefixes:
+            if path.startswith(prefix):
+                totals[prefix] += n
+                break
+    return totals
+
+
+def area_rows(user: Any, areas: list[Area]) -> list[AreaRow]:
+    """Each area with the number of visible sub-areas, units and (for people roles) residents and members.
+
+    A constant number of queries whatever the number of areas: counts are grouped by area path and summed
+    by prefix in Python.
+    """
+    if not areas:
+        return []
+    rows = [AreaRow(area=a) for a in areas]
+    prefixes = [a.path for a in areas]
+    prefix_q = Q()
+    for prefix in prefixes:
+        prefix_q |= Q(area__path__startswith=prefix)
+    child_counts = dict(
+        visible_to(user, Area)
+        .filter(parent__in=areas)
+        .values_list("parent")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    unit_paths = (
+        Unit.objects.filter(pk__in=visible_to(user, Unit).values("pk"))
+        .filter(prefix_q)
+        .values_list("area__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    units = _count_by_prefix(unit_paths, prefixes)
+    residents = party_members = None
+    if sees_people(user):
+        resident_paths = (
+            visible_to(user, Resident)
+            .filter(prefix_q)
+            .values_list("area__path")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        residents = _count_by_prefix(resident_paths, prefixes)
+        member_q = Q()
+        for prefix in prefixes:
+            member_q |= Q(home_area__path__startswith=prefix)
+        member_paths = (
+            visible_to(user, PartyMember)
+            .filter(member_q)
+            .values_list("home_area__path")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        party_members = _count_by_prefix(member_paths, prefixes)
+    for row in rows:
+        row.children = child_counts.get(row.area.pk, 0)
+        row.units = units[row.area.path]
+        if residents is not None and party_members is not None:
+            row.residents = residents[row.area.path]
+            row.party_members = party_members[row.area.path]
+    return rows
+
+
+def area_children(user: Any, area: Area) -> QuerySet[Area]:
+    return visible_to(user, Area).filter(parent=area).order_by("name")
+
+
+def home_counts(user: Any) -> dict[str, Any]:
+    """What the user can see, counted: areas in scope by level, units, residents, party members."""
+    if is_superuser(user):
+        areas = Area.objects.all()
+    else:
+        in_scope = Q(pk__in=[])
+        for path in scope_paths(user):
+            in_scope |= Q(path__startswith=path)
+        areas = Area.objects.filter(in_scope)
+    level_counts = Counter(dict(areas.values_list("level").annotate(n=Count("id")).order_by()))
+    by_level = [
+        (label, level_counts.get(value, 0)) for value, label in Area.Level.choices if level_counts.get(value)
+    ]
+    counts: dict[str, Any] = {
+        "by_level": by_level,
+        "units": visible_to(user, Unit).count(),
+        "party_orgs": visible_to(user, PartyOrg).count(),
+        "residents": None,
+        "party_members": None,
+    }
+    if sees_people(user):
+        counts["residents"] = visible_to(user, Resident).count()
+        counts["party_members"] = visible_to(user, PartyMember).count()
+    return counts
+
+
+def grants_for_display(user: Any) -> list[Any]:
+    return sorted(user_grants(user), key=lambda g: (g.area.path, g.role))
+
+
+def breadcrumb(user: Any, area: Area) -> list[Area]:
+    """The ancestors of `area` the user can see, top first (not including the area itself)."""
+    ids = [pk for pk in area.ancestor_ids() if pk != area.pk]
+    return list(visible_to(user, Area).filter(pk__in=ids).order_by("path"))
+
+
+def party_org_rows(user: Any, orgs: QuerySet[PartyOrg]) -> QuerySet[PartyOrg]:
+    """Party organizations with their member, sub-organization and party-member-household counts."""
+    return (
+        orgs.select_related("area")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            child_count=Count("children", distinct=True),
+            household_count=Count("lead_households", distinct=True),
+        )
+        .order_by("area__path", "kind")
+    )
+
+
+def top_party_orgs(user: Any) -> QuerySet[PartyOrg]:
+    visible = visible_to(user, PartyOrg)
+    return visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible.values("pk")))
+
+
+def resident_list(user: Any, *, q: str = "", area: Area | None = None) -> QuerySet[Resident]:
+    qs = visible_to(user, Resident).select_related("area", "household")
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(phone=q) | Q(id_number=q.upper()))
+    return qs.order_by("area__path", "name", "pk")
+
+
+def party_member_list(user: Any, *, q: str = "", area: Area | None = None) -> QuerySet[PartyMember]:
+    qs = visible_to(user, PartyMember).select_related("home_area", "party_org", "work_unit")
+    if area is not None:
+        qs = qs.filter(home_area__path__startswith=area.path)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(phone=q) | Q(id_number=q.upper()))
+    return qs.order_by("home_area__path", "name", "pk")
+
+
+def unit_list(user: Any, *, q: str = "", kind: str = "") -> QuerySet[Unit]:
+    qs = Unit.objects.filter(pk__in=visible_to(user, Unit).values("pk")).select_related("area")
+    q = q.strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind in Unit.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("kind", "name")
+
+
+def audit_list(
+    user: Any, *, verb: str = "", day_from: Any = None, day_to: Any = None
+) -> QuerySet[AuditEvent]:
+    qs = visible_to(user, AuditEvent).select_related("actor", "area")
+    if verb:
+        qs = qs.filter(verb__startswith=verb)
+    if day_from is not None:
+        qs = qs.filter(created_at__date__gte=day_from)
+    if day_to is not None:
+        qs = qs.filter(created_at__date__lte=day_to)
+    return qs.order_by("-created_at", "-id")

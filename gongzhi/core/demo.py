@@ -1007,7 +1007,7 @@ def _width(text: str) -> int:
 
 def format_accounts_table(accounts: list[dict[str, str]]) -> str:
     """A plain-text table of the demo accounts, aligned for Chinese text in a terminal."""
-    headers = [_("Username"), _("Password"), _("Role"), _("Scope"), _("Address")]
+    headers = [_("Username"), _("Password"), _("Role"), _("Scope"), _("Sign-in URL")]
     rows = [[a["username"], a["password"], a["role_label"], a["scope"], a["url"]] for a in accounts]
     widths = [max(_width(row[c]) for row in [headers, *rows]) for c in range(len(headers))]
 

@@ -1,0 +1,57 @@
+"""`gongzhi demo`: build the demo city into an empty database and print the demo accounts."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.core.demo import DEFAULT_SEED, build_demo_city, demo_accounts, format_accounts_table
+from gongzhi.core.models import Area
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Build the demo city into an empty database and print the demo accounts.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=gettext_lazy(
+                "If the database already has areas, build nothing (the demo accounts are still printed)."
+            ),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=gettext_lazy("Seed of the random generator.")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            if Area.objects.exists():
+                if not options["if_empty"]:
+                    raise CommandError(
+                        _(
+                            "The database already has areas: the demo city is built only into an empty database. "
+                            "Use --if-empty to skip building."
+                        )
+                    )
+                self.stdout.write(_("The database already has areas; the demo city was not built again."))
+            else:
+                started = time.monotonic()
+                counts = build_demo_city(options["seed"])
+                self.stdout.write(
+                    _(
+                        "Built the demo city in %(seconds).1f s: %(communities)d communities, %(estates)d estates, "
+                        "%(buildings)d buildings, %(households)d households, %(residents)d residents, "
+                        "%(party_members)d party members, %(member_units)d member units, "
+                        "%(departments)d departments."
+                    )
+                    % {"seconds": time.monotonic() - started, **counts}
+                )
+            self.stdout.write("")
+            self.stdout.write(format_accounts_table(demo_accounts()))

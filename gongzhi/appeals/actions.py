@@ -470,6 +470,8 @@ def do_request_extension(case: Case, *, acting_user: User | None, new_due_at: da
         raise ActionError(_("The new deadline must be later than the current one."), field="new_due_at")
     if case.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise InvalidTransition(_("An extension request for this case is already waiting for a decision."))
+    if acting_user is None:
+        raise ActionError(_("An extension must be requested by a person."))
     unit = _handler_unit(acting_user, case)
     request = ExtensionRequest.objects.create(
         case=case, requested_by=acting_user, unit=unit, old_due_at=case.due_at, new_due_at=new_due_at, reason=reason
@@ -749,6 +751,8 @@ def do_whistle(
     title = _require_text(title, _("Please give the whistle a title."), "title", 200)
     if not units:
         raise ActionError(_("Please choose the departments to summon."), field="units")
+    if acting_user is None:
+        raise ActionError(_("A whistle must be blown by a person."))
     now = timezone.now()
     whistler_area = _whistler_area(acting_user, area)
     whistle = Whistle.objects.create(

@@ -8,3 +8,6 @@ class AppealsConfig(AppConfig):
     name = "gongzhi.appeals"
     label = "appeals"
     verbose_name = _("Appeals")
+
+    def ready(self) -> None:
+        from . import scheduled  # noqa: F401  (registers the deadline checks with the worker)

@@ -25,7 +25,7 @@ class SearchForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("Name"), "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Area name"), "type": "search"}),
     )
 
 

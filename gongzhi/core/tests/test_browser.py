@@ -22,7 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SHOTS = Path("/tmp/gongzhi-shots")
+# Screenshots for a person to look at; set GONGZHI_SHOTS_DIR to keep them elsewhere.
+SHOTS = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
 
 
 @pytest.fixture

@@ -1,0 +1,272 @@
+"""The demo city: size, structure, accounts and their scopes, fake personal data, determinism, the command.
+
+The city is built once for the module (a few seconds) inside a transaction that is rolled back at the end,
+so no other test sees it. The tests here only read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import F
+
+from gongzhi.core.demo import (
+    ALLIANCE_CROSS_PROVINCE,
+    CITY_NAME,
+    DEMO_USERNAMES,
+    database_digest,
+    demo_accounts,
+    demo_password,
+    plan_demo_city,
+    plan_digest,
+)
+from gongzhi.core.models import (
+    Alliance,
+    Area,
+    AuditEvent,
+    CommitteeMembership,
+    Grant,
+    Household,
+    LeadHousehold,
+    PartyMember,
+    PartyOrg,
+    Registration,
+    Resident,
+    Role,
+    Unit,
+    User,
+)
+from gongzhi.core.permissions import visible_to
+from gongzhi.lib.validators import validate_id_number, validate_phone
+
+# Each test also runs in its own savepoint inside the module's transaction (pytest-django's `db`).
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Demo:
+    output: str
+    seconds: float
+    users: dict[str, User]
+
+    def area(self, level: str, name: str) -> Area:
+        return Area.objects.get(level=level, name=name)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Demo]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        started = time.monotonic()
+        call_command("demo", stdout=out)
+        seconds = time.monotonic() - started
+        yield Demo(output=out.getvalue(), seconds=seconds, users={u.username: u for u in User.objects.all()})
+        transaction.set_rollback(True)
+
+
+def residents_under(area: Area) -> set[int]:
+    return set(Resident.objects.filter(area__path__startswith=area.path).values_list("pk", flat=True))
+
+
+def test_it_builds_quickly_and_prints_the_demo_accounts(demo: Demo) -> None:
+    assert demo.seconds < 30
+    assert "演示账号" in demo.output
+    assert "演示城市已建成" in demo.output
+    for username in DEMO_USERNAMES:
+        assert re.search(rf"^{username}\s+{re.escape(demo_password())}\s", demo.output, re.MULTILINE)
+    assert "http://127.0.0.1:8000/" in demo.output
+    assert "社区工作者" in demo.output and "部门办件人" in demo.output
+
+
+def test_it_builds_a_city_of_the_required_size(demo: Demo) -> None:
+    city = demo.area("city", CITY_NAME)
+    in_city = Area.objects.subtree_of(city)
+    assert in_city.of_level("district").count() == 2
+    assert in_city.of_level("subdistrict").count() == 4
+    assert Area.objects.of_level("community").count() == 12
+    assert 55 <= Area.objects.of_level("estate").count() <= 65
+    assert 280 <= Area.objects.of_level("building").count() <= 320
+    assert Unit.objects.exclude(kind=Unit.Kind.DEPARTMENT).count() == 40
+    assert Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).count() == 12
+    assert 2800 <= Resident.objects.count() <= 3200
+    assert 380 <= PartyMember.objects.count() <= 420
+    # Member units come in every kind and all registered (双报到) at communities.
+    member_kinds = set(Unit.objects.exclude(kind=Unit.Kind.DEPARTMENT).values_list("kind", flat=True))
+    assert member_kinds == set(Unit.Kind.values) - {Unit.Kind.DEPARTMENT}
+    assert Registration.objects.filter(kind=Registration.Kind.UNIT).count() == 40
+
+
+def test_it_keeps_the_tree_consistent(demo: Demo) -> None:
+    areas = {a.pk: a for a in Area.objects.all()}
+    for area in areas.values():
+        parent = areas.get(area.parent_id) if area.parent_id else None
+        assert area.path == (parent.path if parent else "/") + f"{area.pk}/"
+        if parent is not None:
+            assert Area.CHILD_LEVEL[parent.level] == area.level
+    # Every estate has one or two grids; buildings sit under grids.
+    for estate in Area.objects.of_level("estate"):
+        assert 1 <= estate.children.count() <= 2
+    assert not Household.objects.exclude(building__level="building").exists()
+    assert not Resident.objects.filter(household__isnull=True).exists()
+
+
+def test_it_sets_up_the_four_levels_of_party_organizations(demo: Demo) -> None:
+    assert PartyOrg.objects.filter(kind=PartyOrg.Kind.COMMUNITY_COMMITTEE).count() == 12
+    assert (
+        PartyOrg.objects.filter(kind=PartyOrg.Kind.BRANCH).count() == Area.objects.of_level("estate").count()
+    )
+    groups = PartyOrg.objects.filter(kind=PartyOrg.Kind.BUILDING_GROUP)
+    assert 0 < groups.count() < Area.objects.of_level("building").count()
+    assert not groups.exclude(parent__kind=PartyOrg.Kind.BRANCH).exists()
+    assert LeadHousehold.objects.count() > 0
+    for lead in LeadHousehold.objects.select_related("party_member__resident", "party_org"):
+        assert (
+            lead.party_member.resident is not None
+            and lead.party_member.resident.household_id == lead.household_id
+        )
+        assert lead.party_org.kind == PartyOrg.Kind.BUILDING_GROUP
+    part_time = CommitteeMembership.objects.filter(role=CommitteeMembership.Role.PART_TIME_MEMBER)
+    assert part_time.count() == 40
+    assert not part_time.filter(unit__isnull=True).exists()
+    assert not PartyMember.objects.filter(party_org__isnull=True).exists()
+
+
+def test_it_registers_in_service_party_members_at_home(demo: Demo) -> None:
+    members = PartyMember.objects.count()
+    in_service = PartyMember.objects.filter(in_service=True)
+    assert 0.35 <= in_service.count() / members <= 0.45
+    assert not in_service.filter(work_unit__isnull=True).exists()
+    registered = Registration.objects.filter(kind=Registration.Kind.PARTY_MEMBER)
+    assert registered.count() == in_service.count()
+    assert not registered.exclude(community=F("party_member__home_area")).exists()
+    assert PartyMember.objects.filter(resident__isnull=False).count() > members // 2
+
+
+def test_it_builds_an_alliance_across_a_provincial_border(demo: Demo) -> None:
+    alliance = Alliance.objects.get(name=ALLIANCE_CROSS_PROVINCE)
+    provinces = {c.province for c in alliance.communities.all()}
+    roots = {c.ancestors().first().province for c in alliance.communities.all()}  # type: ignore[union-attr]
+    assert len(provinces) == 2 and len(roots) == 2
+
+
+def test_it_uses_clearly_fake_personal_data(demo: Demo) -> None:
+    phones = [p for p in Resident.objects.values_list("phone", flat=True) if p]
+    phones += [p for p in PartyMember.objects.values_list("phone", flat=True) if p]
+    phones += [p for p in Unit.objects.values_list("contact_phone", flat=True) if p]
+    phones += [p for p in User.objects.values_list("phone", flat=True) if p]
+    assert phones and all(p.startswith("100") and len(p) == 11 for p in phones)
+    validate_phone(phones[0])  # accepted by the same rule as real input
+    resident_phones = [p for p in Resident.objects.values_list("phone", flat=True) if p]
+    assert len(set(resident_phones)) == len(resident_phones)
+    ids = list(Resident.objects.values_list("id_number", flat=True))
+    ids += list(PartyMember.objects.values_list("id_number", flat=True))
+    for id_number in ids:
+        assert id_number.startswith("990101")
+        validate_id_number(id_number)
+    assert len(set(Resident.objects.values_list("id_number", flat=True))) == Resident.objects.count()
+    for resident in Resident.objects.filter(pk__in=Resident.objects.values("pk")[:50]):
+        assert re.fullmatch(r"\S+?\d+号楼\d单元\d{3,4}", resident.address)
+        assert 2 <= len(resident.name) <= 4
+        assert resident.birth_year == int(resident.id_number[6:10])
+
+
+def test_it_has_an_account_for_every_role(demo: Demo, settings: Any) -> None:
+    roles = set(Grant.objects.filter(user__username__in=DEMO_USERNAMES).values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert demo.users["admin"].is_superuser
+    workers = Grant.objects.filter(role=Role.COMMUNITY_WORKER).select_related("area")
+    assert len({g.area.parent_id for g in workers}) >= 2  # in different subdistricts
+    handler = Grant.objects.select_related("unit").get(user__username="dept_handler")
+    assert handler.unit is not None and handler.unit.kind == Unit.Kind.DEPARTMENT
+    assert handler.area_id == handler.unit.area_id
+    liaison = Grant.objects.select_related("unit").get(user__username="unit_liaison")
+    assert liaison.unit is not None and liaison.unit.kind != Unit.Kind.DEPARTMENT
+    assert Registration.objects.filter(unit=liaison.unit, community=liaison.area).exists()
+    assert PartyMember.objects.filter(user=demo.users["party_member"]).exists()
+    assert Resident.objects.filter(user=demo.users["resident"]).exists()
+    # The city was built with the project's hashers (the test settings keep only a fast one).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    assert demo.users["city_admin"].check_password(demo_password())
+    accounts = demo_accounts()
+    assert [a["username"] for a in accounts] == DEMO_USERNAMES
+    assert {a["role"] for a in accounts} == set(Role.values) | {"superuser"}
+
+
+def test_it_scopes_each_account_as_its_role_implies(demo: Demo) -> None:
+    users = demo.users
+    city = demo.area("city", CITY_NAME)
+    everyone = set(Resident.objects.values_list("pk", flat=True))
+    grant_area = {g.user.username: g.area for g in Grant.objects.select_related("user", "area")}
+
+    def seen(username: str) -> set[int]:
+        return set(visible_to(users[username], Resident).values_list("pk", flat=True))
+
+    assert seen("admin") == everyone
+    assert seen("city_admin") == residents_under(city) != everyone  # the partner city is not ours
+    for username in ("district_admin", "jd_staff", "sq_worker", "sq_worker2", "grid_worker"):
+        assert seen(username) == residents_under(grant_area[username]), username
+        assert seen(username), username
+    assert seen("jd_staff") < seen("district_admin") < seen("city_admin")
+    assert seen("grid_worker") < seen("sq_worker")
+    assert not seen("sq_worker") & seen("sq_worker2")
+    for username in ("dept_handler", "unit_liaison", "party_member", "volunteer", "resident"):
+        assert seen(username) == set(), username
+
+    community = grant_area["sq_worker"]
+    areas = set(visible_to(users["sq_worker"], Area).values_list("pk", flat=True))
+    expected = set(Area.objects.subtree_of(community).values_list("pk", flat=True)) | set(
+        community.ancestor_ids()
+    )
+    assert areas == expected
+
+    own = visible_to(users["party_member"], PartyMember)
+    assert list(own.values_list("user__username", flat=True)) == ["party_member"]
+    liaison_unit = Grant.objects.get(user__username="unit_liaison").unit
+    assert liaison_unit in visible_to(users["unit_liaison"], Unit)
+
+
+def test_it_is_deterministic(demo: Demo) -> None:
+    digest = plan_digest(plan_demo_city(2026))
+    assert plan_digest(plan_demo_city(2026)) == digest
+    assert database_digest() == digest  # what was written is exactly the plan
+    assert plan_digest(plan_demo_city(7)) != digest
+
+
+def test_it_writes_one_audit_event(demo: Demo) -> None:
+    events = AuditEvent.objects.filter(verb="core.demo.create")
+    assert events.count() == 1
+    event = events.get()
+    assert event.actor is None and event.area is not None and event.area.name == CITY_NAME
+    assert event.after is not None and event.after["residents"] == Resident.objects.count()
+
+
+def test_it_skips_building_with_if_empty_and_still_prints_the_accounts(demo: Demo) -> None:
+    before = (
+        Area.objects.count(),
+        Resident.objects.count(),
+        User.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    after = (Area.objects.count(), Resident.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    assert after == before
+    assert "演示账号" in out.getvalue()
+    assert "未重复建设" in out.getvalue()
+    assert "sq_worker2" in out.getvalue()
+
+
+def test_it_refuses_a_database_that_has_areas(demo: Demo) -> None:
+    before = Area.objects.count()
+    with pytest.raises(CommandError, match="空数据库"):
+        call_command("demo", stdout=io.StringIO())
+    assert Area.objects.count() == before

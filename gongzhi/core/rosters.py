@@ -488,8 +488,8 @@ class AreaIndex:
                 "the row.") % {"path": value, "scope": "/".join(self.scope_names)}))
         else:
             errors.append(RowError(row, column, _(
-                "No area is found at %(path)s. Check that each level's name is exactly as in the system, "
-                "separated by /.") % {"path": value}))
+                "No area is found at %(path)s within your permissions. Check that each level's name is exactly as "
+                "in the system, separated by /.") % {"path": value}))
         return None
 
     def _exists_elsewhere(self, names: tuple[str, ...]) -> bool:

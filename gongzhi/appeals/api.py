@@ -1,5 +1,747 @@
+"""接诉即办 and 吹哨报到 over JSON, mounted at /api/appeals/. Scoped by the appeals policy.
+
+Authentication: the session (with CSRF) or an API key in the header X-API-Key. Public tracking needs
+neither. Errors: ActionError → 400, PermissionDenied → 403, out of scope → 404 (gongzhi/api.py).
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
 
-router = Router()
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import APIKeyHeader, django_auth
+
+from gongzhi.core.models import Area, Unit
+from gongzhi.lib.masking import mask_phone
+
+from . import actions, queries, rates
+from .models import (
+    ApiKey,
+    Appeal,
+    Assignment,
+    Case,
+    CaseEvent,
+    Category,
+    ExtensionRequest,
+    Notification,
+    ReplyTemplate,
+    Whistle,
+    WhistleReport,
+    hash_api_key,
+)
+from .permissions import (
+    can,
+    can_view_rates,
+    get_assignment_for_user,
+    get_case_for_user,
+    get_whistle_for_user,
+    get_whistle_report_for_user,
+    visible_to,
+)
+from .ratelimit import client_ip, hit
+from .routing import suggest_route
+
+
+class ApiKeyAuth(APIKeyHeader):
+    """X-API-Key: a key issued in the admin, stored hashed; the request acts as the key's user."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not key:
+            return None
+        api_key = ApiKey.objects.select_related("user").filter(key_hash=hash_api_key(key), active=True).first()
+        if api_key is None or not api_key.user.is_active:
+            return None
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+        request.user = api_key.user
+        return api_key.user
+
+
+AUTH = [ApiKeyAuth(), django_auth]
+router = Router(auth=AUTH)
+
+
+# ---------------------------------------------------------------------------------------------------
+# schemas
+
+
+class AppealIn(Schema):
+    title: str = Field("", max_length=200)
+    body: str = Field(..., max_length=5000)
+    callback_phone: str = Field(..., max_length=20)
+    callback_name: str = Field("", max_length=50)
+    appeal_type: str = Appeal.Type.HELP
+    urgency: str = "normal"
+    channel: str = Appeal.Channel.API
+    category_id: int | None = None
+    area_id: int | None = None
+    address: str = Field("", max_length=200)
+    source_ref: str = ""
+
+
+class AppealOut(Schema):
+    id: int
+    tracking_code: str
+    channel: str
+    appeal_type: str
+    urgency: str
+    title: str
+    body: str
+    callback_name: str
+    callback_phone: str
+    address: str
+    case_id: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_callback_phone(obj: Appeal) -> str:
+        return mask_phone(obj.callback_phone)
+
+
+class TrackOut(Schema):
+    tracking_code: str
+    title: str
+    status: str
+    status_label: str
+    submitted_at: datetime
+    answer: str
+    answered_at: datetime | None
+
+
+class CaseOut(Schema):
+    id: int
+    title: str
+    status: str
+    status_label: str
+    urgency: str
+    category_id: int | None
+    category_name: str | None
+    area_id: int | None
+    area_name: str | None
+    lead_unit_id: int | None
+    lead_unit_name: str | None
+    time_limit_kind: str
+    dispatched_at: datetime | None
+    accept_deadline: datetime | None
+    due_at: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    due_soon: bool
+    overdue: bool
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj: Case) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_category_name(obj: Case) -> str | None:
+        return obj.category.name if obj.category else None
+
+    @staticmethod
+    def resolve_area_name(obj: Case) -> str | None:
+        return obj.area.name if obj.area else None
+
+    @staticmethod
+    def resolve_lead_unit_name(obj: Case) -> str | None:
+        return obj.lead_unit.name if obj.lead_unit else None
+
+    @staticmethod
+    def resolve_due_soon(obj: Case) -> bool:
+        return obj.is_due_soon()
+
+    @staticmethod
+    def resolve_overdue(obj: Case) -> bool:
+        return obj.is_overdue()
+
+
+class EventOut(Schema):
+    id: int
+    verb: str
+    actor: str | None
+    unit: str | None
+    note: str
+    from_status: str
+    to_status: str
+    created_at: datetime
+    duration_seconds: float | None
+    photos: list[str]
+
+    @staticmethod
+    def resolve_actor(obj: CaseEvent) -> str | None:
+        return str(obj.actor) if obj.actor else None
+
+    @staticmethod
+    def resolve_unit(obj: CaseEvent) -> str | None:
+        return obj.unit.name if obj.unit else None
+
+    @staticmethod
+    def resolve_duration_seconds(obj: CaseEvent) -> float | None:
+        return obj.duration.total_seconds() if obj.duration else None
+
+    @staticmethod
+    def resolve_photos(obj: CaseEvent) -> list[str]:
+        return [p.file.url for p in obj.photos.all()]
+
+
+class AssignmentOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    role: str
+    status: str
+    accepted_at: datetime | None
+    returned_reason: str
+
+    @staticmethod
+    def resolve_unit_name(obj: Assignment) -> str:
+        return obj.unit.name
+
+
+class ExtensionOut(Schema):
+    id: int
+    new_due_at: datetime
+    reason: str
+    status: str
+
+
+class CaseDetailOut(CaseOut):
+    appeals: list[AppealOut]
+    assignments: list[AssignmentOut]
+    timeline: list[EventOut]
+    extensions: list[ExtensionOut]
+    answer: str
+
+
+class DispatchIn(Schema):
+    lead_unit_id: int
+    assist_unit_ids: list[int] = []
+    category_id: int | None = None
+    area_id: int | None = None
+    urgency: str | None = None
+    note: str = ""
+    expected_version: int | None = None
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ReplyIn(Schema):
+    body: str = ""
+    template_id: int | None = None
+    expected_version: int | None = None
+
+
+class FollowUpIn(Schema):
+    contacted: bool
+    solved: bool = False
+    satisfaction: str = ""
+    note: str = ""
+
+
+class ExtensionIn(Schema):
+    new_due_at: datetime
+    reason: str
+
+
+class DecideIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class MergeIn(Schema):
+    appeal_ids: list[int]
+    note: str = ""
+
+
+class RouteOut(Schema):
+    lead_unit_id: int | None
+    lead_unit_name: str | None
+    assist_unit_ids: list[int]
+    rule_id: int | None
+
+
+class WhistleIn(Schema):
+    title: str = Field(..., max_length=200)
+    description: str = ""
+    area_id: int | None = None
+    case_id: int | None = None
+    unit_ids: list[int]
+    urgent: bool = False
+
+
+class WhistleReportOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    reported_at: datetime | None
+    late: bool
+    action_taken: str
+    done_at: datetime | None
+    rating: str
+
+    @staticmethod
+    def resolve_unit_name(obj: WhistleReport) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_late(obj: WhistleReport) -> bool:
+        return obj.is_late
+
+
+class WhistleOut(Schema):
+    id: int
+    title: str
+    description: str
+    area_id: int
+    whistler_area_id: int
+    case_id: int | None
+    urgent: bool
+    report_deadline: datetime
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+    reports: list[WhistleReportOut]
+
+    @staticmethod
+    def resolve_reports(obj: Whistle) -> list[WhistleReport]:
+        return list(obj.reports.all())
+
+
+class CompleteIn(Schema):
+    action_taken: str
+
+
+class RateIn(Schema):
+    rating: str
+    note: str = ""
+
+
+class RateRowOut(Schema):
+    key: int
+    name: str
+    rank: int
+    followed_up: int
+    contacted: int
+    solved: int
+    satisfied: int
+    basically_satisfied: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    composite: float | None
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    level: int
+    code: str
+    time_limit_kind: str
+    active: bool
+
+
+class TemplateOut(Schema):
+    id: int
+    title: str
+    body: str
+
+
+class NotificationOut(Schema):
+    id: int
+    verb: str
+    text: str
+    url: str
+    read_at: datetime | None
+    created_at: datetime
+
+
+class OkOut(Schema):
+    ok: bool = True
+    id: int | None = None
+
+
+class ImportOut(Schema):
+    created: int
+    tracking_codes: list[str]
+
+
+# ---------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _unit(unit_id: int) -> Unit:
+    return get_object_or_404(Unit, pk=unit_id)
+
+
+def _units(ids: list[int]) -> list[Unit]:
+    units = list(Unit.objects.filter(pk__in=ids))
+    if len(units) != len(set(ids)):
+        raise Http404
+    return units
+
+
+def _month(value: str) -> date:
+    try:
+        return rates.parse_month(value)
+    except ValueError as exc:
+        raise HttpError(400, _("Give the month as YYYY-MM.")) from exc
+
+
+def _case_detail(user: Any, case_id: int) -> Case:
+    case: Any = queries.case_detail(user, case_id)
+    replies = list(case.replies.all())
+    case.timeline = list(case.events.all())
+    case.answer = replies[0].body if replies else ""
+    return case
+
+
+# ---------------------------------------------------------------------------------------------------
+# intake and public tracking
+
+
+@router.post("/submit", response={201: AppealOut, 200: AppealOut}, summary="提交诉求（支持 Idempotency-Key）")
+def submit_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
+    user = _user(request)
+    key = request.headers.get("Idempotency-Key")
+    if key:
+        existing = Appeal.objects.filter(submitted_by=user, idempotency_key=key.strip()[:100]).first()
+        if existing is not None:
+            return Status(200, existing)
+    if not hit(f"submit:{user.pk}", limit=30, window_seconds=60):
+        raise HttpError(429, _("Too many submissions; please wait a minute and try again."))
+    category = get_object_or_404(Category, pk=payload.category_id) if payload.category_id else None
+    area = get_object_or_404(Area, pk=payload.area_id) if payload.area_id else None
+    appeal = actions.do_submit_appeal(
+        acting_user=user, title=payload.title, body=payload.body, callback_phone=payload.callback_phone,
+        callback_name=payload.callback_name, appeal_type=payload.appeal_type, urgency=payload.urgency,
+        channel=payload.channel, category=category, area=area, address=payload.address, idempotency_key=key,
+        source_ref=payload.source_ref,
+    )
+    return Status(201, appeal)
+
+
+@router.get("/track", auth=None, response=TrackOut, summary="凭查询码和手机号后四位查询诉求（无需登录）")
+def track_appeal(request: HttpRequest, code: str, phone_last4: str) -> dict[str, Any]:
+    if not hit(f"track:{client_ip(request)}", limit=20, window_seconds=60):
+        raise HttpError(429, _("Too many lookups; please wait a minute and try again."))
+    appeal = queries.find_appeal_by_code(code, phone_last4)
+    if appeal is None:
+        raise Http404
+    case = appeal.case
+    reply = case.replies.order_by("-created_at", "-id").first() if case else None
+    return {
+        "tracking_code": appeal.tracking_code, "title": appeal.title,
+        "status": case.status if case else "", "status_label": str(case.get_status_display()) if case else "",
+        "submitted_at": appeal.created_at, "answer": reply.body if reply else "",
+        "answered_at": reply.created_at if reply else None,
+    }
+
+
+@router.get("/appeals/mine", response=list[AppealOut], summary="我提交的诉求")
+def my_appeals(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[Appeal]:
+    qs = Appeal.objects.filter(submitted_by=_user(request)).order_by("-created_at")
+    return list(qs[offset: offset + min(limit, 200)])
+
+
+# ---------------------------------------------------------------------------------------------------
+# worklists and cases
+
+
+@router.get("/worklists", response=dict[str, int], summary="各工作清单的数量")
+def worklist_counts(request: HttpRequest) -> dict[str, int]:
+    return queries.worklist_counts(_user(request))
+
+
+@router.get("/worklists/{name}", response=list[CaseOut], summary="工作清单：待派单/待签收/办理中/即将超期/已超期/待回访")
+def worklist(request: HttpRequest, name: str, limit: int = 50, offset: int = 0) -> list[Case]:
+    try:
+        qs = queries.worklist(_user(request), name)
+    except KeyError as exc:
+        raise Http404 from exc
+    return list(qs[offset: offset + min(max(limit, 1), 200)])
+
+
+@router.get("/worklists/{name}/export", summary="导出工作清单（Excel）")
+def worklist_export(request: HttpRequest, name: str) -> HttpResponse:
+    from .exports import worklist_response
+
+    if name not in queries.WORKLISTS:
+        raise Http404
+    return worklist_response(_user(request), name)
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, summary="工单详情与完整时间线")
+def case_detail(request: HttpRequest, case_id: int) -> Case:
+    return _case_detail(_user(request), case_id)
+
+
+@router.get("/cases/{case_id}/route", response=RouteOut, summary="建议派单单位（按分派规则）")
+def case_route(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    case = get_case_for_user(_user(request), case_id)
+    if not can(_user(request), "dispatch", case):
+        raise PermissionDenied
+    route = suggest_route(case.category, case.area)
+    return {"lead_unit_id": route.lead.pk if route.lead else None,
+            "lead_unit_name": route.lead.name if route.lead else None,
+            "assist_unit_ids": [u.pk for u in route.assists], "rule_id": route.rule.pk if route.rule else None}
+
+
+@router.post("/cases/{case_id}/dispatch", response=CaseOut, summary="派单")
+def dispatch_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Case:
+    case = get_case_for_user(_user(request), case_id)
+    category = get_object_or_404(Category, pk=payload.category_id) if payload.category_id else None
+    area = get_object_or_404(Area, pk=payload.area_id) if payload.area_id else None
+    return actions.do_dispatch_case(
+        case, acting_user=_user(request), lead_unit=_unit(payload.lead_unit_id),
+        assist_units=_units(payload.assist_unit_ids), category=category, area=area, urgency=payload.urgency,
+        note=payload.note, expected_version=payload.expected_version,
+    )
+
+
+@router.post("/cases/{case_id}/reassign", response=CaseOut, summary="改派")
+def reassign_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Case:
+    case = get_case_for_user(_user(request), case_id)
+    return actions.do_reassign_case(
+        case, acting_user=_user(request), lead_unit=_unit(payload.lead_unit_id),
+        assist_units=_units(payload.assist_unit_ids), reason=payload.note, expected_version=payload.expected_version,
+    )
+
+
+@router.post("/assignments/{assignment_id}/accept", response=OkOut, summary="签收")
+def accept_assignment(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    assignment = get_assignment_for_user(_user(request), assignment_id)
+    actions.do_accept_assignment(assignment, acting_user=_user(request))
+    return {"ok": True, "id": assignment.case_id}
+
+
+@router.post("/assignments/{assignment_id}/return", response=OkOut, summary="退单")
+def return_assignment(request: HttpRequest, assignment_id: int, payload: ReasonIn) -> dict[str, Any]:
+    assignment = get_assignment_for_user(_user(request), assignment_id)
+    actions.do_return_assignment(assignment, acting_user=_user(request), reason=payload.reason)
+    return {"ok": True, "id": assignment.case_id}
+
+
+@router.post("/cases/{case_id}/extensions", response=ExtensionOut, summary="申请延期")
+def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> ExtensionRequest:
+    case = get_case_for_user(_user(request), case_id)
+    return actions.do_request_extension(case, acting_user=_user(request), new_due_at=payload.new_due_at,
+                                        reason=payload.reason)
+
+
+@router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审批延期")
+def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn) -> ExtensionRequest:
+    extension = get_object_or_404(ExtensionRequest, pk=extension_id)
+    get_case_for_user(_user(request), extension.case_id)
+    return actions.do_decide_extension(extension, acting_user=_user(request), approve=payload.approve,
+                                       note=payload.note)
+
+
+@router.post("/cases/{case_id}/supervise", response=OkOut, summary="督办")
+def supervise_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict[str, Any]:
+    case = get_case_for_user(_user(request), case_id)
+    actions.do_supervise_case(case, acting_user=_user(request), note=payload.note)
+    return {"ok": True, "id": case.pk}
+
+
+@router.post("/cases/{case_id}/progress", response=OkOut, summary="添加办理进展（可附照片）")
+def add_progress(request: HttpRequest, case_id: int, note: str, photos: list[UploadedFile] = File(None)) -> dict[str, Any]:  # noqa: B008
+    case = get_case_for_user(_user(request), case_id)
+    event = actions.do_add_progress_note(case, acting_user=_user(request), note=note, photos=photos or [])
+    return {"ok": True, "id": event.pk}
+
+
+@router.post("/cases/{case_id}/reply", response=OkOut, summary="办结答复")
+def reply_case(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict[str, Any]:
+    case = get_case_for_user(_user(request), case_id)
+    template = get_object_or_404(ReplyTemplate, pk=payload.template_id) if payload.template_id else None
+    reply = actions.do_reply_case(case, acting_user=_user(request), body=payload.body, template=template,
+                                  expected_version=payload.expected_version)
+    return {"ok": True, "id": reply.pk}
+
+
+@router.post("/cases/{case_id}/follow-up", response=OkOut, summary="回访")
+def follow_up_case(request: HttpRequest, case_id: int, payload: FollowUpIn) -> dict[str, Any]:
+    case = get_case_for_user(_user(request), case_id)
+    follow_up = actions.do_follow_up_case(case, acting_user=_user(request), contacted=payload.contacted,
+                                          solved=payload.solved, satisfaction=payload.satisfaction, note=payload.note)
+    return {"ok": True, "id": follow_up.pk}
+
+
+@router.post("/cases/{case_id}/reopen", response=CaseOut, summary="重办")
+def reopen_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
+    case = get_case_for_user(_user(request), case_id)
+    return actions.do_reopen_case(case, acting_user=_user(request), note=payload.note)
+
+
+@router.post("/cases/{case_id}/close", response=CaseOut, summary="办结")
+def close_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
+    case = get_case_for_user(_user(request), case_id)
+    return actions.do_close_case(case, acting_user=_user(request), note=payload.note)
+
+
+@router.post("/cases/{case_id}/merge", response=CaseOut, summary="合并重复诉求到本工单")
+def merge_appeals(request: HttpRequest, case_id: int, payload: MergeIn) -> Case:
+    user = _user(request)
+    case = get_case_for_user(user, case_id)
+    appeals = list(visible_to(user, Appeal).filter(pk__in=payload.appeal_ids))
+    if len(appeals) != len(set(payload.appeal_ids)):
+        raise Http404
+    return actions.do_merge_appeals(case, appeals=appeals, acting_user=user, note=payload.note)
+
+
+# ---------------------------------------------------------------------------------------------------
+# whistles
+
+
+@router.get("/whistles", response=list[WhistleOut], summary="吹哨列表")
+def whistle_list(request: HttpRequest, open_only: bool = False, limit: int = 50, offset: int = 0) -> list[Whistle]:
+    return list(queries.whistle_list(_user(request), open_only=open_only)[offset: offset + min(limit, 200)])
+
+
+@router.post("/whistles", response={201: WhistleOut}, summary="吹哨")
+def create_whistle(request: HttpRequest, payload: WhistleIn) -> Status[Whistle]:
+    user = _user(request)
+    case = get_case_for_user(user, payload.case_id) if payload.case_id else None
+    if case is not None and case.area is not None:
+        area = case.area
+    elif payload.area_id:
+        area = get_object_or_404(Area, pk=payload.area_id)
+    else:
+        raise HttpError(400, _("Please choose the place of the problem."))
+    whistle = actions.do_whistle(acting_user=user, title=payload.title, description=payload.description, area=area,
+                                 units=_units(payload.unit_ids), urgent=payload.urgent, case=case)
+    return Status(201, whistle)
+
+
+@router.get("/whistles/{whistle_id}", response=WhistleOut, summary="吹哨详情")
+def whistle_detail(request: HttpRequest, whistle_id: int) -> Whistle:
+    return get_whistle_for_user(_user(request), whistle_id)
+
+
+@router.post("/whistle-reports/{report_id}/report", response=WhistleReportOut, summary="部门报到")
+def report_whistle(request: HttpRequest, report_id: int) -> WhistleReport:
+    report = get_whistle_report_for_user(_user(request), report_id)
+    return actions.do_report_whistle(report, acting_user=_user(request))
+
+
+@router.post("/whistle-reports/{report_id}/complete", response=WhistleReportOut, summary="记录处置情况")
+def complete_whistle_report(request: HttpRequest, report_id: int, payload: CompleteIn) -> WhistleReport:
+    report = get_whistle_report_for_user(_user(request), report_id)
+    return actions.do_complete_whistle_report(report, acting_user=_user(request), action_taken=payload.action_taken)
+
+
+@router.post("/whistle-reports/{report_id}/rate", response=WhistleReportOut, summary="评价报到部门")
+def rate_whistle_report(request: HttpRequest, report_id: int, payload: RateIn) -> WhistleReport:
+    report = get_whistle_report_for_user(_user(request), report_id)
+    return actions.do_rate_whistle_report(report, acting_user=_user(request), rating=payload.rating,
+                                          note=payload.note)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the three rates
+
+
+def _require_rates(request: HttpRequest) -> None:
+    if not can_view_rates(_user(request)):
+        raise PermissionDenied
+
+
+@router.get("/rates/{month}/departments", response=list[RateRowOut], summary="部门月度三率排名")
+def department_ranking(request: HttpRequest, month: str) -> list[rates.RateRow]:
+    _require_rates(request)
+    return rates.department_ranking(_month(month))
+
+
+@router.get("/rates/{month}/subdistricts", response=list[RateRowOut], summary="街道月度三率排名")
+def subdistrict_ranking(request: HttpRequest, month: str) -> list[rates.RateRow]:
+    _require_rates(request)
+    return rates.subdistrict_ranking(_month(month))
+
+
+@router.get("/rates/{month}/cases", response=list[CaseOut], summary="某项数据背后的工单")
+def rate_cases(request: HttpRequest, month: str, figure: str = "followed_up", unit_id: int | None = None,
+               subdistrict_id: int | None = None, limit: int = 50, offset: int = 0) -> list[Case]:
+    _require_rates(request)
+    if figure not in rates.FIGURES:
+        raise HttpError(400, _("Unknown figure."))
+    qs = rates.cases_behind(_month(month), figure=figure, unit_id=unit_id, subdistrict_id=subdistrict_id)
+    qs = qs.filter(pk__in=visible_to(_user(request), Case).values("pk"))
+    return list(qs[offset: offset + min(limit, 200)])
+
+
+@router.get("/rates/{month}/export", summary="导出月度排名（Excel）")
+def ranking_export(request: HttpRequest, month: str) -> HttpResponse:
+    from .exports import ranking_response
+
+    _require_rates(request)
+    return ranking_response(_month(month))
+
+
+# ---------------------------------------------------------------------------------------------------
+# reference data, notifications, import
+
+
+@router.get("/categories", response=list[CategoryOut], summary="诉求分类（三级）")
+def categories(request: HttpRequest, active_only: bool = True) -> list[Category]:
+    qs = Category.objects.all()
+    return list(qs.filter(active=True) if active_only else qs)
+
+
+@router.get("/reply-templates", response=list[TemplateOut], summary="答复模板")
+def reply_templates(request: HttpRequest) -> list[ReplyTemplate]:
+    return list(ReplyTemplate.objects.filter(active=True))
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="我的通知")
+def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    qs = visible_to(_user(request), Notification)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs[: min(limit, 200)])
+
+
+@router.post("/notifications/{notification_id}/read", response=OkOut, summary="标记通知已读")
+def read_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+    updated = visible_to(_user(request), Notification).filter(pk=notification_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return {"ok": bool(updated), "id": notification_id}
+
+
+@router.post("/imports/12345", response=ImportOut, summary="导入12345工单（Excel，全部校验通过才导入）")
+def import_work_orders(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
+    from .imports import import_work_orders as run_import
+
+    appeals = run_import(file, acting_user=_user(request))
+    return {"created": len(appeals), "tracking_codes": [a.tracking_code for a in appeals]}
+
+
+@router.get("/imports/12345/template", summary="下载12345工单导入模板")
+def import_template(request: HttpRequest) -> HttpResponse:
+    from .imports import template_response
+
+    return template_response()
+
+
+__all__ = ["router", "ApiKeyAuth", "datetime"]

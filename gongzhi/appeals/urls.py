@@ -1,4 +1,68 @@
+"""URLs of the appeals pages, included at /appeals/.
+
+The navigation entries are registered here, at import time of the URLconf, until AppealsConfig.ready does
+it (register() ignores a key registered twice).
+"""
+
 from __future__ import annotations
 
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.navigation import NavEntry, register
+from gongzhi.core.permissions import STAFF_ROLES, has_role, is_superuser
+
+from . import permissions
+from .views import cases, intake, notifications, public, rates, whistles, worklists
+
 app_name = "appeals"
-urlpatterns: list = []
+
+urlpatterns = [
+    # public
+    path("submit/", public.submit, name="submit"),
+    path("submit/done/", public.submitted, name="submitted"),
+    path("places/", public.place_options, name="place_options"),
+    path("track/", public.track, name="track"),
+    path("track/rate/", public.track_rate, name="track_rate"),
+    # intake
+    path("hotline/", intake.hotline, name="hotline"),
+    path("patrol/", intake.patrol, name="patrol"),
+    # worklists
+    path("", worklists.worklists, name="worklists"),
+    path("worklist/<str:name>/", worklists.worklists, name="worklist"),
+    path("worklist/<str:name>/export/", worklists.worklist_export, name="worklist_export"),
+    # cases
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/route/", cases.case_route, name="case_route"),
+    path("cases/<int:pk>/appeals/<int:appeal_pk>/phone/", cases.reveal_phone, name="reveal_phone"),
+    path("cases/<int:pk>/<str:action>/", cases.case_action, name="case_action"),
+    # whistles
+    path("whistles/", whistles.whistle_list, name="whistles"),
+    path("whistles/new/", whistles.whistle_new, name="whistle_new"),
+    path("whistles/<int:pk>/", whistles.whistle_detail, name="whistle"),
+    path("whistles/<int:pk>/reports/<int:report_pk>/<str:action>/", whistles.whistle_action, name="whistle_action"),
+    # rates
+    path("rates/", rates.rates_page, name="rates"),
+    path("rates/cases/", rates.rate_cases, name="rate_cases"),
+    path("rates/export/", rates.rates_export, name="rates_export"),
+    # notifications
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read-all/", notifications.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
+]
+
+
+def _staff(user: object) -> bool:
+    return is_superuser(user) or has_role(user, STAFF_ROLES)
+
+
+NAV_ENTRIES = [
+    NavEntry("appeals", _("Appeals"), "appeals:worklists", _staff),
+    NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff),
+    NavEntry("appeal_rates", _("Three rates"), "appeals:rates", permissions.can_view_rates),
+    NavEntry("notifications", _("Notifications"), "appeals:notifications",
+             lambda user: bool(getattr(user, "is_authenticated", False))),
+]
+
+for _entry in NAV_ENTRIES:
+    register(_entry, before="audit")

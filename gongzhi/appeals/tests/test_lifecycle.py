@@ -1,3 +1,4 @@
+# mypy: disable-error-code="arg-type,operator,union-attr"
 from __future__ import annotations
 
 from datetime import timedelta

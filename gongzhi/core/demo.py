@@ -804,9 +804,9 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> dict[str, int]:
     ]
     Unit.objects.bulk_create(units)
 
-    for spec in plan.alliances:
-        alliance = Alliance.objects.create(name=spec.name, description=spec.description)
-        alliance.communities.set([areas[c] for c in spec.communities])
+    for alliance_spec in plan.alliances:
+        alliance = Alliance.objects.create(name=alliance_spec.name, description=alliance_spec.description)
+        alliance.communities.set([areas[c] for c in alliance_spec.communities])
 
     orgs: list[PartyOrg] = [PartyOrg() for _spec in plan.orgs]
     for kind in (PartyOrg.Kind.COMMUNITY_COMMITTEE, PartyOrg.Kind.BRANCH, PartyOrg.Kind.BUILDING_GROUP):

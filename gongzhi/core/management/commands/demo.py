@@ -9,26 +9,23 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.core.demo import DEFAULT_SEED, build_demo_city, demo_accounts, format_accounts_table
 from gongzhi.core.models import Area
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Build the demo city into an empty database and print the demo accounts.")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _("Build the demo city into an empty database and print the demo accounts.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=gettext_lazy(
-                "If the database already has areas, build nothing (the demo accounts are still printed)."
-            ),
+            help=_("If the database already has areas, build nothing (the demo accounts are still printed)."),
         )
-        parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED, help=gettext_lazy("Seed of the random generator.")
-        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("Seed of the random generator."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(settings.LANGUAGE_CODE):

@@ -75,6 +75,11 @@ def test_it_lets_a_community_worker_browse_down_to_a_resident(
     page.get_by_test_id(f"expand-{cast.community_a.pk}").click()
     expect(tree.get_by_role("link", name="和平小区", exact=True)).to_be_visible()
     page.screenshot(path=str(SHOTS / "area-tree-390.png"), full_page=True)
+    # Typing in the search box swaps in the matches (htmx), only from the worker's scope.
+    page.get_by_label("按名称查找区域").fill("号楼")
+    expect(tree).to_contain_text("有 1 个区域与“号楼”匹配")
+    expect(tree.get_by_role("link", name="1号楼")).to_be_visible()
+    expect(tree).not_to_contain_text("2号楼")
 
     # The building's page, then its residents: masked.
     tree.get_by_role("link", name="1号楼").click()

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -337,6 +338,25 @@ def open_workbook(source: str | Path | IO[bytes]) -> Any:
     except Exception:  # openpyxl raises many kinds of errors on damaged files
         logger.info("could not open an uploaded workbook", exc_info=True)
         raise _not_xlsx() from None
+
+
+def check_workbook(source: IO[bytes]) -> None:
+    """Can openpyxl open the file as a workbook with at least one sheet? (Reads the package, not the rows.)"""
+    try:
+        reader = ExcelReader(source, read_only=True, data_only=True)
+    except Exception:
+        raise _not_xlsx() from None
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        if not list(reader.parser.find_sheets()):
+            raise _not_xlsx()
+    except ActionError:
+        raise
+    except Exception:
+        raise _not_xlsx() from None
+    finally:
+        reader.archive.close()
 
 
 def _cell(value: Any) -> Any:
@@ -834,8 +854,7 @@ def do_create_import_job(*, acting_user: User, kind: str, scope_area: Area, uplo
     check_import_allowed(acting_user, kind, scope_area)
     check_upload(name, size)
     upload.seek(0)
-    wb = open_workbook(upload)
-    wb.close()
+    check_workbook(upload)
     upload.seek(0)
     job = ImportJob(kind=kind, original_name=Path(name).name[:200], created_by=acting_user, scope_area=scope_area)
     job.file.save(f"{kind}.xlsx", File(upload), save=False)
@@ -905,8 +924,11 @@ def do_import_roster(job: ImportJob, plan: Plan) -> int:
     if plan.errors:
         raise ActionError(_("%(count)s rows have errors; nothing was imported. Fix them and upload the file again.")
                           % {"count": len({e.row for e in plan.errors})})
-    writer = {Kind.AREAS: _write_areas, Kind.UNITS: _write_units, Kind.PARTY_MEMBERS: _write_party_members,
-              Kind.RESIDENTS: _write_residents}[ImportJob.Kind(job.kind)]
+    writers: dict[str, Callable[[list[Any]], int]] = {
+        Kind.AREAS: _write_areas, Kind.UNITS: _write_units, Kind.PARTY_MEMBERS: _write_party_members,
+        Kind.RESIDENTS: _write_residents,
+    }
+    writer = writers[job.kind]
     try:
         with transaction.atomic():
             count = writer(plan.records)

@@ -67,7 +67,7 @@ def roster_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_template(request: HttpRequest, kind: str) -> HttpResponse:
+def roster_template(request: HttpRequest, kind: str) -> FileResponse:
     spec = get_spec(_kind_or_404(kind))
     return xlsx_response(io.BytesIO(build_template(kind)), f"{spec.title}模板.xlsx")
 
@@ -100,7 +100,7 @@ def roster_import(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export(request: HttpRequest, kind: str) -> HttpResponse:
+def roster_export(request: HttpRequest, kind: str) -> FileResponse:
     kind = _kind_or_404(kind)
     user: User = request.user  # type: ignore[assignment]
     area = get_export_area_for_user(user, request.GET.get("area"))

@@ -151,14 +151,14 @@ def test_it_imports_party_members(cast) -> None:
     job = import_file(cast.worker_a, "party_members", xlsx("party_members", rows), cast.community_a)
     assert job.status == ImportJob.Status.SUCCEEDED, job.errors
     li = PartyMember.objects.get(name="李明")
-    assert li.in_service and li.work_unit == cast.member_unit and li.joined_on.isoformat() == "2001-07-01"
+    assert li.in_service and li.work_unit == cast.member_unit and str(li.joined_on) == "2001-07-01"
     assert li.party_org == cast.committee_a and li.home_area == cast.community_a
     zhou = PartyMember.objects.get(name="周芳")
-    assert not zhou.in_service and zhou.joined_on.isoformat() == "2010-07-01" and zhou.gender == "female"
+    assert not zhou.in_service and str(zhou.joined_on) == "2010-07-01" and zhou.gender == "female"
 
 
 def test_it_imports_residents_with_households(cast) -> None:
-    rows = [["赵秀英", "", "", "13600001234", id_number(21, "19560101", male=False), BUILDING_A, "3单元502", ""],
+    rows: list[list[Any]] = [["赵秀英", "", "", "13600001234", id_number(21, "19560101", male=False), BUILDING_A, "3单元502", ""],
             ["钱伟", "男", 1990, "", "", BUILDING_A, "3单元502", "和平小区1号楼3单元502"],
             ["孙丽", "女", "", "", "", COM_A + "/和平小区", "", ""]]
     job = import_file(cast.worker_a, "residents", xlsx("residents", rows), cast.community_a)
@@ -177,7 +177,7 @@ def test_it_imports_residents_with_households(cast) -> None:
 
 
 def test_it_reports_every_bad_row_and_writes_nothing(cast) -> None:
-    good = ["好人", "男", 1980, "13600001234", "", BUILDING_A, "", ""]
+    good: list[Any] = ["好人", "男", 1980, "13600001234", "", BUILDING_A, "", ""]
     dup_id = id_number(41)
     rows = [
         good,                                                      # row 2: fine

@@ -1,0 +1,382 @@
+"""The case page: appeals, timeline, assignments, and the action forms the user may use.
+
+Each action posts to `appeals:case_action`; the policy decides 403, `actions.py` decides the state
+(a refused transition comes back as a Chinese message on the case page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gongzhi.core.audit import log_event
+from gongzhi.core.errors import ActionError
+from gongzhi.core.models import Area, Unit
+from gongzhi.core.permissions import is_superuser
+from gongzhi.lib.masking import mask_phone
+
+from .. import actions, permissions, queries, routing
+from ..forms import (
+    AssignmentForm,
+    DispatchForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    FollowUpForm,
+    MergeForm,
+    NoteForm,
+    OptionalNoteForm,
+    ProgressForm,
+    ReassignForm,
+    ReplyForm,
+    ReturnForm,
+    WhistleForm,
+)
+from ..models import Appeal, Assignment, Case, Category, ExtensionRequest, ReplyTemplate, Whistle
+from .common import VERB_LABELS, flash_form_errors, human_duration, require_allowed, signed_in
+
+RUNNING = Case.RUNNING_STATUSES
+ACTIVE = (*Case.RUNNING_STATUSES, Case.Status.REPLIED)
+
+# The policy action each case action needs (accept and return are checked on the assignment).
+POLICY: dict[str, str] = {
+    "dispatch": "dispatch", "reassign": "dispatch", "decide_extension": "dispatch", "close": "dispatch",
+    "merge": "dispatch", "supervise": "supervise", "follow_up": "follow_up", "reopen": "follow_up",
+    "progress": "note", "request_extension": "handle", "reply": "handle", "whistle": "whistle",
+}
+
+
+def dispatch_units(case: Case) -> QuerySet[Unit]:
+    """Units a case can go to: departments, subdistrict offices, and units located in the case's subdistrict."""
+    q = Q(kind=Unit.Kind.DEPARTMENT) | Q(appeals_office__isnull=False)
+    base = case.subdistrict or case.supervising_area or case.area
+    if base is not None:
+        q |= Q(area__path__startswith=base.path)
+    return Unit.objects.filter(q).distinct().order_by("kind", "name")
+
+
+def whistle_units() -> QuerySet[Unit]:
+    return Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("name")
+
+
+def _my_assignments(user: Any, case: Case) -> list[Assignment]:
+    units = permissions.handler_unit_ids(user)
+    return [a for a in case.assignments.all() if a.is_active and (is_superuser(user) or a.unit_id in units)]
+
+
+def available_actions(user: Any, case: Case) -> dict[str, Any]:
+    can = {name: permissions.can(user, name, case) for name in ("dispatch", "handle", "supervise", "follow_up",
+                                                                   "note", "whistle")}
+    mine = _my_assignments(user, case)
+    pending_ext = [e for e in case.extensions.all() if e.status == ExtensionRequest.Status.PENDING]
+    status = case.status
+    return {
+        "dispatch": can["dispatch"] and status == Case.Status.PENDING_DISPATCH,
+        "accept": [a for a in mine if a.status == Assignment.Status.PENDING] if status in RUNNING else [],
+        "return": mine if status in RUNNING else [],
+        "reassign": can["dispatch"] and status in RUNNING,
+        "request_extension": can["handle"] and status in RUNNING and not pending_ext,
+        "decide_extension": pending_ext if can["dispatch"] else [],
+        "supervise": can["supervise"] and status in ACTIVE,
+        "progress": can["note"] and status in ACTIVE,
+        "reply": status == Case.Status.IN_PROGRESS and any(
+            a.role == Assignment.Role.LEAD and a.status == Assignment.Status.ACCEPTED for a in mine),
+        "follow_up": can["follow_up"] and status == Case.Status.REPLIED,
+        "reopen": can["follow_up"] and status in (Case.Status.REPLIED, Case.Status.CLOSED)
+        and case.satisfaction == Case.Satisfaction.UNSATISFIED and case.reopen_count < Case.MAX_REOPENS,
+        "close": can["dispatch"] and status in (Case.Status.REPLIED, Case.Status.PENDING_DISPATCH),
+        "merge": can["dispatch"] and status in Case.OPEN_STATUSES,
+        "whistle": can["whistle"] and status in Case.OPEN_STATUSES and (case.area or case.supervising_area),
+        "reveal": can["dispatch"] or can["handle"] or can["follow_up"],
+    }
+
+
+def _dispatch_form(case: Case, category: Category | None = None) -> DispatchForm:
+    category = category or case.category
+    route = routing.suggest_route(category, case.area or case.supervising_area)
+    return DispatchForm(units=dispatch_units(case), initial={
+        "category": category, "lead_unit": route.lead, "assist_units": route.assists,
+        "urgency": case.urgency, "version": case.version,
+    })
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    rows = []
+    for event in case.events.all():
+        rows.append({
+            "event": event,
+            "label": VERB_LABELS.get(event.verb, event.verb),
+            "actor": str(event.actor) if event.actor else "",
+            "resident": event.actor_id is None and event.verb == "follow_up",
+            "since": human_duration(event.duration),
+            "photos": list(event.photos.all()),
+        })
+    return rows
+
+
+@signed_in
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = queries.case_detail(request.user, pk)
+    available = available_actions(request.user, case)
+    appeals = list(case.appeals.all())
+    for appeal in appeals:
+        appeal.phone_masked = mask_phone(appeal.callback_phone)  # type: ignore[attr-defined]
+    units = dispatch_units(case)
+    templates = list(ReplyTemplate.objects.filter(active=True))
+    context = {
+        "case": case,
+        "appeals": appeals,
+        "timeline": _timeline(case),
+        "assignments": list(case.assignments.all()),
+        "extensions": list(case.extensions.all()),
+        "replies": list(case.replies.all()),
+        "follow_ups": list(case.follow_ups.all()),
+        "whistles": list(Whistle.objects.filter(case=case).prefetch_related("reports__unit")),
+        "available": available,
+        "any_action": any(v for k, v in available.items() if k != "reveal"),
+        "overdue": case.is_overdue(),
+        "due_soon": case.is_due_soon(),
+        "dispatch_form": _dispatch_form(case) if available["dispatch"] else None,
+        "reassign_form": ReassignForm(units=units, initial={"lead_unit": case.lead_unit}) if available["reassign"]
+        else None,
+        "extension_form": ExtensionRequestForm(initial={"new_due_at": case.due_at}),
+        "reply_form": ReplyForm(initial={"version": case.version}),
+        "reply_templates": templates,
+        "follow_up_form": FollowUpForm(),
+        "progress_form": ProgressForm(),
+        "note_form": NoteForm(),
+        "optional_note_form": OptionalNoteForm(),
+        "merge_form": MergeForm(),
+        "whistle_form": WhistleForm(units=whistle_units(), initial={"title": case.title}),
+    }
+    return render(request, "appeals/case_detail.html", context)
+
+
+@signed_in
+@require_GET
+def case_route(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the routing rule's suggestion for the category chosen in the dispatch form."""
+    case = permissions.get_case_for_user(request.user, pk)
+    require_allowed(permissions.can(request.user, "dispatch", case))
+    category = Category.objects.filter(pk=request.GET.get("category") or 0).first()
+    return render(request, "appeals/_dispatch_units.html", {"dispatch_form": _dispatch_form(case, category)})
+
+
+@signed_in
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse:
+    """Show one appeal's callback phone in full to those who must call back; each reveal is audited."""
+    case = permissions.get_case_for_user(request.user, pk)
+    appeal = case.appeals.filter(pk=appeal_pk).first()
+    if appeal is None:
+        raise Http404
+    require_allowed(available_actions(request.user, case)["reveal"])
+    with transaction.atomic():
+        log_event(request.user, "appeals.phone.reveal", appeal, area=case.area,  # type: ignore[arg-type]
+                  after={"tracking_code": appeal.tracking_code})
+    return render(request, "appeals/_phone.html", {"appeal": appeal, "phone": appeal.callback_phone,
+                                                    "revealed": True, "case": case})
+
+
+# --- Actions ------------------------------------------------------------------------------------------------
+
+
+def _assignment(request: HttpRequest, case: Case, form: AssignmentForm) -> Assignment:
+    assignment = case.assignments.select_related("unit", "case").filter(pk=form.cleaned_data["assignment"]).first()
+    if assignment is None:
+        raise Http404
+    require_allowed(permissions.can(request.user, "handle", assignment))
+    return assignment
+
+
+def _act_dispatch(request: HttpRequest, case: Case) -> str | None:
+    form = DispatchForm(request.POST, units=dispatch_units(case))
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    actions.do_dispatch_case(case, acting_user=request.user, lead_unit=data["lead_unit"],  # type: ignore[arg-type]
+                             assist_units=list(data["assist_units"]), category=data["category"],
+                             urgency=data["urgency"], note=data["note"], expected_version=data["version"])
+    return _("The case has been dispatched.")
+
+
+def _act_accept(request: HttpRequest, case: Case) -> str | None:
+    form = AssignmentForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    actions.do_accept_assignment(_assignment(request, case, form), acting_user=request.user)  # type: ignore[arg-type]
+    return _("You have accepted the case.")
+
+
+def _act_return(request: HttpRequest, case: Case) -> str | None:
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        if "assignment" in form.errors:
+            raise Http404
+        flash_form_errors(request, form)
+        return None
+    actions.do_return_assignment(_assignment(request, case, form), acting_user=request.user,  # type: ignore[arg-type]
+                                 reason=form.cleaned_data["reason"])
+    return _("The case has been returned.")
+
+
+def _act_reassign(request: HttpRequest, case: Case) -> str | None:
+    form = ReassignForm(request.POST, units=dispatch_units(case))
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    actions.do_reassign_case(case, acting_user=request.user, lead_unit=data["lead_unit"],  # type: ignore[arg-type]
+                             assist_units=list(data["assist_units"]), reason=data["reason"])
+    return _("The case has been reassigned.")
+
+
+def _act_request_extension(request: HttpRequest, case: Case) -> str | None:
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    actions.do_request_extension(case, acting_user=request.user,  # type: ignore[arg-type]
+                                 new_due_at=form.cleaned_data["new_due_at"], reason=form.cleaned_data["reason"])
+    return _("The extension request has been sent.")
+
+
+def _act_decide_extension(request: HttpRequest, case: Case) -> str | None:
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    extension = case.extensions.filter(pk=form.cleaned_data["extension"]).first()
+    if extension is None:
+        raise Http404
+    approve = form.cleaned_data["decision"] == "approve"
+    actions.do_decide_extension(extension, acting_user=request.user, approve=approve,  # type: ignore[arg-type]
+                                note=form.cleaned_data["note"])
+    return _("The extension has been approved.") if approve else _("The extension has been rejected.")
+
+
+def _act_supervise(request: HttpRequest, case: Case) -> str | None:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    actions.do_supervise_case(case, acting_user=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+    return _("The supervision note has been sent to the lead unit.")
+
+
+def _act_progress(request: HttpRequest, case: Case) -> str | None:
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    actions.do_add_progress_note(case, acting_user=request.user,  # type: ignore[arg-type]
+                                 note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"))
+    return _("The progress note has been recorded.")
+
+
+def _act_reply(request: HttpRequest, case: Case) -> str | None:
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    actions.do_reply_case(case, acting_user=request.user, body=data["body"],  # type: ignore[arg-type]
+                          template=data["template"], expected_version=data["version"])
+    return _("The answer has been sent to the resident.")
+
+
+def _act_follow_up(request: HttpRequest, case: Case) -> str | None:
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    actions.do_follow_up_case(case, acting_user=request.user, contacted=data["contacted"],  # type: ignore[arg-type]
+                              solved=data["solved"], satisfaction=data["satisfaction"], note=data["note"])
+    return _("The follow-up has been recorded.")
+
+
+def _act_reopen(request: HttpRequest, case: Case) -> str | None:
+    form = OptionalNoteForm(request.POST)
+    form.is_valid()
+    actions.do_reopen_case(case, acting_user=request.user,  # type: ignore[arg-type]
+                           note=form.cleaned_data.get("note", ""))
+    return _("The case has been reopened and sent back to the lead unit.")
+
+
+def _act_close(request: HttpRequest, case: Case) -> str | None:
+    form = OptionalNoteForm(request.POST)
+    form.is_valid()
+    actions.do_close_case(case, acting_user=request.user, note=form.cleaned_data.get("note", ""))  # type: ignore[arg-type]
+    return _("The case has been closed.")
+
+
+def _act_merge(request: HttpRequest, case: Case) -> str | None:
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    codes = form.cleaned_data["codes"]
+    found = list(permissions.visible_to(request.user, Appeal).filter(tracking_code__in=codes))
+    missing = sorted(set(codes) - {a.tracking_code for a in found})
+    if missing:
+        raise ActionError(_("No appeal with these tracking codes in your area: %(codes)s.")
+                          % {"codes": "、".join(missing)})
+    actions.do_merge_appeals(case, appeals=found, acting_user=request.user,  # type: ignore[arg-type]
+                             note=form.cleaned_data["note"])
+    return _("The appeals have been merged into this case.")
+
+
+def _act_whistle(request: HttpRequest, case: Case) -> str | None:
+    form = WhistleForm(request.POST, units=whistle_units())
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    area: Area = case.area or case.supervising_area  # type: ignore[assignment]
+    whistle = actions.do_whistle(acting_user=request.user, title=data["title"], area=area,  # type: ignore[arg-type]
+                                 units=list(data["units"]), description=data["description"], urgent=data["urgent"],
+                                 case=case)
+    request.session["appeals_last_whistle"] = whistle.pk
+    return _("The departments have been summoned.")
+
+
+HANDLERS: dict[str, Callable[[HttpRequest, Case], str | None]] = {
+    "dispatch": _act_dispatch, "accept": _act_accept, "return": _act_return, "reassign": _act_reassign,
+    "request_extension": _act_request_extension, "decide_extension": _act_decide_extension,
+    "supervise": _act_supervise, "progress": _act_progress, "reply": _act_reply, "follow_up": _act_follow_up,
+    "reopen": _act_reopen, "close": _act_close, "merge": _act_merge, "whistle": _act_whistle,
+}
+
+
+@signed_in
+@require_POST
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    handler = HANDLERS.get(action)
+    if handler is None:
+        raise Http404
+    case = permissions.get_case_for_user(request.user, pk)
+    if action in POLICY and not permissions.can(request.user, POLICY[action], case):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    if action in ("accept", "return") and not _my_assignments(request.user, case):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    try:
+        done = handler(request, case)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect(reverse("appeals:case", args=[case.pk]) + "#actions")
+

@@ -1,0 +1,51 @@
+"""In-app notifications: the list, opening one (marks it read), marking all read."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import permissions
+from ..models import Notification
+from .common import page_of, query_without_page, signed_in
+
+
+def unread_count(user: object) -> int:
+    return permissions.visible_to(user, Notification).filter(read_at__isnull=True).count()
+
+
+@signed_in
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    qs = permissions.visible_to(request.user, Notification).order_by("-created_at", "-id")
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return render(request, "appeals/notifications.html", {
+        "page": page_of(request, qs), "query": query_without_page(request), "unread": unread_count(request.user),
+        "unread_only": unread_only,
+    })
+
+
+@signed_in
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = permissions.visible_to(request.user, Notification).filter(pk=pk).first()
+    if notification is None:
+        return redirect("appeals:notifications")
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return redirect(url)
+    return redirect("appeals:notifications")
+
+
+@signed_in
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    permissions.visible_to(request.user, Notification).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("appeals:notifications")

@@ -1,0 +1,177 @@
+"""Public pages (no login): the appeal form, the place pickers, and tracking with the resident's rating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongzhi.core.errors import ActionError
+
+from .. import actions, queries
+from ..forms import PlaceFields, PublicAppealForm, PublicRatingForm, TrackForm
+from ..models import Appeal, Case
+from .common import PUBLIC_VERB_LABELS, add_action_error, hit_rate_limit
+
+SESSION_SUBMITTED = "appeals_submitted"
+SESSION_TRACKED = "appeals_tracked"
+
+PUBLIC_STATUS: dict[str, Any] = {
+    Case.Status.PENDING_DISPATCH: gettext_lazy("Received, waiting to be passed to a unit"),
+    Case.Status.DISPATCHED: gettext_lazy("Passed to the responsible unit"),
+    Case.Status.IN_PROGRESS: gettext_lazy("Being handled"),
+    Case.Status.REPLIED: gettext_lazy("Answered"),
+    Case.Status.CLOSED: gettext_lazy("Closed"),
+    Case.Status.MERGED: gettext_lazy("Being handled together with a similar appeal"),
+}
+
+
+def _limits(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    value = getattr(settings, name, default)
+    return int(value[0]), int(value[1])
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "appeals/public/too_many.html", status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """The public appeal form. 5 submissions per 10 minutes per address (APPEALS_SUBMIT_RATE)."""
+    if request.method == "POST":
+        limit, window = _limits("APPEALS_SUBMIT_RATE", (5, 600))
+        if hit_rate_limit(request, "submit", limit, window):
+            return _too_many(request)
+        form = PublicAppealForm(request.POST, request.FILES)
+        if (request.POST.get("website") or "").strip():
+            # Honeypot filled in: a bot. Store nothing and say so plainly.
+            return render(request, "appeals/public/submit.html",
+                          {"form": PublicAppealForm(), "spam": True}, status=400)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appeal = actions.do_submit_appeal(
+                    acting_user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                    channel=Appeal.Channel.WEB, appeal_type=data["appeal_type"], title=data["title"],
+                    body=data["body"], callback_name=data["callback_name"], callback_phone=data["callback_phone"],
+                    area=form.place(), address=data["address"], photos=request.FILES.getlist("photos"),
+                )
+            except ActionError as exc:
+                add_action_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                request.session[SESSION_SUBMITTED] = appeal.tracking_code
+                return redirect("appeals:submitted")
+        return render(request, "appeals/public/submit.html", {"form": form}, status=400)
+    return render(request, "appeals/public/submit.html", {"form": PublicAppealForm()})
+
+
+@require_GET
+def submitted(request: HttpRequest) -> HttpResponse:
+    code = request.session.get(SESSION_SUBMITTED)
+    if not code:
+        return redirect("appeals:submit")
+    return render(request, "appeals/public/submitted.html", {"code": code})
+
+
+@require_GET
+def place_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the estate and building selects for the chosen community (and estate)."""
+    initial = {name: request.GET.get(name, "") for name in ("community", "estate")}
+    form = PlaceFields(initial=initial)
+    return render(request, "appeals/public/_place_children.html", {"form": form})
+
+
+def _tracked_appeal(request: HttpRequest) -> Appeal | None:
+    pk = request.session.get(SESSION_TRACKED)
+    if not pk:
+        return None
+    return Appeal.objects.select_related("case").filter(pk=pk).first()
+
+
+def _public_timeline(appeal: Appeal) -> list[dict[str, Any]]:
+    if appeal.case_id is None:
+        return []
+    events = appeal.case.events.filter(verb__in=list(PUBLIC_VERB_LABELS)).order_by("created_at", "id")  # type: ignore[union-attr]
+    return [{"at": e.created_at, "text": PUBLIC_VERB_LABELS[e.verb]} for e in events]
+
+
+def _can_rate(case: Case | None) -> bool:
+    return case is not None and case.status == Case.Status.REPLIED and case.followed_up_at is None
+
+
+def _track_context(appeal: Appeal, rating_form: PublicRatingForm | None = None) -> dict[str, Any]:
+    case = appeal.case
+    status = case.status if case is not None else Case.Status.PENDING_DISPATCH
+    return {
+        "appeal": appeal,
+        "case": case,
+        "status_label": PUBLIC_STATUS.get(status, ""),
+        "timeline": _public_timeline(appeal),
+        "answer": queries.answer_for_appeal(appeal),
+        "can_rate": _can_rate(case),
+        "rating_form": rating_form or PublicRatingForm(),
+        "rated": case is not None and case.followed_up_at is not None and case.contacted,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Look an appeal up with its tracking code and the last four digits of the callback phone."""
+    if request.GET.get("new"):
+        request.session.pop(SESSION_TRACKED, None)
+        return redirect("appeals:track")
+    if request.method == "POST":
+        limit, window = _limits("APPEALS_TRACK_RATE", (30, 600))
+        if hit_rate_limit(request, "track", limit, window):
+            return _too_many(request)
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            appeal = queries.find_appeal_by_code(form.cleaned_data["code"], form.cleaned_data["last4"])
+            if appeal is not None:
+                request.session[SESSION_TRACKED] = appeal.pk
+                return redirect("appeals:track")
+            form.add_error(None, _("No appeal matches this tracking code and phone number. Please check both."))
+            return render(request, "appeals/public/track.html", {"form": form}, status=404)
+        return render(request, "appeals/public/track.html", {"form": form}, status=400)
+    appeal = _tracked_appeal(request)
+    if appeal is None:
+        return render(request, "appeals/public/track.html", {"form": TrackForm()})
+    return render(request, "appeals/public/track.html", _track_context(appeal))
+
+
+@require_POST
+def track_rate(request: HttpRequest) -> HttpResponse:
+    """The resident's own follow-up (回访) on an answered appeal: solved or not, and how satisfied."""
+    appeal = _tracked_appeal(request)
+    if appeal is None:
+        messages.error(request, _("Please look your appeal up again."))
+        return redirect("appeals:track")
+    case = appeal.case
+    form = PublicRatingForm(request.POST)
+    if not _can_rate(case):
+        messages.error(request, _("This appeal cannot be rated now."))
+        return redirect("appeals:track")
+    if not form.is_valid():
+        return render(request, "appeals/public/track.html", _track_context(appeal, form), status=400)
+    note = form.cleaned_data["note"].strip()
+    try:
+        # The resident proved who they are with the code and phone; the follow-up is recorded on their word.
+        actions.do_follow_up_case(
+            case, acting_user=None, contacted=True, solved=form.cleaned_data["solved"],  # type: ignore[arg-type]
+            satisfaction=form.cleaned_data["satisfaction"],
+            note=_("Rated by the resident on the tracking page.") + (f" {note}" if note else ""),
+        )
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you. Your rating has been recorded."))
+    return redirect("appeals:track")

@@ -66,7 +66,7 @@ PLACE_LEVELS = ("community", "estate", "grid", "building")
 
 
 def _lock(case: Case, expected_version: int | None = None) -> Case:
-    locked = Case.objects.select_for_update().select_related("area", "category", "lead_unit").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("area", "category", "lead_unit").get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise InvalidTransition(
             _("Someone else changed this case a moment ago. Reload the page to see its current state.")
@@ -372,7 +372,7 @@ def do_dispatch_case(
 def do_accept_assignment(assignment: Assignment, *, acting_user: User | None) -> Assignment:
     """签收: the unit takes the case on; the lead unit's acceptance starts handling."""
     case = _lock(assignment.case)
-    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
     require(acting_user, "handle", assignment)
     if assignment.status != Assignment.Status.PENDING:
         raise InvalidTransition(_("This case has already been accepted or returned."))
@@ -396,7 +396,7 @@ def do_accept_assignment(assignment: Assignment, *, acting_user: User | None) ->
 def do_return_assignment(assignment: Assignment, *, acting_user: User | None, reason: str) -> Assignment:
     """退单: the unit sends the case back with a reason; a lead unit's return puts it back to the dispatcher."""
     case = _lock(assignment.case)
-    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
     require(acting_user, "handle", assignment)
     reason = _require_text(reason, _("Please give the reason for returning this case."), "reason", 500)
     if assignment.status not in Assignment.ACTIVE_STATUSES or case.status not in Case.RUNNING_STATUSES:
@@ -683,7 +683,7 @@ def do_merge_appeals(case: Case, *, appeals: Sequence[Appeal], acting_user: User
     if not appeals:
         raise ActionError(_("Please choose the appeals to merge."), field="appeals")
     source_ids = sorted({a.case_id for a in appeals if a.case_id} | {case.pk})
-    locked = {c.pk: c for c in Case.objects.select_for_update().select_related("area").filter(pk__in=source_ids)
+    locked = {c.pk: c for c in Case.objects.select_for_update(of=("self",)).select_related("area").filter(pk__in=source_ids)
               .order_by("pk")}
     target = locked[case.pk]
     require(acting_user, "dispatch", target)
@@ -777,7 +777,7 @@ def do_whistle(
 
 def _lock_report(report: WhistleReport) -> tuple[Whistle, WhistleReport]:
     whistle = Whistle.objects.select_for_update().get(pk=report.whistle_id)
-    report = WhistleReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    report = WhistleReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
     return whistle, report
 
 

@@ -2,7 +2,7 @@
 
 Each case is reminded once (`reminder_sent_at`), told once that acceptance is late
 (`accept_reminder_sent_at`) and escalated once (`escalated_at`). Rows are claimed with
-`select_for_update(skip_locked=True)` so two workers never send the same message twice.
+`select_for_update(skip_locked=True, of=("self",))` so two workers never send the same message twice.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def send_reminders(now: datetime | None = None) -> int:
     with transaction.atomic():
         cases = list(
             Case.objects.due_soon(now).filter(reminder_sent_at__isnull=True)
-            .select_for_update(skip_locked=True).select_related("lead_unit").order_by("due_at")[:BATCH]
+            .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit").order_by("due_at")[:BATCH]
         )
         for case in cases:
             if case.lead_unit is not None:
@@ -50,7 +50,7 @@ def send_accept_reminders(now: datetime | None = None) -> int:
     with transaction.atomic():
         cases = list(
             Case.objects.accept_overdue(now).filter(accept_reminder_sent_at__isnull=True)
-            .select_for_update(skip_locked=True).select_related("lead_unit").order_by("accept_deadline")[:BATCH]
+            .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit").order_by("accept_deadline")[:BATCH]
         )
         for case in cases:
             text = _("The case %(title)s has not been accepted in time.") % {"title": case.title}
@@ -65,7 +65,7 @@ def escalate_overdue(now: datetime | None = None) -> int:
     with transaction.atomic():
         cases = list(
             Case.objects.overdue(now).filter(escalated_at__isnull=True)
-            .select_for_update(skip_locked=True).select_related("lead_unit", "supervising_area", "area")
+            .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit", "supervising_area", "area")
             .order_by("due_at")[:BATCH]
         )
         for case in cases:
@@ -89,7 +89,7 @@ def remind_late_whistle_reports(now: datetime | None = None) -> int:
             WhistleReport.objects.filter(
                 whistle__status=Whistle.Status.OPEN, whistle__report_deadline__lte=now, reported_at__isnull=True,
                 reminder_sent_at__isnull=True,
-            ).select_for_update(skip_locked=True).select_related("whistle", "unit")[:BATCH]
+            ).select_for_update(skip_locked=True, of=("self",)).select_related("whistle", "unit")[:BATCH]
         )
         for report in reports:
             text = _("%(unit)s has not reported to %(title)s in time.") % {

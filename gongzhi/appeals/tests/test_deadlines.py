@@ -1,4 +1,4 @@
-# mypy: disable-error-code="arg-type,operator,union-attr"
+# mypy: disable-error-code="arg-type,operator,union-attr,index,misc"
 from __future__ import annotations
 
 from datetime import datetime, timedelta

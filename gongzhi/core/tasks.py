@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django_tasks import task
 
 from .models import ImportJob
@@ -14,4 +16,5 @@ def run_import_job(job_id: int) -> str:
     job = ImportJob.objects.select_related("created_by", "scope_area").get(pk=job_id)
     if job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
         return str(job.status)
-    return str(run_import(job).status)
+    with translation.override(settings.LANGUAGE_CODE):  # messages stored on the job are read in Chinese
+        return str(run_import(job).status)

@@ -23,8 +23,17 @@ class PhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultiplePhotoField(forms.FileField):
+    """Several files in one field; type and size are checked by `actions.validate_photos`."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, (list, tuple)):
+            return [super(MultiplePhotoField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
 def _photo_field() -> forms.FileField:
-    return forms.FileField(
+    return MultiplePhotoField(
         label=_("Photos (up to 5, JPEG/PNG/WebP, 5 MB each)"),
         required=False,
         widget=PhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),

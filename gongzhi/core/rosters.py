@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -62,7 +62,7 @@ LEVEL_NAMES: dict[str, list[str]] = {
     "building": ["楼栋", "楼"],
 }
 UNIT_KIND_NAMES: dict[str, list[str]] = {
-    "department": ["政府部门", "职能部门"],
+    "department": ["职能部门", "政府部门"],
     "enterprise": ["企业"],
     "institution": ["事业单位"],
     "school": ["学校"],
@@ -834,10 +834,6 @@ class Validator:
 # ---------------------------------------------------------------------------------------------
 
 
-def import_permission(kind: str) -> str:
-    return "manage_areas" if kind == Kind.AREAS else "import"
-
-
 def check_import_allowed(user: User, kind: str, scope: Area) -> None:
     get_spec(kind)
     if not (is_superuser(user) or visible_to(user, Area).filter(pk=scope.pk).exists()):
@@ -1019,8 +1015,3 @@ def do_record_pii_export(*, acting_user: User, kind: str, area: Area | None, cou
     """A full (unmasked) roster export is one audit event with the number of people in it."""
     obj: Any = area if area is not None else acting_user
     log_event(acting_user, "core.pii.export", obj, area=area, after={"kind": kind, "count": count})
-
-
-def translated_kind_label(kind: str) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(ImportJob.Kind(kind).label)

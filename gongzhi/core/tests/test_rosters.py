@@ -96,7 +96,7 @@ def test_it_downloads_a_template_that_parses_back(cast, client: Client, kind: st
 def test_it_lists_allowed_values_in_the_template(db) -> None:
     wb = load_workbook(io.BytesIO(build_template("units")))
     text = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    assert "物业服务企业" in text and "政府部门" in text
+    assert "物业服务企业" in text and "职能部门" in text
     wb = load_workbook(io.BytesIO(build_template("areas")))
     text = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
     assert "城市、区、街道、社区、小区、网格、楼栋" in text

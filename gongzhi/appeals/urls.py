@@ -40,7 +40,11 @@ urlpatterns = [
     path("whistles/", whistles.whistle_list, name="whistles"),
     path("whistles/new/", whistles.whistle_new, name="whistle_new"),
     path("whistles/<int:pk>/", whistles.whistle_detail, name="whistle"),
-    path("whistles/<int:pk>/reports/<int:report_pk>/<str:action>/", whistles.whistle_action, name="whistle_action"),
+    path(
+        "whistles/<int:pk>/reports/<int:report_pk>/<str:action>/",
+        whistles.whistle_action,
+        name="whistle_action",
+    ),
     # rates
     path("rates/", rates.rates_page, name="rates"),
     path("rates/cases/", rates.rate_cases, name="rate_cases"),
@@ -60,8 +64,12 @@ NAV_ENTRIES = [
     NavEntry("appeals", _("Appeals"), "appeals:worklists", _staff),
     NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff),
     NavEntry("appeal_rates", _("Three rates"), "appeals:rates", permissions.can_view_rates),
-    NavEntry("notifications", _("Notifications"), "appeals:notifications",
-             lambda user: bool(getattr(user, "is_authenticated", False))),
+    NavEntry(
+        "notifications",
+        _("Notifications"),
+        "appeals:notifications",
+        lambda user: bool(getattr(user, "is_authenticated", False)),
+    ),
 ]
 
 for _entry in NAV_ENTRIES:

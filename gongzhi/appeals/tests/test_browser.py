@@ -29,11 +29,22 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-SHOTS = Path("/tmp/gongzhi-shots")
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SHOTS = Path(os.environ.get("GONGZHI_SHOTS", "/tmp/gongzhi-shots"))  # noqa: S108 - screenshots for people to look at
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture
@@ -61,8 +72,15 @@ def signed_in(browser: Any, live_server: Any, user: Any, **options: Any) -> Any:
     client = Client()
     client.force_login(user)
     context = browser.new_context(**(options or DESKTOP))
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     return context.new_page()
 
 
@@ -98,6 +116,7 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     appeal = Appeal.objects.get(tracking_code=code)
     assert appeal.area_id == cast.building_a.pk
     case_id = appeal.case_id
+    assert case_id is not None
     resident.screenshot(path=str(SHOTS / "public-done-phone.png"), full_page=True)
 
     # --- The community worker logs in and looks at the ranking before anything is rated. -----------------
@@ -115,8 +134,7 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     dispatcher.goto(f"{url}/appeals/worklist/pending_dispatch/")
     dispatcher.click(f"a[href='/appeals/cases/{case_id}/'] >> nth=0")
     dispatcher.select_option("#id_category", str(ac.leaf.pk))
-    dispatcher.wait_for_function(
-        f"document.querySelector('#id_lead_unit').value === '{cast.department.pk}'")
+    dispatcher.wait_for_function(f"document.querySelector('#id_lead_unit').value === '{cast.department.pk}'")
     dispatcher.click("form[action$='/dispatch/'] button[type=submit]")
     assert "工单已派出" in flash(dispatcher)
     assert Case.objects.get(pk=case_id).status == Case.Status.DISPATCHED
@@ -146,8 +164,10 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     water.fill("textarea[name=action_taken]", "已派人清理东门排水沟并清运垃圾。")
     water.click("button[data-action=done]")
     assert "已记录" in flash(water)
-    assert "已关闭" in water.inner_text("[data-testid=whistle-status]") or \
-        Whistle.objects.get(pk=whistle.pk).status == Whistle.Status.CLOSED
+    assert (
+        "已关闭" in water.inner_text("[data-testid=whistle-status]")
+        or Whistle.objects.get(pk=whistle.pk).status == Whistle.Status.CLOSED
+    )
 
     # --- The department answers. --------------------------------------------------------------------------
     handler.goto(f"{url}/appeals/cases/{case_id}/")
@@ -206,7 +226,9 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     assert row.locator("[data-figure=composite]").inner_text() == "100.0"
     dispatcher.wait_for_selector("#chart-departments canvas")
     dispatcher.screenshot(path=str(SHOTS / "rates-desktop.png"), full_page=True)
-    dispatcher.click(f"[data-testid=department-rates] tr[data-name='{cast.department.name}'] a[data-figure=satisfaction]")
+    dispatcher.click(
+        f"[data-testid=department-rates] tr[data-name='{cast.department.name}'] a[data-figure=satisfaction]"
+    )
     assert "小区门口垃圾堆积" in dispatcher.inner_text("#worklist-table")
 
     # --- The resident's tracking page shows the answer. ---------------------------------------------------

@@ -25,9 +25,18 @@ def _clear_cache() -> Any:
 
 
 def _public_data(cast: Any, **kw: Any) -> dict[str, Any]:
-    data = {"appeal_type": "help", "title": "楼道灯不亮", "body": "1号楼2单元楼道灯坏了一周", "community": cast.community_a.pk,
-            "estate": cast.estate_a.pk, "building": cast.building_a.pk, "address": "", "callback_name": "张女士",
-            "callback_phone": "13800138000", "website": ""}
+    data = {
+        "appeal_type": "help",
+        "title": "楼道灯不亮",
+        "body": "1号楼2单元楼道灯坏了一周",
+        "community": cast.community_a.pk,
+        "estate": cast.estate_a.pk,
+        "building": cast.building_a.pk,
+        "address": "",
+        "callback_name": "张女士",
+        "callback_phone": "13800138000",
+        "website": "",
+    }
     data.update(kw)
     return data
 
@@ -90,18 +99,23 @@ def test_it_rate_limits_the_public_form(client: Any, cast: Any, settings: Any) -
 
 
 def test_it_loads_estates_for_a_community(client: Any, cast: Any) -> None:
-    response = client.get(reverse("appeals:place_options"), {"community": cast.community_a.pk}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        reverse("appeals:place_options"), {"community": cast.community_a.pk}, HTTP_HX_REQUEST="true"
+    )
     text = response.content.decode()
     assert cast.estate_a.name in text and cast.estate_b.name not in text
-    response = client.get(reverse("appeals:place_options"), {"community": cast.community_a.pk,
-                                                              "estate": cast.estate_a.pk})
+    response = client.get(
+        reverse("appeals:place_options"), {"community": cast.community_a.pk, "estate": cast.estate_a.pk}
+    )
     assert cast.building_a.name in response.content.decode()
 
 
 def test_it_tracks_with_code_and_last_four(client: Any, cast: Any, ac: Any) -> None:
     case = replied(cast, ac)
     appeal = case.appeals.get()
-    response = client.post(reverse("appeals:track"), {"code": appeal.tracking_code, "last4": "8000"}, follow=True)
+    response = client.post(
+        reverse("appeals:track"), {"code": appeal.tracking_code, "last4": "8000"}, follow=True
+    )
     text = response.content.decode()
     assert "已清运完毕" in text and "已答复" in text
     assert "住建委办件员" not in text  # no staff names in public
@@ -118,7 +132,9 @@ def test_it_records_the_residents_rating(client: Any, cast: Any, ac: Any) -> Non
     case = replied(cast, ac)
     appeal = case.appeals.get()
     client.post(reverse("appeals:track"), {"code": appeal.tracking_code, "last4": "8000"})
-    response = client.post(reverse("appeals:track_rate"), {"solved": "no", "satisfaction": "unsatisfied"}, follow=True)
+    response = client.post(
+        reverse("appeals:track_rate"), {"solved": "no", "satisfaction": "unsatisfied"}, follow=True
+    )
     assert "评价已记录" in response.content.decode()
     case.refresh_from_db()
     assert case.contacted is True and case.solved is False and case.satisfaction == "unsatisfied"
@@ -181,9 +197,12 @@ def test_it_flashes_a_chinese_error_for_the_wrong_state(client: Any, cast: Any, 
 def test_it_dispatches_accepts_and_replies_through_the_pages(client: Any, cast: Any, ac: Any) -> None:
     appeal = submit(cast)
     case_id = appeal.case_id
+    assert case_id is not None
     client.force_login(cast.worker_a)
-    client.post(reverse("appeals:case_action", args=[case_id, "dispatch"]),
-                {"category": ac.leaf.pk, "lead_unit": cast.department.pk, "urgency": "normal"})
+    client.post(
+        reverse("appeals:case_action", args=[case_id, "dispatch"]),
+        {"category": ac.leaf.pk, "lead_unit": cast.department.pk, "urgency": "normal"},
+    )
     case = Case.objects.get(pk=case_id)
     assert case.status == Case.Status.DISPATCHED
     client.force_login(cast.handler)
@@ -194,8 +213,12 @@ def test_it_dispatches_accepts_and_replies_through_the_pages(client: Any, cast: 
     assert case.status == Case.Status.REPLIED
     # The other department's handler cannot accept an assignment that is not theirs.
     client.force_login(ac.handler2)
-    assert client.post(reverse("appeals:case_action", args=[case_id, "accept"]),
-                       {"assignment": assignment.pk}).status_code == 404
+    assert (
+        client.post(
+            reverse("appeals:case_action", args=[case_id, "accept"]), {"assignment": assignment.pk}
+        ).status_code
+        == 404
+    )
 
 
 def test_it_reveals_the_callback_phone_to_the_dispatcher_only(client: Any, cast: Any, ac: Any) -> None:
@@ -215,18 +238,33 @@ def test_it_takes_hotline_and_patrol_reports(client: Any, cast: Any, ac: Any) ->
     client.force_login(cast.worker_a)
     response = client.get(reverse("appeals:hotline"))
     assert response.status_code == 200 and "热线" in response.content.decode()
-    response = client.post(reverse("appeals:hotline"), {
-        "appeal_type": "complaint", "urgency": "normal", "category": ac.leaf.pk, "title": "噪声", "body": "夜间施工噪声",
-        "community": cast.community_a.pk, "callback_name": "李先生", "callback_phone": "13900001111",
-    })
+    response = client.post(
+        reverse("appeals:hotline"),
+        {
+            "appeal_type": "complaint",
+            "urgency": "normal",
+            "category": ac.leaf.pk,
+            "title": "噪声",
+            "body": "夜间施工噪声",
+            "community": cast.community_a.pk,
+            "callback_name": "李先生",
+            "callback_phone": "13900001111",
+        },
+    )
     assert response.status_code == 302
     assert Appeal.objects.get().channel == "hotline"
     client.force_login(cast.grid_worker_a)
     assert client.get(reverse("appeals:hotline")).status_code == 403
-    response = client.post(reverse("appeals:patrol"), {
-        "appeal_type": "help", "urgency": "normal", "place": cast.building_a.pk, "body": "消防通道被堵",
-        "callback_phone": "13700001111",
-    })
+    response = client.post(
+        reverse("appeals:patrol"),
+        {
+            "appeal_type": "help",
+            "urgency": "normal",
+            "place": cast.building_a.pk,
+            "body": "消防通道被堵",
+            "callback_phone": "13700001111",
+        },
+    )
     assert response.status_code == 302
     assert Appeal.objects.filter(channel="grid_patrol").count() == 1
     client.force_login(cast.handler)
@@ -236,19 +274,29 @@ def test_it_takes_hotline_and_patrol_reports(client: Any, cast: Any, ac: Any) ->
 def test_it_runs_a_whistle_through_the_pages(client: Any, cast: Any, ac: Any) -> None:
     case = in_progress(cast, ac)
     client.force_login(cast.worker_a)
-    client.post(reverse("appeals:case_action", args=[case.pk, "whistle"]),
-                {"title": "联合整治", "units": [ac.department2.pk]})
+    client.post(
+        reverse("appeals:case_action", args=[case.pk, "whistle"]),
+        {"title": "联合整治", "units": [ac.department2.pk]},
+    )
     whistle = Whistle.objects.get()
     report = whistle.reports.get()
     client.force_login(ac.handler2)
     assert "吹哨" in client.get(reverse("appeals:whistles")).content.decode()
     assert client.get(reverse("appeals:whistle", args=[whistle.pk])).status_code == 200
     client.post(reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "report"]))
-    client.post(reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "done"]), {"action_taken": "已疏通"})
-    assert client.post(reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "rate"]),
-                       {"rating": "excellent"}).status_code == 403
+    client.post(
+        reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "done"]), {"action_taken": "已疏通"}
+    )
+    assert (
+        client.post(
+            reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "rate"]), {"rating": "excellent"}
+        ).status_code
+        == 403
+    )
     client.force_login(cast.worker_a)
-    client.post(reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "rate"]), {"rating": "excellent"})
+    client.post(
+        reverse("appeals:whistle_action", args=[whistle.pk, report.pk, "rate"]), {"rating": "excellent"}
+    )
     report.refresh_from_db()
     assert report.done_at and report.rating == "excellent"
     client.force_login(cast.worker_b)
@@ -257,11 +305,15 @@ def test_it_runs_a_whistle_through_the_pages(client: Any, cast: Any, ac: Any) ->
 
 def test_it_shows_rates_and_the_cases_behind(client: Any, cast: Any, ac: Any) -> None:
     case = replied(cast, ac)
-    actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, solved=True, satisfaction="satisfied")
+    actions.do_follow_up_case(
+        case, acting_user=cast.worker_a, contacted=True, solved=True, satisfaction="satisfied"
+    )
     client.force_login(cast.worker_a)
     response = client.get(reverse("appeals:rates"))
     text = response.content.decode()
-    assert response.status_code == 200 and "满意率" in text and cast.department.name in text and "100.0%" in text
+    assert (
+        response.status_code == 200 and "满意率" in text and cast.department.name in text and "100.0%" in text
+    )
     behind = client.get(reverse("appeals:rate_cases"), {"figure": "satisfied", "unit": cast.department.pk})
     assert case.title in behind.content.decode()
     export = client.get(reverse("appeals:rates_export"))

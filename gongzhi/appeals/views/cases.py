@@ -42,16 +42,25 @@ from ..forms import (
     WhistleForm,
 )
 from ..models import Appeal, Assignment, Case, Category, ExtensionRequest, ReplyTemplate, Whistle
-from .common import VERB_LABELS, flash_form_errors, human_duration, require_allowed, signed_in
+from .common import VERB_LABELS, acting, flash_form_errors, human_duration, require_allowed, signed_in
 
 RUNNING = Case.RUNNING_STATUSES
 ACTIVE = (*Case.RUNNING_STATUSES, Case.Status.REPLIED)
 
 # The policy action each case action needs (accept and return are checked on the assignment).
 POLICY: dict[str, str] = {
-    "dispatch": "dispatch", "reassign": "dispatch", "decide_extension": "dispatch", "close": "dispatch",
-    "merge": "dispatch", "supervise": "supervise", "follow_up": "follow_up", "reopen": "follow_up",
-    "progress": "note", "request_extension": "handle", "reply": "handle", "whistle": "whistle",
+    "dispatch": "dispatch",
+    "reassign": "dispatch",
+    "decide_extension": "dispatch",
+    "close": "dispatch",
+    "merge": "dispatch",
+    "supervise": "supervise",
+    "follow_up": "follow_up",
+    "reopen": "follow_up",
+    "progress": "note",
+    "request_extension": "handle",
+    "reply": "handle",
+    "whistle": "whistle",
 }
 
 
@@ -74,8 +83,10 @@ def _my_assignments(user: Any, case: Case) -> list[Assignment]:
 
 
 def available_actions(user: Any, case: Case) -> dict[str, Any]:
-    can = {name: permissions.can(user, name, case) for name in ("dispatch", "handle", "supervise", "follow_up",
-                                                                   "note", "whistle")}
+    can = {
+        name: permissions.can(user, name, case)
+        for name in ("dispatch", "handle", "supervise", "follow_up", "note", "whistle")
+    }
     mine = _my_assignments(user, case)
     pending_ext = [e for e in case.extensions.all() if e.status == ExtensionRequest.Status.PENDING]
     status = case.status
@@ -88,11 +99,13 @@ def available_actions(user: Any, case: Case) -> dict[str, Any]:
         "decide_extension": pending_ext if can["dispatch"] else [],
         "supervise": can["supervise"] and status in ACTIVE,
         "progress": can["note"] and status in ACTIVE,
-        "reply": status == Case.Status.IN_PROGRESS and any(
-            a.role == Assignment.Role.LEAD and a.status == Assignment.Status.ACCEPTED for a in mine),
+        "reply": status == Case.Status.IN_PROGRESS
+        and any(a.role == Assignment.Role.LEAD and a.status == Assignment.Status.ACCEPTED for a in mine),
         "follow_up": can["follow_up"] and status == Case.Status.REPLIED,
-        "reopen": can["follow_up"] and status in (Case.Status.REPLIED, Case.Status.CLOSED)
-        and case.satisfaction == Case.Satisfaction.UNSATISFIED and case.reopen_count < Case.MAX_REOPENS,
+        "reopen": can["follow_up"]
+        and status in (Case.Status.REPLIED, Case.Status.CLOSED)
+        and case.satisfaction == Case.Satisfaction.UNSATISFIED
+        and case.reopen_count < Case.MAX_REOPENS,
         "close": can["dispatch"] and status in (Case.Status.REPLIED, Case.Status.PENDING_DISPATCH),
         "merge": can["dispatch"] and status in Case.OPEN_STATUSES,
         "whistle": can["whistle"] and status in Case.OPEN_STATUSES and (case.area or case.supervising_area),
@@ -103,23 +116,31 @@ def available_actions(user: Any, case: Case) -> dict[str, Any]:
 def _dispatch_form(case: Case, category: Category | None = None) -> DispatchForm:
     category = category or case.category
     route = routing.suggest_route(category, case.area or case.supervising_area)
-    return DispatchForm(units=dispatch_units(case), initial={
-        "category": category, "lead_unit": route.lead, "assist_units": route.assists,
-        "urgency": case.urgency, "version": case.version,
-    })
+    return DispatchForm(
+        units=dispatch_units(case),
+        initial={
+            "category": category,
+            "lead_unit": route.lead,
+            "assist_units": route.assists,
+            "urgency": case.urgency,
+            "version": case.version,
+        },
+    )
 
 
 def _timeline(case: Case) -> list[dict[str, Any]]:
     rows = []
     for event in case.events.all():
-        rows.append({
-            "event": event,
-            "label": VERB_LABELS.get(event.verb, event.verb),
-            "actor": str(event.actor) if event.actor else "",
-            "resident": event.actor_id is None and event.verb == "follow_up",
-            "since": human_duration(event.duration),
-            "photos": list(event.photos.all()),
-        })
+        rows.append(
+            {
+                "event": event,
+                "label": VERB_LABELS.get(event.verb, event.verb),
+                "actor": str(event.actor) if event.actor else "",
+                "resident": event.actor_id is None and event.verb == "follow_up",
+                "since": human_duration(event.duration),
+                "photos": list(event.photos.all()),
+            }
+        )
     return rows
 
 
@@ -147,7 +168,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue": case.is_overdue(),
         "due_soon": case.is_due_soon(),
         "dispatch_form": _dispatch_form(case) if available["dispatch"] else None,
-        "reassign_form": ReassignForm(units=units, initial={"lead_unit": case.lead_unit}) if available["reassign"]
+        "reassign_form": ReassignForm(units=units, initial={"lead_unit": case.lead_unit})
+        if available["reassign"]
         else None,
         "extension_form": ExtensionRequestForm(initial={"new_due_at": case.due_at}),
         "reply_form": ReplyForm(initial={"version": case.version}),
@@ -182,17 +204,27 @@ def reveal_phone(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse:
         raise Http404
     require_allowed(available_actions(request.user, case)["reveal"])
     with transaction.atomic():
-        log_event(request.user, "appeals.phone.reveal", appeal, area=case.area,  # type: ignore[arg-type]
-                  after={"tracking_code": appeal.tracking_code})
-    return render(request, "appeals/_phone.html", {"appeal": appeal, "phone": appeal.callback_phone,
-                                                    "revealed": True, "case": case})
+        log_event(
+            acting(request),
+            "appeals.phone.reveal",
+            appeal,
+            area=case.area,
+            after={"tracking_code": appeal.tracking_code},
+        )
+    return render(
+        request,
+        "appeals/_phone.html",
+        {"appeal": appeal, "phone": appeal.callback_phone, "revealed": True, "case": case},
+    )
 
 
 # --- Actions ------------------------------------------------------------------------------------------------
 
 
 def _assignment(request: HttpRequest, case: Case, form: AssignmentForm) -> Assignment:
-    assignment = case.assignments.select_related("unit", "case").filter(pk=form.cleaned_data["assignment"]).first()
+    assignment = (
+        case.assignments.select_related("unit", "case").filter(pk=form.cleaned_data["assignment"]).first()
+    )
     if assignment is None:
         raise Http404
     require_allowed(permissions.can(request.user, "handle", assignment))
@@ -205,9 +237,16 @@ def _act_dispatch(request: HttpRequest, case: Case) -> str | None:
         flash_form_errors(request, form)
         return None
     data = form.cleaned_data
-    actions.do_dispatch_case(case, acting_user=request.user, lead_unit=data["lead_unit"],  # type: ignore[arg-type]
-                             assist_units=list(data["assist_units"]), category=data["category"],
-                             urgency=data["urgency"], note=data["note"], expected_version=data["version"])
+    actions.do_dispatch_case(
+        case,
+        acting_user=acting(request),
+        lead_unit=data["lead_unit"],
+        assist_units=list(data["assist_units"]),
+        category=data["category"],
+        urgency=data["urgency"],
+        note=data["note"],
+        expected_version=data["version"],
+    )
     return _("The case has been dispatched.")
 
 
@@ -215,7 +254,7 @@ def _act_accept(request: HttpRequest, case: Case) -> str | None:
     form = AssignmentForm(request.POST)
     if not form.is_valid():
         raise Http404
-    actions.do_accept_assignment(_assignment(request, case, form), acting_user=request.user)  # type: ignore[arg-type]
+    actions.do_accept_assignment(_assignment(request, case, form), acting_user=acting(request))
     return _("You have accepted the case.")
 
 
@@ -226,8 +265,11 @@ def _act_return(request: HttpRequest, case: Case) -> str | None:
             raise Http404
         flash_form_errors(request, form)
         return None
-    actions.do_return_assignment(_assignment(request, case, form), acting_user=request.user,  # type: ignore[arg-type]
-                                 reason=form.cleaned_data["reason"])
+    actions.do_return_assignment(
+        _assignment(request, case, form),
+        acting_user=acting(request),
+        reason=form.cleaned_data["reason"],
+    )
     return _("The case has been returned.")
 
 
@@ -237,8 +279,13 @@ def _act_reassign(request: HttpRequest, case: Case) -> str | None:
         flash_form_errors(request, form)
         return None
     data = form.cleaned_data
-    actions.do_reassign_case(case, acting_user=request.user, lead_unit=data["lead_unit"],  # type: ignore[arg-type]
-                             assist_units=list(data["assist_units"]), reason=data["reason"])
+    actions.do_reassign_case(
+        case,
+        acting_user=acting(request),
+        lead_unit=data["lead_unit"],
+        assist_units=list(data["assist_units"]),
+        reason=data["reason"],
+    )
     return _("The case has been reassigned.")
 
 
@@ -247,8 +294,12 @@ def _act_request_extension(request: HttpRequest, case: Case) -> str | None:
     if not form.is_valid():
         flash_form_errors(request, form)
         return None
-    actions.do_request_extension(case, acting_user=request.user,  # type: ignore[arg-type]
-                                 new_due_at=form.cleaned_data["new_due_at"], reason=form.cleaned_data["reason"])
+    actions.do_request_extension(
+        case,
+        acting_user=acting(request),
+        new_due_at=form.cleaned_data["new_due_at"],
+        reason=form.cleaned_data["reason"],
+    )
     return _("The extension request has been sent.")
 
 
@@ -261,8 +312,12 @@ def _act_decide_extension(request: HttpRequest, case: Case) -> str | None:
     if extension is None:
         raise Http404
     approve = form.cleaned_data["decision"] == "approve"
-    actions.do_decide_extension(extension, acting_user=request.user, approve=approve,  # type: ignore[arg-type]
-                                note=form.cleaned_data["note"])
+    actions.do_decide_extension(
+        extension,
+        acting_user=acting(request),
+        approve=approve,
+        note=form.cleaned_data["note"],
+    )
     return _("The extension has been approved.") if approve else _("The extension has been rejected.")
 
 
@@ -271,7 +326,7 @@ def _act_supervise(request: HttpRequest, case: Case) -> str | None:
     if not form.is_valid():
         flash_form_errors(request, form)
         return None
-    actions.do_supervise_case(case, acting_user=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+    actions.do_supervise_case(case, acting_user=acting(request), note=form.cleaned_data["note"])
     return _("The supervision note has been sent to the lead unit.")
 
 
@@ -280,8 +335,12 @@ def _act_progress(request: HttpRequest, case: Case) -> str | None:
     if not form.is_valid():
         flash_form_errors(request, form)
         return None
-    actions.do_add_progress_note(case, acting_user=request.user,  # type: ignore[arg-type]
-                                 note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"))
+    actions.do_add_progress_note(
+        case,
+        acting_user=acting(request),
+        note=form.cleaned_data["note"],
+        photos=request.FILES.getlist("photos"),
+    )
     return _("The progress note has been recorded.")
 
 
@@ -291,8 +350,13 @@ def _act_reply(request: HttpRequest, case: Case) -> str | None:
         flash_form_errors(request, form)
         return None
     data = form.cleaned_data
-    actions.do_reply_case(case, acting_user=request.user, body=data["body"],  # type: ignore[arg-type]
-                          template=data["template"], expected_version=data["version"])
+    actions.do_reply_case(
+        case,
+        acting_user=acting(request),
+        body=data["body"],
+        template=data["template"],
+        expected_version=data["version"],
+    )
     return _("The answer has been sent to the resident.")
 
 
@@ -302,23 +366,32 @@ def _act_follow_up(request: HttpRequest, case: Case) -> str | None:
         flash_form_errors(request, form)
         return None
     data = form.cleaned_data
-    actions.do_follow_up_case(case, acting_user=request.user, contacted=data["contacted"],  # type: ignore[arg-type]
-                              solved=data["solved"], satisfaction=data["satisfaction"], note=data["note"])
+    actions.do_follow_up_case(
+        case,
+        acting_user=acting(request),
+        contacted=data["contacted"],
+        solved=data["solved"],
+        satisfaction=data["satisfaction"],
+        note=data["note"],
+    )
     return _("The follow-up has been recorded.")
 
 
 def _act_reopen(request: HttpRequest, case: Case) -> str | None:
     form = OptionalNoteForm(request.POST)
     form.is_valid()
-    actions.do_reopen_case(case, acting_user=request.user,  # type: ignore[arg-type]
-                           note=form.cleaned_data.get("note", ""))
+    actions.do_reopen_case(
+        case,
+        acting_user=acting(request),
+        note=form.cleaned_data.get("note", ""),
+    )
     return _("The case has been reopened and sent back to the lead unit.")
 
 
 def _act_close(request: HttpRequest, case: Case) -> str | None:
     form = OptionalNoteForm(request.POST)
     form.is_valid()
-    actions.do_close_case(case, acting_user=request.user, note=form.cleaned_data.get("note", ""))  # type: ignore[arg-type]
+    actions.do_close_case(case, acting_user=acting(request), note=form.cleaned_data.get("note", ""))
     return _("The case has been closed.")
 
 
@@ -331,10 +404,15 @@ def _act_merge(request: HttpRequest, case: Case) -> str | None:
     found = list(permissions.visible_to(request.user, Appeal).filter(tracking_code__in=codes))
     missing = sorted(set(codes) - {a.tracking_code for a in found})
     if missing:
-        raise ActionError(_("No appeal with these tracking codes in your area: %(codes)s.")
-                          % {"codes": "、".join(missing)})
-    actions.do_merge_appeals(case, appeals=found, acting_user=request.user,  # type: ignore[arg-type]
-                             note=form.cleaned_data["note"])
+        raise ActionError(
+            _("No appeal with these tracking codes in your area: %(codes)s.") % {"codes": "、".join(missing)}
+        )
+    actions.do_merge_appeals(
+        case,
+        appeals=found,
+        acting_user=acting(request),
+        note=form.cleaned_data["note"],
+    )
     return _("The appeals have been merged into this case.")
 
 
@@ -345,18 +423,34 @@ def _act_whistle(request: HttpRequest, case: Case) -> str | None:
         return None
     data = form.cleaned_data
     area: Area = case.area or case.supervising_area  # type: ignore[assignment]
-    whistle = actions.do_whistle(acting_user=request.user, title=data["title"], area=area,  # type: ignore[arg-type]
-                                 units=list(data["units"]), description=data["description"], urgent=data["urgent"],
-                                 case=case)
+    whistle = actions.do_whistle(
+        acting_user=acting(request),
+        title=data["title"],
+        area=area,
+        units=list(data["units"]),
+        description=data["description"],
+        urgent=data["urgent"],
+        case=case,
+    )
     request.session["appeals_last_whistle"] = whistle.pk
     return _("The departments have been summoned.")
 
 
 HANDLERS: dict[str, Callable[[HttpRequest, Case], str | None]] = {
-    "dispatch": _act_dispatch, "accept": _act_accept, "return": _act_return, "reassign": _act_reassign,
-    "request_extension": _act_request_extension, "decide_extension": _act_decide_extension,
-    "supervise": _act_supervise, "progress": _act_progress, "reply": _act_reply, "follow_up": _act_follow_up,
-    "reopen": _act_reopen, "close": _act_close, "merge": _act_merge, "whistle": _act_whistle,
+    "dispatch": _act_dispatch,
+    "accept": _act_accept,
+    "return": _act_return,
+    "reassign": _act_reassign,
+    "request_extension": _act_request_extension,
+    "decide_extension": _act_decide_extension,
+    "supervise": _act_supervise,
+    "progress": _act_progress,
+    "reply": _act_reply,
+    "follow_up": _act_follow_up,
+    "reopen": _act_reopen,
+    "close": _act_close,
+    "merge": _act_merge,
+    "whistle": _act_whistle,
 }
 
 
@@ -379,4 +473,3 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if done:
             messages.success(request, done)
     return redirect(reverse("appeals:case", args=[case.pk]) + "#actions")
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +15,8 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from gongzhi.core.models import User
 
 from .. import ratelimit
 
@@ -35,7 +37,7 @@ VERB_LABELS: dict[str, Any] = {
     "supervise": gettext_lazy("Supervision note"),
     "progress": gettext_lazy("Progress note"),
     "reply": gettext_lazy("Answered"),
-    "follow_up": gettext_lazy("Followed up"),
+    "follow_up": gettext_lazy("Follow-up recorded"),
     "reopen": gettext_lazy("Reopened"),
     "close": gettext_lazy("Closed"),
     "merge": gettext_lazy("Appeals merged in"),
@@ -84,7 +86,7 @@ def flash_form_errors(request: HttpRequest, form: Form) -> None:
 
 
 def human_duration(value: timedelta | None) -> str:
-    """"2 天 3 小时" / "5 分钟": how long a step took, for the timeline."""
+    """ "2 天 3 小时" / "5 分钟": how long a step took, for the timeline."""
     if value is None:
         return ""
     minutes = int(value.total_seconds() // 60)
@@ -101,8 +103,9 @@ def human_duration(value: timedelta | None) -> str:
 
 def hit_rate_limit(request: HttpRequest, bucket: str, limit: int, window_seconds: int) -> bool:
     """Count one hit for this client; True once it is over `limit` in the current window (default cache)."""
-    return not ratelimit.hit(f"appeals:{bucket}:{ratelimit.client_ip(request)}", limit=limit,
-                             window_seconds=window_seconds)
+    return not ratelimit.hit(
+        f"appeals:{bucket}:{ratelimit.client_ip(request)}", limit=limit, window_seconds=window_seconds
+    )
 
 
 def require_allowed(allowed: bool) -> None:
@@ -119,3 +122,8 @@ def add_action_error(form: Form, exc: Any) -> None:
     candidates = (field, *FIELD_ALIASES.get(field, ()))
     target = next((name for name in candidates if name in form.fields), None)
     form.add_error(target, getattr(exc, "message", str(exc)))
+
+
+def acting(request: HttpRequest) -> User:
+    """The signed-in user, typed for the actions (views that call actions are behind `signed_in`)."""
+    return cast(User, request.user)

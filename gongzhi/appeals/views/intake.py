@@ -17,7 +17,7 @@ from gongzhi.core.permissions import is_superuser, path_q, scope_paths
 from .. import actions, permissions
 from ..forms import HotlineAppealForm, PatrolReportForm
 from ..models import Appeal, Case
-from .common import add_action_error, require_allowed, signed_in
+from .common import acting, add_action_error, require_allowed, signed_in
 
 MAX_PATROL_PLACES = 400
 
@@ -47,23 +47,36 @@ def hotline(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 appeal = actions.do_submit_appeal(
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    channel=Appeal.Channel.HOTLINE, appeal_type=data["appeal_type"], urgency=data["urgency"],
-                    category=data["category"], title=data["title"], body=data["body"],
-                    callback_name=data["callback_name"], callback_phone=data["callback_phone"], area=form.place(),
-                    address=data["address"], photos=request.FILES.getlist("photos"), source_ref=data["source_ref"],
+                    acting_user=acting(request),
+                    channel=Appeal.Channel.HOTLINE,
+                    appeal_type=data["appeal_type"],
+                    urgency=data["urgency"],
+                    category=data["category"],
+                    title=data["title"],
+                    body=data["body"],
+                    callback_name=data["callback_name"],
+                    callback_phone=data["callback_phone"],
+                    area=form.place(),
+                    address=data["address"],
+                    photos=request.FILES.getlist("photos"),
+                    source_ref=data["source_ref"],
                 )
             except ActionError as exc:
                 add_action_error(form, exc)
             else:
                 return _after_intake(request, appeal)
         return render(request, "appeals/intake/hotline.html", {"form": form}, status=400)
-    return render(request, "appeals/intake/hotline.html", {"form": HotlineAppealForm(communities=communities)})
+    return render(
+        request, "appeals/intake/hotline.html", {"form": HotlineAppealForm(communities=communities)}
+    )
 
 
 def _patrol_places(user: object) -> QuerySet[Area]:
-    places = _scoped_areas(user, permissions.PATROL_ROLES,
-                           (Area.Level.COMMUNITY, Area.Level.ESTATE, Area.Level.GRID, Area.Level.BUILDING))
+    places = _scoped_areas(
+        user,
+        permissions.PATROL_ROLES,
+        (Area.Level.COMMUNITY, Area.Level.ESTATE, Area.Level.GRID, Area.Level.BUILDING),
+    )
     if places.count() > MAX_PATROL_PLACES:
         places = places.exclude(level=Area.Level.BUILDING)
     return places
@@ -82,10 +95,16 @@ def patrol(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 appeal = actions.do_submit_appeal(
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    channel=Appeal.Channel.GRID_PATROL, appeal_type=data["appeal_type"], urgency=data["urgency"],
-                    category=data["category"], title=data["title"], body=data["body"],
-                    callback_name=str(request.user), callback_phone=data["callback_phone"], area=data["place"],
+                    acting_user=acting(request),
+                    channel=Appeal.Channel.GRID_PATROL,
+                    appeal_type=data["appeal_type"],
+                    urgency=data["urgency"],
+                    category=data["category"],
+                    title=data["title"],
+                    body=data["body"],
+                    callback_name=str(request.user),
+                    callback_phone=data["callback_phone"],
+                    area=data["place"],
                     photos=request.FILES.getlist("photos"),
                 )
             except ActionError as exc:

@@ -24,10 +24,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    return render(request, "appeals/notifications.html", {
-        "page": page_of(request, qs), "query": query_without_page(request), "unread": unread_count(request.user),
-        "unread_only": unread_only,
-    })
+    return render(
+        request,
+        "appeals/notifications.html",
+        {
+            "page": page_of(request, qs),
+            "query": query_without_page(request),
+            "unread": unread_count(request.user),
+            "unread_only": unread_only,
+        },
+    )
 
 
 @signed_in
@@ -47,5 +53,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    permissions.visible_to(request.user, Notification).filter(read_at__isnull=True).update(read_at=timezone.now())
+    permissions.visible_to(request.user, Notification).filter(read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return redirect("appeals:notifications")

@@ -52,16 +52,23 @@ def submit(request: HttpRequest) -> HttpResponse:
         form = PublicAppealForm(request.POST, request.FILES)
         if (request.POST.get("website") or "").strip():
             # Honeypot filled in: a bot. Store nothing and say so plainly.
-            return render(request, "appeals/public/submit.html",
-                          {"form": PublicAppealForm(), "spam": True}, status=400)
+            return render(
+                request, "appeals/public/submit.html", {"form": PublicAppealForm(), "spam": True}, status=400
+            )
         if form.is_valid():
             data = form.cleaned_data
             try:
                 appeal = actions.do_submit_appeal(
                     acting_user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
-                    channel=Appeal.Channel.WEB, appeal_type=data["appeal_type"], title=data["title"],
-                    body=data["body"], callback_name=data["callback_name"], callback_phone=data["callback_phone"],
-                    area=form.place(), address=data["address"], photos=request.FILES.getlist("photos"),
+                    channel=Appeal.Channel.WEB,
+                    appeal_type=data["appeal_type"],
+                    title=data["title"],
+                    body=data["body"],
+                    callback_name=data["callback_name"],
+                    callback_phone=data["callback_phone"],
+                    area=form.place(),
+                    address=data["address"],
+                    photos=request.FILES.getlist("photos"),
                 )
             except ActionError as exc:
                 add_action_error(form, exc)
@@ -139,7 +146,9 @@ def track(request: HttpRequest) -> HttpResponse:
             if appeal is not None:
                 request.session[SESSION_TRACKED] = appeal.pk
                 return redirect("appeals:track")
-            form.add_error(None, _("No appeal matches this tracking code and phone number. Please check both."))
+            form.add_error(
+                None, _("No appeal matches this tracking code and phone number. Please check both.")
+            )
             return render(request, "appeals/public/track.html", {"form": form}, status=404)
         return render(request, "appeals/public/track.html", {"form": form}, status=400)
     appeal = _tracked_appeal(request)
@@ -157,7 +166,7 @@ def track_rate(request: HttpRequest) -> HttpResponse:
         return redirect("appeals:track")
     case = appeal.case
     form = PublicRatingForm(request.POST)
-    if not _can_rate(case):
+    if case is None or not _can_rate(case):
         messages.error(request, _("This appeal cannot be rated now."))
         return redirect("appeals:track")
     if not form.is_valid():
@@ -166,7 +175,10 @@ def track_rate(request: HttpRequest) -> HttpResponse:
     try:
         # The resident proved who they are with the code and phone; the follow-up is recorded on their word.
         actions.do_follow_up_case(
-            case, acting_user=None, contacted=True, solved=form.cleaned_data["solved"],  # type: ignore[arg-type]
+            case,
+            acting_user=None,
+            contacted=True,
+            solved=form.cleaned_data["solved"],
             satisfaction=form.cleaned_data["satisfaction"],
             note=_("Rated by the resident on the tracking page.") + (f" {note}" if note else ""),
         )

@@ -50,15 +50,26 @@ def _shift(month: date, delta: int) -> str:
 def _rows(rows: list[rates.RateRow], month: date, key: str) -> list[dict[str, Any]]:
     out = []
     for row in rows:
+
         def link(figure: str, row: rates.RateRow = row) -> str:
-            return reverse("appeals:rate_cases") + "?" + urlencode(
-                {"month": f"{month:%Y-%m}", "figure": figure, key: row.key})
-        out.append({
-            "row": row, "name": row.name, "rank": row.rank,
-            "response": pct(row.response_rate), "resolution": pct(row.resolution_rate),
-            "satisfaction": pct(row.satisfaction_rate), "composite": score(row.composite),
-            "links": {f: link(f) for f in FIGURE_LABELS},
-        })
+            return (
+                reverse("appeals:rate_cases")
+                + "?"
+                + urlencode({"month": f"{month:%Y-%m}", "figure": figure, key: str(row.key)})
+            )
+
+        out.append(
+            {
+                "row": row,
+                "name": row.name,
+                "rank": row.rank,
+                "response": pct(row.response_rate),
+                "resolution": pct(row.resolution_rate),
+                "satisfaction": pct(row.satisfaction_rate),
+                "composite": score(row.composite),
+                "links": {f: link(f) for f in FIGURE_LABELS},
+            }
+        )
     return out
 
 
@@ -70,18 +81,31 @@ def rates_page(request: HttpRequest) -> HttpResponse:
     subdistricts = _rows(rates.subdistrict_ranking(month), month, "subdistrict")
     departments = _rows(rates.department_ranking(month), month, "unit")
     chart = {
-        "departments": {"names": [r["name"] for r in departments],
-                        "scores": [round((r["row"].composite or 0) * 100, 1) for r in departments]},
-        "subdistricts": {"names": [r["name"] for r in subdistricts],
-                         "scores": [round((r["row"].composite or 0) * 100, 1) for r in subdistricts]},
+        "departments": {
+            "names": [r["name"] for r in departments],
+            "scores": [round((r["row"].composite or 0) * 100, 1) for r in departments],
+        },
+        "subdistricts": {
+            "names": [r["name"] for r in subdistricts],
+            "scores": [round((r["row"].composite or 0) * 100, 1) for r in subdistricts],
+        },
         "label": _("Composite score"),
     }
     w = rates.weights()
-    return render(request, "appeals/rates.html", {
-        "month": month, "month_value": f"{month:%Y-%m}", "prev_month": _shift(month, -1),
-        "next_month": _shift(month, 1), "subdistricts": subdistricts, "departments": departments, "chart": chart,
-        "weights": {"response": f"{w[0]:g}", "resolution": f"{w[1]:g}", "satisfaction": f"{w[2]:g}"},
-    })
+    return render(
+        request,
+        "appeals/rates.html",
+        {
+            "month": month,
+            "month_value": f"{month:%Y-%m}",
+            "prev_month": _shift(month, -1),
+            "next_month": _shift(month, 1),
+            "subdistricts": subdistricts,
+            "departments": departments,
+            "chart": chart,
+            "weights": {"response": f"{w[0]:g}", "resolution": f"{w[1]:g}", "satisfaction": f"{w[2]:g}"},
+        },
+    )
 
 
 @signed_in
@@ -108,14 +132,26 @@ def rate_cases(request: HttpRequest) -> HttpResponse:
     elif subdistrict_id:
         subject = Area.objects.filter(pk=subdistrict_id).values_list("name", flat=True).first() or ""
     labels = {
-        "followed_up": _("Followed up"), "contacted": _("Resident reached"), "solved": _("Solved"),
-        "satisfied": _("Satisfied"), "basically_satisfied": _("Basically satisfied"),
+        "followed_up": _("Followed up"),
+        "contacted": _("Resident reached"),
+        "solved": _("Solved"),
+        "satisfied": _("Satisfied"),
+        "basically_satisfied": _("Basically satisfied"),
         "unsatisfied": _("Unsatisfied"),
     }
-    return render(request, "appeals/rate_cases.html", {
-        "page": page, "query": query_without_page(request), "month": month, "month_value": f"{month:%Y-%m}",
-        "figure_label": labels[figure], "subject": subject, "hidden": qs.count() - page.paginator.count,
-    })
+    return render(
+        request,
+        "appeals/rate_cases.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "month": month,
+            "month_value": f"{month:%Y-%m}",
+            "figure_label": labels[figure],
+            "subject": subject,
+            "hidden": qs.count() - page.paginator.count,
+        },
+    )
 
 
 @signed_in

@@ -23,6 +23,7 @@ from ..forms import StandaloneWhistleForm, WhistleDoneForm, WhistleRatingForm
 from ..models import Case, Whistle, WhistleReport
 from .cases import whistle_units
 from .common import (
+    acting,
     add_action_error,
     flash_form_errors,
     page_of,
@@ -44,15 +45,29 @@ def whistle_list(request: HttpRequest) -> HttpResponse:
         whistle.reported_count = sum(1 for r in reports if r.reported_at)  # type: ignore[attr-defined]
         whistle.done_count = sum(1 for r in reports if r.done_at)  # type: ignore[attr-defined]
         whistle.report_total = len(reports)  # type: ignore[attr-defined]
-        whistle.waiting_for_me = any(  # type: ignore[attr-defined]
-            r.unit_id in units and r.done_at is None for r in reports
-        ) and whistle.status == Whistle.Status.OPEN
-        whistle.late = whistle.status == Whistle.Status.OPEN and any(  # type: ignore[attr-defined]
-            r.reported_at is None for r in reports) and whistle.report_deadline < now
-    return render(request, "appeals/whistles/list.html", {
-        "page": page, "query": query_without_page(request), "open_only": open_only,
-        "can_whistle": permissions.can_whistle(request.user),
-    })
+        whistle.waiting_for_me = (
+            any(  # type: ignore[attr-defined]
+                r.unit_id in units and r.done_at is None for r in reports
+            )
+            and whistle.status == Whistle.Status.OPEN
+        )
+        whistle.late = (
+            whistle.status == Whistle.Status.OPEN
+            and any(  # type: ignore[attr-defined]
+                r.reported_at is None for r in reports
+            )
+            and whistle.report_deadline < now
+        )
+    return render(
+        request,
+        "appeals/whistles/list.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "open_only": open_only,
+            "can_whistle": permissions.can_whistle(request.user),
+        },
+    )
 
 
 def _whistle_areas(user: Any) -> QuerySet[Area]:
@@ -74,17 +89,25 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                whistle = actions.do_whistle(acting_user=request.user, title=data["title"],  # type: ignore[arg-type]
-                                             area=data["area"], units=list(data["units"]),
-                                             description=data["description"], urgent=data["urgent"])
+                whistle = actions.do_whistle(
+                    acting_user=acting(request),
+                    title=data["title"],
+                    area=data["area"],
+                    units=list(data["units"]),
+                    description=data["description"],
+                    urgent=data["urgent"],
+                )
             except ActionError as exc:
                 add_action_error(form, exc)
             else:
                 messages.success(request, _("The departments have been summoned."))
                 return redirect("appeals:whistle", pk=whistle.pk)
         return render(request, "appeals/whistles/new.html", {"form": form}, status=400)
-    return render(request, "appeals/whistles/new.html",
-                  {"form": StandaloneWhistleForm(units=whistle_units(), areas=areas)})
+    return render(
+        request,
+        "appeals/whistles/new.html",
+        {"form": StandaloneWhistleForm(units=whistle_units(), areas=areas)},
+    )
 
 
 @signed_in
@@ -101,12 +124,21 @@ def whistle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         report.can_finish = mine and open_ and report.reported_at is not None and report.done_at is None  # type: ignore[attr-defined]
         report.can_rate = can_rate and report.done_at is not None and not report.rating  # type: ignore[attr-defined]
         report.late_now = report.is_late  # type: ignore[attr-defined]
-    case_visible = whistle.case_id is not None and permissions.visible_to(request.user, Case).filter(
-        pk=whistle.case_id).exists()
-    return render(request, "appeals/whistles/detail.html", {
-        "whistle": whistle, "reports": reports, "done_form": WhistleDoneForm(), "rating_form": WhistleRatingForm(),
-        "case_visible": case_visible,
-    })
+    case_visible = (
+        whistle.case_id is not None
+        and permissions.visible_to(request.user, Case).filter(pk=whistle.case_id).exists()
+    )
+    return render(
+        request,
+        "appeals/whistles/detail.html",
+        {
+            "whistle": whistle,
+            "reports": reports,
+            "done_form": WhistleDoneForm(),
+            "rating_form": WhistleRatingForm(),
+            "case_visible": case_visible,
+        },
+    )
 
 
 def _report(request: HttpRequest, pk: int, report_pk: int) -> WhistleReport:
@@ -123,28 +155,37 @@ def whistle_action(request: HttpRequest, pk: int, report_pk: int, action: str) -
     if action not in ("report", "done", "rate"):
         raise Http404
     report = _report(request, pk, report_pk)
-    allowed = (permissions.can(request.user, "rate", report.whistle) if action == "rate"
-               else permissions.can(request.user, "report", report))
+    allowed = (
+        permissions.can(request.user, "rate", report.whistle)
+        if action == "rate"
+        else permissions.can(request.user, "report", report)
+    )
     if not allowed:
         raise PermissionDenied(_("You do not have permission to do this here."))
     try:
         if action == "report":
-            actions.do_report_whistle(report, acting_user=request.user)  # type: ignore[arg-type]
+            actions.do_report_whistle(report, acting_user=acting(request))
             messages.success(request, _("Your department has reported in."))
         elif action == "done":
             form = WhistleDoneForm(request.POST)
             if form.is_valid():
-                actions.do_complete_whistle_report(report, acting_user=request.user,  # type: ignore[arg-type]
-                                                   action_taken=form.cleaned_data["action_taken"])
+                actions.do_complete_whistle_report(
+                    report,
+                    acting_user=acting(request),
+                    action_taken=form.cleaned_data["action_taken"],
+                )
                 messages.success(request, _("What your department did has been recorded."))
             else:
                 flash_form_errors(request, form)
         else:
             rating_form = WhistleRatingForm(request.POST)
             if rating_form.is_valid():
-                actions.do_rate_whistle_report(report, acting_user=request.user,  # type: ignore[arg-type]
-                                               rating=rating_form.cleaned_data["rating"],
-                                               note=rating_form.cleaned_data["note"])
+                actions.do_rate_whistle_report(
+                    report,
+                    acting_user=acting(request),
+                    rating=rating_form.cleaned_data["rating"],
+                    note=rating_form.cleaned_data["note"],
+                )
                 messages.success(request, _("Your rating has been recorded."))
             else:
                 flash_form_errors(request, rating_form)

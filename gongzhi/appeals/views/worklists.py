@@ -17,7 +17,10 @@ from .common import is_htmx, page_of, query_without_page, signed_in
 
 def _with_codes(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.prefetch_related(
-        Prefetch("appeals", queryset=Appeal.objects.only("id", "tracking_code", "case_id").order_by("created_at", "id"))
+        Prefetch(
+            "appeals",
+            queryset=Appeal.objects.only("id", "tracking_code", "case_id").order_by("created_at", "id"),
+        )
     )
 
 
@@ -51,7 +54,9 @@ def worklists(request: HttpRequest, name: str | None = None) -> HttpResponse:
     page = page_of(request, _with_codes(queries.worklist(request.user, name)))
     decorate(list(page.object_list))
     context = {
-        "tabs": [{"name": key, "label": label, "count": counts[key]} for key, label in queries.WORKLISTS.items()],
+        "tabs": [
+            {"name": key, "label": label, "count": counts[key]} for key, label in queries.WORKLISTS.items()
+        ],
         "current": name,
         "current_label": queries.WORKLISTS[name],
         "page": page,

@@ -16,7 +16,7 @@
     if (!el || !window.echarts || !names.length) return;
     var chart = window.echarts.init(el);
     chart.setOption({
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 30 : 0 } },
       yAxis: { type: "value", max: 100, name: label },

@@ -8,3 +8,6 @@ class IntelligenceConfig(AppConfig):
     name = "gongzhi.intelligence"
     label = "intelligence"
     verbose_name = _("Routing intelligence")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  registers the scheduled retraining check

@@ -1,0 +1,212 @@
+"""The appeal category classifier: pure scikit-learn, no database, nothing loaded from the internet.
+
+    rows = read_labelled_csv(path)                 # CsvError with a Chinese message when the file is bad
+    model = train([r.text for r in rows], [r.label for r in rows])
+    model.suggest("小区门口路灯坏了", top_k=3)     # [(label, confidence), ...]
+    figures = cross_validate(texts, labels, folds=5)
+
+The features are character 1–4-gram TF-IDF (sublinear tf) over the title (counted twice, because
+titles are short and to the point) and the body. Char n-grams need no word segmentation, so training
+and prediction never wait for jieba, and place names such as "A3区" cannot be cut wrongly. A linear SVM
+separates the classes; `CalibratedClassifierCV` turns its margins into confidences that sum to 1.
+Choices were made by 5-fold cross-validation on train.csv; see docs/benchmarks (bench/classifier.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.utils.translation import gettext as _
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import accuracy_score, classification_report, f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+REQUIRED_COLUMNS = ("title", "body", "label")
+CSV_COLUMNS = ("id", "title", "body", "created_at", "label")
+# Bodies longer than this add little but cost time; the start of a message says what it is about.
+MAX_BODY_CHARS = 2000
+# Hyper-parameters chosen by 5-fold CV on train.csv (bench/classifier.py).
+SVM_C = 3.0
+NGRAM_RANGE = (1, 4)
+
+
+class CsvError(ValueError):
+    """The labelled file cannot be used; the message (Chinese) says what to fix."""
+
+
+@dataclass(frozen=True)
+class LabelledMessage:
+    title: str
+    body: str
+    label: str
+
+    @property
+    def text(self) -> str:
+        return message_text(self.title, self.body)
+
+
+def message_text(title: str, body: str) -> str:
+    """The text the classifier sees: the title twice (it carries the topic), then the body."""
+    title = (title or "").strip()
+    body = (body or "").strip()[:MAX_BODY_CHARS]
+    return f"{title}。{title}。{body}"
+
+
+def read_labelled_csv(source: str | Path | io.TextIOBase) -> list[LabelledMessage]:
+    """Read a labelled CSV (columns id,title,body,created_at,label; only title, body, label are required)."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise CsvError(_("The file %(path)s does not exist.") % {"path": path})
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CsvError(_("The file %(path)s cannot be read: %(error)s") % {"path": path, "error": exc}) from exc
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CsvError(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")) from exc
+    else:
+        text = source.read()
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        raise CsvError(_("The file is empty. It needs a header row with the columns %(columns)s and one message per row.")
+                       % {"columns": ",".join(CSV_COLUMNS)})
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise CsvError(_("The file lacks the columns %(missing)s. The header row must be %(columns)s.")
+                       % {"missing": ",".join(missing), "columns": ",".join(CSV_COLUMNS)})
+    reader.fieldnames = header
+    rows: list[LabelledMessage] = []
+    for line, row in enumerate(reader, start=2):
+        title = (row.get("title") or "").strip()
+        body = (row.get("body") or "").strip()
+        label = (row.get("label") or "").strip()
+        if not label:
+            raise CsvError(_("Row %(line)d has no label. Every message needs its category in the label column.")
+                           % {"line": line})
+        if not title and not body:
+            raise CsvError(_("Row %(line)d has neither title nor body.") % {"line": line})
+        rows.append(LabelledMessage(title=title, body=body, label=label))
+    if not rows:
+        raise CsvError(_("The file has a header but no messages. Add at least one labelled message per row."))
+    return rows
+
+
+def check_trainable(labels: Sequence[str], folds: int = 0) -> None:
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise CsvError(_("Training needs at least two different categories; the file has %(count)d.")
+                       % {"count": len(counts)})
+    needed = max(folds, 2)
+    small = sorted(label for label, n in counts.items() if n < needed)
+    if small:
+        raise CsvError(_("Each category needs at least %(n)d messages; too few for: %(labels)s.")
+                       % {"n": needed, "labels": "、".join(small)})
+
+
+def build_pipeline(n_samples: int, smallest_class: int) -> Pipeline:
+    calibration_folds = max(2, min(3, smallest_class))
+    svm = LinearSVC(C=SVM_C)
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, sublinear_tf=True,
+                                  min_df=2 if n_samples >= 50 else 1, max_df=0.9 if n_samples >= 50 else 1.0,
+                                  dtype=np.float32)),
+        ("clf", CalibratedClassifierCV(svm, cv=calibration_folds, method="sigmoid")),
+    ])
+
+
+@dataclass
+class TrainedClassifier:
+    """A fitted pipeline and the facts about how it was trained. Pickled into ClassifierVersion."""
+
+    pipeline: Pipeline
+    labels: list[str]
+    training_size: int
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [str(x) for x in self.pipeline.predict(list(texts))]
+
+    def suggest_text(self, text: str, top_k: int = 3) -> list[tuple[str, float]]:
+        proba = self.pipeline.predict_proba([text])[0]
+        classes = self.pipeline.classes_
+        order = np.argsort(-proba)[: max(1, top_k)]
+        return [(str(classes[i]), round(float(proba[i]), 4)) for i in order]
+
+    def suggest(self, title: str, body: str, top_k: int = 3) -> list[tuple[str, float]]:
+        return self.suggest_text(message_text(title, body), top_k)
+
+
+def train(texts: Sequence[str], labels: Sequence[str]) -> TrainedClassifier:
+    check_trainable(labels)
+    started = time.perf_counter()
+    counts = Counter(labels)
+    pipeline = build_pipeline(len(texts), min(counts.values()))
+    pipeline.fit(list(texts), list(labels))
+    return TrainedClassifier(pipeline=pipeline, labels=sorted(counts), training_size=len(texts),
+                             seconds=time.perf_counter() - started)
+
+
+@dataclass
+class Figures:
+    macro_f1: float
+    accuracy: float
+    report: str
+    p99_ms: float = 0.0
+
+    def last_line(self) -> str:
+        return f"macro_f1={self.macro_f1:.4f} accuracy={self.accuracy:.4f} p99_ms={self.p99_ms:.2f}"
+
+
+def score(truth: Sequence[str], predicted: Sequence[str]) -> Figures:
+    return Figures(
+        macro_f1=float(f1_score(truth, predicted, average="macro")),
+        accuracy=float(accuracy_score(truth, predicted)),
+        report=str(classification_report(truth, predicted, digits=4, zero_division=0)),
+    )
+
+
+def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0) -> Figures:
+    """Stratified k-fold: every message is predicted by a model that never saw it."""
+    check_trainable(labels, folds)
+    y = np.asarray(labels, dtype=object)
+    predicted = np.empty(len(y), dtype=object)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
+        model = train([texts[i] for i in train_idx], list(y[train_idx]))
+        predicted[test_idx] = model.predict([texts[i] for i in test_idx])
+    return score(list(y), list(predicted))
+
+
+def latency_p99_ms(model: TrainedClassifier, texts: Iterable[str], limit: int = 500) -> float:
+    """p99 of suggest() latency, one message at a time, in milliseconds."""
+    timings = []
+    for i, text in enumerate(texts):
+        if i >= limit:
+            break
+        started = time.perf_counter()
+        model.suggest_text(text)
+        timings.append((time.perf_counter() - started) * 1000)
+    return float(np.percentile(timings, 99)) if timings else 0.0
+
+
+def evaluate(train_rows: Sequence[LabelledMessage], test_rows: Sequence[LabelledMessage]) -> Figures:
+    model = train([r.text for r in train_rows], [r.label for r in train_rows])
+    texts = [r.text for r in test_rows]
+    figures = score([r.label for r in test_rows], model.predict(texts))
+    figures.p99_ms = latency_p99_ms(model, texts)
+    return figures

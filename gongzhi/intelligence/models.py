@@ -1,0 +1,84 @@
+"""Routing intelligence: trained classifier versions and what dispatchers did with the suggestions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def classifier_path(instance: ClassifierVersion, filename: str) -> str:
+    return f"classifiers/{filename}"
+
+
+class ClassifierVersion(models.Model):
+    """One trained category classifier. Exactly one version is active; rollback = activate an older one."""
+
+    class Source(models.TextChoices):
+        FILE = "file", _("Labelled file")
+        HISTORY = "history", _("Closed cases")
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.FILE)
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
+    training_size = models.PositiveIntegerField(_("training size"), default=0)
+    cv_macro_f1 = models.FloatField(_("cross-validated macro F1"), null=True, blank=True)
+    cv_accuracy = models.FloatField(_("cross-validated accuracy"), null=True, blank=True)
+    training_seconds = models.FloatField(_("training seconds"), default=0)
+    labels = models.JSONField(_("categories"), default=list)
+    is_active = models.BooleanField(_("active"), default=False)
+    # A joblib pickle of our own TrainedClassifier; never load files from elsewhere.
+    model_file = models.FileField(_("model file"), upload_to=classifier_path, max_length=200)
+
+    class Meta:
+        verbose_name = _("classifier version")
+        verbose_name_plural = _("classifier versions")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
+                                    name="intelligence_one_active_classifier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class SuggestionFeedback(models.Model):
+    """What the classifier suggested for an appeal and the category the dispatcher settled on.
+
+    Corrections (suggested != final) are the most valuable training rows when retraining from history.
+    """
+
+    appeal = models.ForeignKey(
+        "appeals.Appeal", verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="suggestion_feedback",
+    )
+    version = models.ForeignKey(
+        ClassifierVersion, verbose_name=_("classifier version"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="feedback",
+    )
+    suggested_label = models.CharField(_("suggested category"), max_length=50)
+    final_label = models.CharField(_("final category"), max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("suggestion feedback")
+        verbose_name_plural = _("suggestion feedback")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.suggested_label} → {self.final_label}"
+
+    @property
+    def corrected(self) -> bool:
+        return self.suggested_label != self.final_label

@@ -1,0 +1,41 @@
+"""Background work: retrain the classifier from closed cases, on demand and on a schedule."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from gongzhi.core.errors import ActionError
+from gongzhi.core.scheduler import scheduled
+
+from .models import ClassifierVersion
+
+logger = logging.getLogger("gongzhi.intelligence")
+
+# Retrain from history at most this often (the check itself runs hourly).
+RETRAIN_EVERY = timedelta(days=7)
+
+
+@task()
+def retrain_classifier() -> int | None:
+    """Train a new version from closed cases and activate it; returns its number, or None if skipped."""
+    from .actions import do_train_classifier_from_history
+
+    try:
+        version = do_train_classifier_from_history(acting_user=None)
+    except ActionError as exc:
+        logger.warning("classifier retraining failed: %s", exc.message)
+        return None
+    return version.number if version is not None else None
+
+
+@scheduled(3600)
+def retrain_classifier_when_due() -> None:
+    """Queue a retraining when the newest history-trained version is older than RETRAIN_EVERY."""
+    latest = ClassifierVersion.objects.filter(source=ClassifierVersion.Source.HISTORY).order_by("-created_at").first()
+    if latest is not None and timezone.now() - latest.created_at < RETRAIN_EVERY:
+        return
+    retrain_classifier.enqueue()

@@ -1,5 +1,79 @@
+"""Routing intelligence over JSON (mounted at /api/intelligence/): category suggestions and classifier versions."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from . import actions
+from .models import ClassifierVersion
+from .permissions import can_manage_classifier, can_request_suggestions
 
 router = Router()
+
+
+class SuggestIn(Schema):
+    title: str = Field("", max_length=200)
+    body: str = Field("", max_length=20000)
+    top_k: int = Field(3, ge=1, le=10)
+
+
+class SuggestionOut(Schema):
+    label: str
+    confidence: float
+
+
+class SuggestOut(Schema):
+    version: int | None
+    suggestions: list[SuggestionOut]
+
+
+class VersionOut(Schema):
+    id: int
+    number: int
+    created_at: datetime
+    source: str
+    source_label: str
+    training_size: int
+    cv_macro_f1: float | None
+    cv_accuracy: float | None
+    labels: list[str]
+    is_active: bool
+
+
+def _version_out(v: ClassifierVersion) -> VersionOut:
+    return VersionOut(id=v.pk, number=v.number, created_at=v.created_at, source=v.source,
+                      source_label=str(v.get_source_display()), training_size=v.training_size,
+                      cv_macro_f1=v.cv_macro_f1, cv_accuracy=v.cv_accuracy, labels=list(v.labels),
+                      is_active=v.is_active)
+
+
+@router.post("/suggest", response=SuggestOut, summary="按标题和内容推荐诉求分类（附置信度）")
+def suggest(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
+    if not can_request_suggestions(request.user):
+        raise PermissionDenied(_("You may not request category suggestions."))
+    version = actions.active_version()
+    pairs = actions.suggest(payload.title, payload.body, top_k=payload.top_k) if version else []
+    return SuggestOut(version=version.number if version else None,
+                      suggestions=[SuggestionOut(label=label, confidence=conf) for label, conf in pairs])
+
+
+@router.get("/versions", response=list[VersionOut], summary="分类模型版本列表")
+def versions(request: HttpRequest) -> list[VersionOut]:
+    if not can_request_suggestions(request.user):
+        raise PermissionDenied(_("You may not view classifier versions."))
+    return [_version_out(v) for v in ClassifierVersion.objects.order_by("-number")]
+
+
+@router.post("/versions/{version_id}/activate", response=VersionOut, summary="启用某个模型版本（回滚）")
+def activate(request: HttpRequest, version_id: int) -> VersionOut:
+    if not can_manage_classifier(request.user):
+        raise PermissionDenied(_("Only city or district administrators may manage the classifier."))
+    version = get_object_or_404(ClassifierVersion, pk=version_id)
+    version = actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
+    return _version_out(version)

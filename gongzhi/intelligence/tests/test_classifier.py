@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gongzhi.intelligence import classifier as clf
+
+from .conftest import messages_dir, synthetic_rows, write_csv
+
+
+def test_it_trains_and_predicts_synthetic_categories(synthetic_csv: Path) -> None:
+    rows = clf.read_labelled_csv(synthetic_csv)
+    model = clf.train([r.text for r in rows], [r.label for r in rows])
+    assert model.labels == sorted({"交通运输", "教育文体", "环境保护"})
+    assert model.suggest("地铁线路太少", "希望增加地铁线路和公交车站")[0][0] == "交通运输"
+    assert model.suggest("工厂排污严重", "河道污染，工厂排污")[0][0] == "环境保护"
+
+
+def test_it_ranks_suggestions_with_confidences_summing_to_at_most_one(synthetic_csv: Path) -> None:
+    rows = clf.read_labelled_csv(synthetic_csv)
+    model = clf.train([r.text for r in rows], [r.label for r in rows])
+    pairs = model.suggest("学校招生", "学区划分不合理", top_k=3)
+    assert len(pairs) == 3
+    confidences = [c for _, c in pairs]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0 <= c <= 1 for c in confidences)
+    assert sum(confidences) <= 1.0001
+    assert pairs[0][0] == "教育文体"
+    assert len(model.suggest("学校招生", "", top_k=1)) == 1
+
+
+def test_it_prints_the_figures_as_the_last_line_of_evaluate(tmp_path: Path) -> None:
+    train = write_csv(tmp_path / "a.csv", synthetic_rows(12))
+    test = write_csv(tmp_path / "b.csv", synthetic_rows(4))
+    out = StringIO()
+    call_command("classifier", "evaluate", "--train", str(train), "--test", str(test), stdout=out, stderr=StringIO())
+    last = out.getvalue().strip().splitlines()[-1]
+    assert clf_line_ok(last), last
+    assert "precision" in out.getvalue()
+
+
+def test_it_prints_the_figures_as_the_last_line_of_cv(synthetic_csv: Path) -> None:
+    out = StringIO()
+    call_command("classifier", "cv", "--file", str(synthetic_csv), "--folds", "3", stdout=out)
+    assert clf_line_ok(out.getvalue().strip().splitlines()[-1])
+
+
+def clf_line_ok(line: str) -> bool:
+    import re
+
+    return re.fullmatch(r"macro_f1=\d\.\d{4} accuracy=\d\.\d{4} p99_ms=\d+\.\d{2}", line) is not None
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "文件是空的"),
+        ("id,title,body\n1,路灯坏了,小区路灯坏了\n", "缺少列 label"),
+        ("id,title,body,created_at,label\n", "没有任何留言"),
+        ("id,title,body,created_at,label\n1,路灯坏了,小区路灯坏了,2019-01-01,\n", "第 2 行没有标签"),
+    ],
+)
+def test_it_refuses_a_bad_csv_with_a_chinese_message(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=expected):
+        call_command("classifier", "cv", "--file", str(path), stdout=StringIO())
+
+
+def test_it_refuses_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("classifier", "evaluate", "--train", str(tmp_path / "nope.csv"), "--test",
+                     str(tmp_path / "nope.csv"), stdout=StringIO())
+
+
+def test_it_refuses_a_single_category(tmp_path: Path) -> None:
+    rows = [r for r in synthetic_rows() if r["label"] == "交通运输"]
+    path = write_csv(tmp_path / "one.csv", rows)
+    with pytest.raises(CommandError, match="至少需要两个不同的分类"):
+        call_command("classifier", "cv", "--file", str(path), stdout=StringIO())
+
+
+def test_it_reaches_the_measured_floor_on_the_real_messages() -> None:
+    path = messages_dir() / "train.csv"
+    if not path.is_file():
+        pytest.skip(f"real messages not found at {path} (set GONGZHI_MESSAGES_DIR)")
+    rows = clf.read_labelled_csv(path)
+    figures = clf.cross_validate([r.text for r in rows], [r.label for r in rows], folds=5)
+    # Measured 0.8548 macro-F1 / 0.8581 accuracy (5-fold, seed 0); the floor leaves room for library drift.
+    assert figures.macro_f1 >= 0.83
+    assert figures.accuracy >= 0.83

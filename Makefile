@@ -31,6 +31,7 @@ messages: $(VENV)/.installed
 
 run: install
 	$(BIN)/gongzhi migrate --noinput -v 0
+	$(BIN)/gongzhi createcachetable
 	$(BIN)/gongzhi collectstatic --noinput -v 0
 	$(BIN)/gongzhi demo --if-empty
 	$(BIN)/gongzhi serve

@@ -10,4 +10,10 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self) -> None:
+        from gongzhi.core.navigation import register
+
         from . import scheduled  # noqa: F401  (registers the deadline checks with the worker)
+        from .urls import NAV_ENTRIES
+
+        for entry in NAV_ENTRIES:
+            register(entry, before="audit")

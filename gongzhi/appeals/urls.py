@@ -1,15 +1,11 @@
-"""URLs of the appeals pages, included at /appeals/.
-
-The navigation entries are registered here, at import time of the URLconf, until AppealsConfig.ready does
-it (register() ignores a key registered twice).
-"""
+"""URLs of the appeals pages, included at /appeals/. AppealsConfig.ready registers NAV_ENTRIES."""
 
 from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.navigation import NavEntry, register
+from gongzhi.core.navigation import NavEntry
 from gongzhi.core.permissions import STAFF_ROLES, has_role, is_superuser
 
 from . import permissions
@@ -72,5 +68,4 @@ NAV_ENTRIES = [
     ),
 ]
 
-for _entry in NAV_ENTRIES:
-    register(_entry, before="audit")
+

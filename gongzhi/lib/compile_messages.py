@@ -18,7 +18,11 @@ def compile_all(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     written = []
     for messages_dir in sorted(locale_dir.glob("*/LC_MESSAGES")):
         merged = polib.POFile()
-        merged.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": messages_dir.parent.name}
+        merged.metadata = {
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Language": messages_dir.parent.name,
+            "Plural-Forms": "nplurals=1; plural=0;",
+        }
         seen: set[tuple[str | None, str]] = set()
         for po_path in sorted(messages_dir.glob("*.po")):
             for entry in polib.pofile(str(po_path)):

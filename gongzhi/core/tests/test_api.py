@@ -129,3 +129,11 @@ def test_it_describes_me(cast: Cast) -> None:
     me = _client(cast.handler).get("/api/core/me").json()
     assert me["grants"][0]["role_label"] == "部门办件人"
     assert me["grants"][0]["unit_name"] == cast.department.name
+
+
+def test_it_answers_404_and_403_pages_in_chinese(cast: Cast) -> None:
+    client = _client(cast.worker_a)
+    missing = client.get(f"/areas/{cast.community_b.pk}/")
+    assert missing.status_code == 404 and "不在您的管辖范围内" in missing.content.decode()
+    denied = _client(cast.district_admin).post(f"/residents/{cast.resident_a.pk}/reveal/")
+    assert denied.status_code == 403 and "无权" in denied.content.decode()

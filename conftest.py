@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.test import override_settings
 
@@ -13,11 +15,24 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.AXES_ENABLED = True
+    # Production shares the database cache between processes; tests need no table for it.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture
 def cast(db):  # type: ignore[no-untyped-def]
     from gongzhi.test import make_cast
 
+    _restore_seed_data()
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         return make_cast()
+
+
+def _restore_seed_data() -> None:
+    """Transactional tests (browser, concurrency) flush the tables, seeded rows included: put them back."""
+    from django.apps import apps
+
+    from gongzhi.appeals.models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("gongzhi.appeals.migrations.0002_seed_defaults").seed(apps, None)

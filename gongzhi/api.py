@@ -10,8 +10,8 @@ from ninja.security import django_auth
 from gongzhi.appeals.api import router as appeals_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_rosters import router as rosters_router
-from gongzhi.intelligence.api import router as intelligence_router
 from gongzhi.core.errors import ActionError
+from gongzhi.intelligence.api import router as intelligence_router
 
 api = NinjaAPI(
     title="共治 Gongzhi API",

@@ -950,3 +950,98 @@ def due_window(case: Case) -> timedelta | None:
     if case.dispatched_at is None or case.due_at is None:
         return None
     return case.due_at - case.dispatched_at
+
+
+# ---------------------------------------------------------------------------------------------------
+# configuration: routing rule removal and the category tree import (pages in views/config.py)
+
+
+def covers_config_area(user: User | None, area: Area | None) -> bool:
+    """May this admin configure things attached to `area`? A rule without an area is city-wide."""
+    if user is None or is_superuser(user):
+        return True
+    if area is None:
+        return any(g.role in permissions.CONFIG_ROLES and g.area.parent_id is None for g in user_grants(user))
+    return covers(user, area, permissions.CONFIG_ROLES)
+
+
+@transaction.atomic
+def do_delete_routing_rule(rule: RoutingRule, *, acting_user: User | None) -> None:
+    _require_configure(acting_user)
+    rule = RoutingRule.objects.select_for_update().select_related("category", "area", "lead_unit").get(pk=rule.pk)
+    if not covers_config_area(acting_user, rule.area):
+        raise PermissionDenied(_("You can only remove routing rules within your own area."))
+    before = {"category": str(rule.category or ""), "area": str(rule.area or ""), "lead_unit": rule.lead_unit.name,
+              "assist_units": [u.name for u in rule.assist_units.all()]}
+    area = rule.area
+    log_event(acting_user, "appeals.routing_rule.delete", rule, area=area, before=before)
+    rule.delete()
+
+
+def _next_sort_order(parent: Category | None) -> int:
+    last = Category.objects.filter(parent=parent).order_by("-sort_order").values_list("sort_order", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def do_import_categories(
+    rows: Sequence[tuple[tuple[str, str, str], str | None]], *, acting_user: User | None, source_name: str = ""
+) -> dict[str, int]:
+    """Create the missing nodes of each (一级, 二级, 三级) path; reuse (and reactivate) existing ones.
+
+    A row's time-limit kind (None = keep) is set on its leaf. All rows or none; one audit event.
+    """
+    _require_configure(acting_user)
+    if not rows:
+        raise ActionError(_("The file has no rows to import."), field="file")
+    nodes: dict[tuple[int | None, str], Category] = {}
+    created: list[str] = []
+    updated: list[str] = []
+    reactivated: list[str] = []
+    reused: set[int] = set()
+    first_top: Category | None = None
+    for raw_names, kind in rows:
+        names = [(n or "").strip() for n in raw_names]
+        if len(names) != 3 or not all(names) or any(len(n) > 50 for n in names):
+            raise ActionError(_("Each row needs a first-, second- and third-level category name."), field="file")
+        if kind is not None and kind not in TimeLimitKind.values:
+            raise ActionError(_("Please choose a valid time limit."), field="time_limit_kind")
+        parent: Category | None = None
+        for level, name in enumerate(names, start=1):
+            key = (parent.pk if parent is not None else None, name)
+            node = nodes.get(key)
+            leaf_kind = kind if level == 3 else None
+            if node is None:
+                node = Category.objects.select_for_update().filter(parent=parent, name=name).order_by("id").first()
+                if node is None:
+                    sort_order = _next_sort_order(parent)
+                    node = Category.objects.create(
+                        name=name, parent=parent, level=level, sort_order=sort_order,
+                        code=f"{parent.code if parent is not None else ''}{sort_order:02d}"[:30],
+                        time_limit_kind=leaf_kind or TimeLimitKind.ORDINARY,
+                    )
+                    created.append(node.full_name())
+                else:
+                    reused.add(node.pk)
+                    changed: list[str] = []
+                    if not node.active:
+                        node.active = True
+                        changed.append("active")
+                        reactivated.append(node.full_name())
+                    if leaf_kind and node.time_limit_kind != leaf_kind:
+                        node.time_limit_kind = leaf_kind
+                        changed.append("time_limit_kind")
+                        updated.append(node.full_name())
+                    if changed:
+                        node.save(update_fields=changed)
+                nodes[key] = node
+            if first_top is None:
+                first_top = node
+            parent = node
+    assert first_top is not None
+    summary = {"rows": len(rows), "created": len(created), "reused": len(reused), "updated": len(updated),
+               "reactivated": len(reactivated)}
+    log_event(acting_user, "appeals.category.import", first_top,
+              after={"file": source_name[:200], **summary, "created_names": created[:500],
+                     "updated_names": updated[:500], "reactivated_names": reactivated[:500]})
+    return summary

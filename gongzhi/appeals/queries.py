@@ -59,8 +59,18 @@ def worklist(user: Any, name: str, now: datetime | None = None) -> QuerySet[Case
     return _base(qs)
 
 
+# Counting a worklist of a whole city would scan hundreds of thousands of rows on every page view;
+# counts stop at COUNT_CAP and show as "1000+" (COUNT_CAP + 1 means "more than COUNT_CAP").
+COUNT_CAP = 1000
+
+
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """The number of rows, or cap + 1 when there are more than `cap` (one bounded query)."""
+    return qs.order_by()[: cap + 1].count()
+
+
 def worklist_counts(user: Any, now: datetime | None = None) -> dict[str, int]:
-    return {name: worklist(user, name, now).count() for name in WORKLISTS}
+    return {name: capped_count(worklist(user, name, now)) for name in WORKLISTS}
 
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:

@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,8 +65,20 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+class CappedPaginator(Paginator):
+    """Pages through at most COUNT_CAP rows, so a list of a million cases never counts them all."""
+
+    @cached_property
+    def count(self) -> int:
+        from ..queries import COUNT_CAP, capped_count
+
+        if isinstance(self.object_list, QuerySet):
+            return min(capped_count(self.object_list), COUNT_CAP)
+        return len(self.object_list)
+
+
 def page_of(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], size: int = PAGE_SIZE) -> Page[Any]:
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, size).get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

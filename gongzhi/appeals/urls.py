@@ -10,6 +10,7 @@ from gongzhi.core.permissions import STAFF_ROLES, has_role, is_superuser
 
 from . import permissions
 from .views import cases, intake, notifications, public, rates, whistles, worklists
+from .views import config as config_views
 
 app_name = "appeals"
 
@@ -49,6 +50,17 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read-all/", notifications.notification_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
+    # settings (city and district admins)
+    path("config/", config_views.categories, name="config_categories"),
+    path("config/categories/new/", config_views.category_new, name="config_category_new"),
+    path("config/categories/import/", config_views.category_import_page, name="config_category_import"),
+    path("config/categories/import/template/", config_views.category_template, name="config_category_template"),
+    path("config/categories/<int:pk>/", config_views.category_detail, name="config_category"),
+    path("config/time-limits/", config_views.time_limits, name="config_time_limits"),
+    path("config/weights/", config_views.weights, name="config_weights"),
+    path("config/routing/", config_views.routing_rules, name="config_routing"),
+    path("config/routing/sample/", config_views.routing_sample, name="config_routing_sample"),
+    path("config/routing/<int:pk>/delete/", config_views.routing_rule_delete, name="config_routing_delete"),
 ]
 
 
@@ -60,6 +72,7 @@ NAV_ENTRIES = [
     NavEntry("appeals", _("Appeals"), "appeals:worklists", _staff),
     NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff),
     NavEntry("appeal_rates", _("Three rates"), "appeals:rates", permissions.can_view_rates),
+    NavEntry("appeals_config", _("Appeals settings"), "appeals:config_categories", permissions.can_configure),
     NavEntry(
         "notifications",
         _("Notifications"),

@@ -16,7 +16,7 @@ from gongzhi.core.models import Area, Unit
 
 from . import actions
 from .models import Appeal, Assignment, Case, CaseEvent, Category, FollowUp, Reply, RoutingRule, Whistle
-from .routing import suggest_route
+from .routing import find_rule
 
 # Second-level category → department (by the end of its name) that leads such cases.
 ROUTES = {
@@ -90,7 +90,7 @@ def build_demo_appeals(seed: int = 2026, count: int = 240) -> dict[str, int]:
     )
     problems = list(PROBLEMS.items())
     counts = {"rules": rules, "appeals": 0, "closed": 0, "open": 0}
-    for i in range(count):
+    for _ in range(count):
         building = rng.choice(buildings)
         estate = building.parent.parent if building.parent else None
         mid_name, (title, body) = rng.choice(problems)
@@ -107,16 +107,18 @@ def build_demo_appeals(seed: int = 2026, count: int = 240) -> dict[str, int]:
         counts["appeals"] += 1
         days_ago = rng.randint(0, 95)
         stage = rng.random() if days_ago > 10 else rng.random() * 0.6
-        if stage > 0.12 and leaf is not None:
-            route = suggest_route(leaf, building)
-            if route.lead is not None:
-                actions.do_dispatch_case(case, acting_user=None, lead_unit=route.lead, category=leaf)
+        # Only problems a department answers for here are dispatched; the rest wait for a dispatcher.
+        rule = find_rule(leaf, building) if leaf is not None else None
+        if stage > 0.12 and rule is not None:
+            route = rule
+            if route.lead_unit is not None:
+                actions.do_dispatch_case(case, acting_user=None, lead_unit=route.lead_unit, category=leaf)
                 assignment = case.assignments.get(role=Assignment.Role.LEAD)
                 if stage > 0.3:
                     actions.do_accept_assignment(assignment, acting_user=None)
                 if stage > 0.5:
                     actions.do_reply_case(case, acting_user=None,
-                                          body=REPLY.format(title=case.title, unit=route.lead.name))
+                                          body=REPLY.format(title=case.title, unit=route.lead_unit.name))
                 if stage > 0.62:
                     satisfaction = rng.choices(
                         [Case.Satisfaction.SATISFIED, Case.Satisfaction.BASICALLY_SATISFIED,

@@ -270,3 +270,20 @@ def test_it_refuses_a_database_that_has_areas(demo: Demo) -> None:
     with pytest.raises(CommandError, match="空数据库"):
         call_command("demo", stdout=io.StringIO())
     assert Area.objects.count() == before
+
+
+def test_it_includes_months_of_appeals_in_every_state(demo: Demo) -> None:
+    from django.utils import timezone
+
+    from gongzhi.appeals import rates
+    from gongzhi.appeals.models import Appeal, Case
+
+    assert Appeal.objects.count() == 240
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"pending_dispatch", "dispatched", "in_progress", "replied", "closed"} <= statuses
+    oldest = Appeal.objects.order_by("created_at").first()
+    assert oldest is not None and (timezone.now() - oldest.created_at).days >= 60
+    this_month = timezone.localdate().replace(day=1)
+    assert rates.department_ranking(this_month) or rates.department_ranking(
+        (this_month - timezone.timedelta(days=1)).replace(day=1)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -27,6 +28,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("Seed of the random generator."))
 
+    @staticmethod
+    def _build_appeals(seed: int) -> dict[str, int]:
+        """A few months of appeals through the real workflow, so worklists and rankings have data."""
+        from gongzhi.appeals.demo import build_demo_appeals
+
+        previous = os.environ.get("SMS_BACKEND")
+        os.environ["SMS_BACKEND"] = "none"  # demo residents get no text messages
+        try:
+            return build_demo_appeals(seed)
+        finally:
+            if previous is None:
+                os.environ.pop("SMS_BACKEND", None)
+            else:
+                os.environ["SMS_BACKEND"] = previous
+
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             if Area.objects.exists():
@@ -41,12 +57,13 @@ class Command(BaseCommand):
             else:
                 started = time.monotonic()
                 counts = build_demo_city(options["seed"])
+                counts.update(self._build_appeals(options["seed"]))
                 self.stdout.write(
                     _(
                         "Built the demo city in %(seconds).1f s: %(communities)d communities, %(estates)d estates, "
                         "%(buildings)d buildings, %(households)d households, %(residents)d residents, "
                         "%(party_members)d party members, %(member_units)d member units, "
-                        "%(departments)d departments."
+                        "%(departments)d departments, %(appeals)d appeals."
                     )
                     % {"seconds": time.monotonic() - started, **counts}
                 )

@@ -107,16 +107,16 @@ def test_it_edits_a_category_with_htmx(cast: Any) -> None:
     client = login(cast.city_admin)
     leaf = Category.objects.get(name="垃圾清运")
     url = reverse("appeals:config_category", args=[leaf.pk])
-    htmx = {"HTTP_HX_REQUEST": "true"}
-    panel = client.get(url, **htmx)
+    htmx = {"HX-Request": "true"}
+    panel = client.get(url, headers=htmx)
     assert panel.status_code == 200 and "重命名" in panel.content.decode()
 
-    response = client.post(url, {"op": "rename", f"r{leaf.pk}-name": "生活垃圾清运"}, **htmx)
+    response = client.post(url, {"op": "rename", f"r{leaf.pk}-name": "生活垃圾清运"}, headers=htmx)
     assert response.status_code == 200
     assert "生活垃圾清运" in response.content.decode()
-    response = client.post(url, {"op": "kind", f"k{leaf.pk}-time_limit_kind": "complex"}, **htmx)
+    response = client.post(url, {"op": "kind", f"k{leaf.pk}-time_limit_kind": "complex"}, headers=htmx)
     assert response.status_code == 200
-    response = client.post(url, {"op": "deactivate"}, **htmx)
+    response = client.post(url, {"op": "deactivate"}, headers=htmx)
     assert "已停用" in response.content.decode()
     leaf.refresh_from_db()
     assert (leaf.name, leaf.time_limit_kind, leaf.active) == ("生活垃圾清运", "complex", False)
@@ -125,13 +125,13 @@ def test_it_edits_a_category_with_htmx(cast: Any) -> None:
     assert parent is not None
     response = client.post(reverse("appeals:config_category", args=[parent.pk]),
                            {"op": "add_child", f"c{parent.pk}-name": "大件垃圾", f"c{parent.pk}-time_limit_kind": "utility"},
-                           **htmx)
+                           headers=htmx)
     child = Category.objects.get(parent=parent, name="大件垃圾")
     assert (child.level, child.time_limit_kind) == (3, "utility")
     assert "大件垃圾" in response.content.decode()
     # A duplicate name is refused in Chinese and creates nothing.
     response = client.post(reverse("appeals:config_category", args=[parent.pk]),
-                           {"op": "add_child", f"c{parent.pk}-name": "大件垃圾"}, **htmx)
+                           {"op": "add_child", f"c{parent.pk}-name": "大件垃圾"}, headers=htmx)
     assert "已有名为" in response.content.decode()
     assert Category.objects.filter(parent=parent, name="大件垃圾").count() == 1
     verbs = set(AuditEvent.objects.filter(object_type="appeals.category").values_list("verb", flat=True))
@@ -205,7 +205,8 @@ def test_it_imports_reusing_existing_names_with_one_audit_event(cast: Any) -> No
     assert Category.objects.get(name="垃圾清运").time_limit_kind == "complex"
     events = AuditEvent.objects.filter(verb="appeals.category.import")
     assert events.count() == 1
-    assert events[0].after["created"] == 4 and events[0].after["reactivated"] == 1
+    after = events.get().after
+    assert after is not None and after["created"] == 4 and after["reactivated"] == 1
 
 
 def test_it_refuses_a_file_that_is_not_a_workbook_or_lacks_columns(cast: Any) -> None:
@@ -301,7 +302,7 @@ def test_it_adds_a_routing_rule_that_changes_the_suggestion(cast: Any) -> None:
 
     after = routing.suggest_route(leaf, cast.community_a)
     assert after.rule == rule and after.lead == cast.department
-    response = client.get(reverse("appeals:config_routing_sample"), sample, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("appeals:config_routing_sample"), sample, headers={"HX-Request": "true"})
     text = response.content.decode()
     assert "东城区住房和城乡建设委员会" in text and f"规则 #{rule.pk} 胜出" in text
 
@@ -333,3 +334,37 @@ def test_it_scopes_routing_rules_to_the_admins_area(cast: Any) -> None:
     city = login(cast.city_admin)
     assert city.post(reverse("appeals:config_routing_delete", args=[outside.pk])).status_code == 302
     assert not RoutingRule.objects.filter(pk=outside.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------------------
+# API (gongzhi/appeals/api_config.py; tested on its own router until it is mounted in gongzhi/api.py)
+
+
+def test_it_imports_and_answers_routing_over_the_api(cast: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from ninja.testing import TestClient
+
+    from gongzhi.appeals.api_config import router
+
+    def upload(rows: list[list[Any]]) -> SimpleUploadedFile:
+        return SimpleUploadedFile("categories.xlsx", xlsx(rows).getvalue())
+
+    client = TestClient(router)
+    bad = client.post("/categories/import", FILES={"file": upload([["文化旅游", "", "门票", ""]])},
+                      user=cast.city_admin)
+    assert bad.status_code == 400 and bad.json()["errors"] == ["第2行：缺少二级分类。"]
+    good = client.post("/categories/import", FILES={"file": upload([["文化旅游", "景区管理", "门票价格", "一般"]])},
+                       user=cast.city_admin)
+    assert good.status_code == 200 and good.json()["created"] == 3
+
+    leaf = Category.objects.get(name="垃圾清运")
+    query = f"/routing/suggest?category_id={leaf.pk}&area_id={cast.community_a.pk}"
+    answer = client.get(query, user=cast.district_admin).json()
+    assert answer["rule_id"] is None and "和平街道办事处" in answer["fallback"]
+    rule = actions.do_create_routing_rule(acting_user=cast.district_admin, lead_unit=cast.department,
+                                          category=leaf, area=cast.subdistrict_a)
+    answer = client.get(query, user=cast.district_admin).json()
+    assert (answer["rule_id"], answer["lead_unit_id"]) == (rule.pk, cast.department.pk)
+    with pytest.raises(PermissionDenied):
+        client.get(query, user=cast.worker_a)

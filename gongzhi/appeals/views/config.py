@@ -483,8 +483,9 @@ class WeightsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         values = [data.get(k) for k in ("response_weight", "resolution_weight", "satisfaction_weight")]
-        if all(v is not None for v in values):
-            total = sum(values, Decimal(0))
+        present = [v for v in values if v is not None]
+        if len(present) == len(values):
+            total = sum(present, Decimal(0))
             if total != 1:
                 raise forms.ValidationError(
                     _("The three weights add up to %(sum)s; they must add up to 1.") % {"sum": f"{total:g}"}

@@ -12,6 +12,7 @@ from gongzhi.core.api import router as core_router
 from gongzhi.core.api_rosters import router as rosters_router
 from gongzhi.core.errors import ActionError
 from gongzhi.intelligence.api import router as intelligence_router
+from gongzhi.intelligence.api_hot import hot_router
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
@@ -41,3 +42,4 @@ api.add_router("/core/", core_router, tags=["组织架构"])
 api.add_router("/rosters/", rosters_router, tags=["名册导入导出"])
 api.add_router("/appeals/", appeals_router, tags=["接诉即办"])
 api.add_router("/intelligence/", intelligence_router, tags=["智能分派"])
+api.add_router("/intelligence/hot/", hot_router, tags=["热点"])

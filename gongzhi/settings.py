@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.appeals",
     "gongzhi.intelligence",
+    "gongzhi.lists",
 ]
 
 MIDDLEWARE = [

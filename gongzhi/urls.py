@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("appeals/", include("gongzhi.appeals.urls")),
     path("intelligence/", include("gongzhi.intelligence.urls")),
+    path("lists/", include("gongzhi.lists.urls")),
     path("", include("gongzhi.core.urls")),
 ]

@@ -1,0 +1,135 @@
+"""Hot issues from the appeals a user may see: builds `HotRecord`s from recent appeals and groups them.
+
+Place: the estate the appeal's area lies in (an appeal at a building or grid counts for its estate), or
+the area itself when it is a community; the address text when there is no area. Resident: the linked
+resident, else a hash of the callback phone (never the phone itself). Appeals carry no likes (0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from gongzhi.appeals import permissions as appeal_permissions
+from gongzhi.appeals.models import Appeal
+from gongzhi.core.models import Area
+
+from .hot import HotGroup, HotRecord, group_hot_issues
+
+WINDOWS = (7, 30, 90)
+DEFAULT_WINDOW = 30
+MAX_APPEALS = 5000
+PLACE_LEVELS_UP_TO_ESTATE = ("estate", "grid", "building")
+
+
+@dataclass(frozen=True)
+class AppealRef:
+    id: int
+    case_id: int | None
+    tracking_code: str
+    title: str
+    created_at: datetime
+    area_id: int | None
+
+
+@dataclass
+class HotIssues:
+    groups: list[HotGroup]
+    appeals: dict[int, AppealRef] = field(default_factory=dict)
+    truncated: bool = False
+    window_days: int = DEFAULT_WINDOW
+
+    def refs(self, group: HotGroup) -> list[AppealRef]:
+        return [self.appeals[i] for i in group.member_ids if isinstance(i, int) and i in self.appeals]
+
+
+def resident_key(appeal: Appeal) -> str | None:
+    if appeal.resident_id:
+        return f"r:{appeal.resident_id}"
+    phone = "".join(ch for ch in (appeal.callback_phone or "") if ch.isdigit())
+    if phone:
+        return "p:" + hashlib.sha256(phone.encode()).hexdigest()[:16]
+    return None
+
+
+def _places(appeals: list[Appeal]) -> dict[int, tuple[str, str]]:
+    """area id → (place key, place label) for every area the appeals name, with one query for ancestors."""
+    areas = {a.area_id: a.area for a in appeals if a.area_id and a.area is not None}
+    ancestor_ids = {aid for area in areas.values() for aid in area.ancestor_ids()}
+    by_id = {a.pk: a for a in Area.objects.filter(pk__in=ancestor_ids).only("id", "name", "level", "path")}
+    result: dict[int, tuple[str, str]] = {}
+    for area_id, area in areas.items():
+        chain = [by_id.get(aid) for aid in area.ancestor_ids()]
+        place = area
+        if area.level in PLACE_LEVELS_UP_TO_ESTATE:
+            place = next((a for a in chain if a is not None and a.level == Area.Level.ESTATE), area)
+        community = next((a for a in chain if a is not None and a.level == Area.Level.COMMUNITY), None)
+        label = place.name if community is None or community.pk == place.pk else f"{community.name} {place.name}"
+        result[area_id] = (place.path, label)
+    return result
+
+
+def recent_appeals(user: Any, *, days: int, area: Area | None = None, now: datetime | None = None) -> list[Appeal]:
+    now = now or timezone.now()
+    qs = appeal_permissions.visible_to(user, Appeal).filter(created_at__gte=now - timedelta(days=days))
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    fields = ("id", "title", "body", "created_at", "area_id", "address", "callback_phone", "resident_id", "case_id",
+              "tracking_code", "area__id", "area__name", "area__level", "area__path")
+    return list(qs.select_related("area").only(*fields).order_by("-created_at", "-id")[:MAX_APPEALS + 1])
+
+
+def records_for(appeals: list[Appeal]) -> list[HotRecord]:
+    places = _places(appeals)
+    records = []
+    for a in appeals:
+        if a.area_id and a.area_id in places:
+            key: str | None
+            key, label = places[a.area_id]
+        else:
+            address = " ".join((a.address or "").split())
+            key, label = (f"addr:{address}", address) if address else (None, "")
+        records.append(HotRecord(id=a.pk, title=a.title, body=a.body, created_at=a.created_at, place_key=key,
+                                 place_label=label, resident_key=resident_key(a), likes=0))
+    return records
+
+
+def hot_issues_for(
+    user: Any, *, days: int = DEFAULT_WINDOW, area: Area | None = None, now: datetime | None = None,
+    min_size: int = 2,
+) -> HotIssues:
+    """The hot issues among the appeals `user` may see from the last `days` days. Cached on the user object
+    for the rest of the request (the page and its export ask twice at most)."""
+    cache: dict[tuple[Any, ...], HotIssues] = user.__dict__.setdefault("_gongzhi_hot_cache", {})
+    key = (days, area.pk if area else None, now, min_size)
+    if key in cache:
+        return cache[key]
+    now = now or timezone.now()
+    appeals = recent_appeals(user, days=days, area=area, now=now)
+    truncated = len(appeals) > MAX_APPEALS
+    appeals = appeals[:MAX_APPEALS]
+    groups = group_hot_issues(records_for(appeals), now=now, min_size=min_size,
+                              half_life_days=max(days / 4, 3.0))
+    refs = {a.pk: AppealRef(id=a.pk, case_id=a.case_id, tracking_code=a.tracking_code, title=a.title,
+                            created_at=a.created_at, area_id=a.area_id) for a in appeals}
+    result = HotIssues(groups=groups, appeals=refs, truncated=truncated, window_days=days)
+    cache[key] = result
+    return result
+
+
+def common_area(area_ids: list[int]) -> Area | None:
+    """The lowest area containing all of these areas (None when there are none)."""
+    areas = list(Area.objects.filter(pk__in=set(area_ids)).only("id", "path"))
+    if not areas:
+        return None
+    chains = [a.ancestor_ids() for a in areas]
+    common: list[int] = []
+    for ids in zip(*chains, strict=False):
+        if len(set(ids)) != 1:
+            break
+        common.append(ids[0])
+    return Area.objects.filter(pk=common[-1]).first() if common else None

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ListsConfig(AppConfig):
+    name = "gongzhi.lists"
+    label = "lists"
+    verbose_name = _("Three lists")
+
+    def ready(self) -> None:
+        from gongzhi.core.navigation import register
+
+        from .urls import NAV_ENTRIES
+
+        for entry in NAV_ENTRIES:
+            register(entry, before="audit")

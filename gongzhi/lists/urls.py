@@ -1,0 +1,22 @@
+"""URLs of the lists pages, included at /lists/. ListsConfig.ready registers NAV_ENTRIES."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.navigation import NavEntry
+
+from . import permissions, views
+
+app_name = "lists"
+
+urlpatterns = [
+    path("demands/", views.demand_list, name="demands"),
+    path("themes/", views.theme_list, name="themes"),
+]
+
+NAV_ENTRIES = [
+    NavEntry("demands", _("Demand list"), "lists:demands", permissions.can_view_lists),
+    NavEntry("monthly_themes", _("Monthly themes"), "lists:themes", permissions.can_view_lists),
+]

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from gongzhi.appeals.api import router as appeals_router
+from gongzhi.appeals.api_config import router as appeals_config_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_rosters import router as rosters_router
 from gongzhi.core.errors import ActionError
@@ -40,6 +41,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/core/", core_router, tags=["组织架构"])
 api.add_router("/rosters/", rosters_router, tags=["名册导入导出"])
+api.add_router("/appeals/config/", appeals_config_router, tags=["接诉即办设置"])
 api.add_router("/appeals/", appeals_router, tags=["接诉即办"])
 api.add_router("/intelligence/", intelligence_router, tags=["智能分派"])
 api.add_router("/intelligence/hot/", hot_router, tags=["热点"])

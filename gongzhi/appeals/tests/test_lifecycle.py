@@ -237,7 +237,13 @@ def test_it_falls_back_to_the_subdistrict_office(cast, ac):
 def test_it_picks_the_most_specific_routing_rule(cast, ac):
     from gongzhi.appeals.routing import suggest_route
 
-    actions.do_create_routing_rule(acting_user=cast.district_admin, lead_unit=ac.department2, category=ac.leaf.parent)
+    with pytest.raises(PermissionDenied):  # a rule for the whole city is the city's to make
+        actions.do_create_routing_rule(acting_user=cast.district_admin, lead_unit=ac.department2,
+                                       category=ac.leaf.parent)
+    actions.do_create_routing_rule(acting_user=cast.city_admin, lead_unit=ac.department2, category=ac.leaf.parent)
+    with pytest.raises(ActionError):  # one rule per (category, area)
+        actions.do_create_routing_rule(acting_user=cast.city_admin, lead_unit=cast.department,
+                                       category=ac.leaf.parent)
     actions.do_create_routing_rule(acting_user=cast.district_admin, lead_unit=cast.department, category=ac.leaf,
                                    area=cast.district)
     actions.do_create_routing_rule(acting_user=cast.city_admin, lead_unit=ac.department2, category=ac.leaf,

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import visible_to as core_visible_to
@@ -78,7 +78,7 @@ def hot_list(request: HttpRequest, filters: Query[HotFilter]) -> list[HotIssueOu
 
 
 @hot_router.post("demand", response={201: CreatedOut}, summary="把热点转为需求清单中的一条需求")
-def hot_to_demand(request: HttpRequest, payload: DemandIn) -> tuple[int, CreatedOut]:
+def hot_to_demand(request: HttpRequest, payload: DemandIn) -> Status:
     if not can_view_hot(request.user):
         raise PermissionDenied(_("You do not have permission to see hot issues."))
     appeals = appeals_for_user(request, ",".join(str(i) for i in payload.appeal_ids))
@@ -88,11 +88,11 @@ def hot_to_demand(request: HttpRequest, payload: DemandIn) -> tuple[int, Created
         description=payload.description or summary_of(appeals), area=area, source=Demand.Source.HOT_ISSUE,
         source_ref=appeals[0].title, appeal_ids=[a.pk for a in appeals],
     )
-    return 201, CreatedOut(id=demand.pk, title=demand.title)
+    return Status(201, CreatedOut(id=demand.pk, title=demand.title))
 
 
 @hot_router.post("theme", response={201: CreatedOut}, summary="把热点提议为每月一题")
-def hot_to_theme(request: HttpRequest, payload: ThemeIn) -> tuple[int, CreatedOut]:
+def hot_to_theme(request: HttpRequest, payload: ThemeIn) -> Status:
     if not can_view_hot(request.user):
         raise PermissionDenied(_("You do not have permission to see hot issues."))
     appeals = appeals_for_user(request, ",".join(str(i) for i in payload.appeal_ids))
@@ -102,4 +102,4 @@ def hot_to_theme(request: HttpRequest, payload: ThemeIn) -> tuple[int, CreatedOu
         description=payload.description, area=area, source_summary=summary_of(appeals),
         appeal_ids=[a.pk for a in appeals],
     )
-    return 201, CreatedOut(id=theme.pk, title=theme.title)
+    return Status(201, CreatedOut(id=theme.pk, title=theme.title))

@@ -4,7 +4,7 @@ Pure functions over plain records; nothing here touches the database (see `hot_q
 
 How it works:
 
-1. Each record becomes a TF-IDF vector of character 2- and 3-grams of its title (counted twice) and the
+1. Each record becomes a TF-IDF vector (plain TF for a small set, see SMALL_CORPUS) of character 2- and 3-grams of its title (counted twice) and the
    start of its body. Character n-grams need no word segmentation and tolerate the many ways residents
    write the same thing ("路灯不亮" / "路灯坏了不亮"). N-grams found in too many records ("小区", "反映",
    "A市") are dropped: they say nothing about which problem it is.
@@ -41,6 +41,9 @@ DEFAULT_HALF_LIFE_DAYS = 14.0
 LIKE_WEIGHT = 0.25
 BODY_CHARS = 160
 CHUNK = 1024
+# Below this many records, document frequencies say little (the same problem may be in every record): plain
+# term frequencies instead.
+SMALL_CORPUS = 100
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def vectorize(records: Sequence[HotRecord]) -> sparse.csr_matrix:
     n = len(records)
     vectorizer = TfidfVectorizer(
         analyzer="char", ngram_range=(2, 2), sublinear_tf=True, min_df=2 if n >= 50 else 1,
-        max_df=0.08 if n >= 200 else 1.0, dtype=np.float32,
+        max_df=0.08 if n >= 200 else 1.0, use_idf=n >= SMALL_CORPUS, dtype=np.float32,
     )
     try:
         matrix = vectorizer.fit_transform([_text(r) for r in records])

@@ -113,7 +113,7 @@ def hot_export(request: HttpRequest) -> HttpResponse:
     issues, days, _area_filter, _choices = _issues(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Hot issues"))
-    ws.append([_("Rank"), _("Hot issue"), _("Place"), _("Appeals"), _("Residents"), _("Likes"), _("Heat"),
+    ws.append([_("Rank"), _("Hot issue"), _("Place"), _("Number of appeals"), _("Number of residents"), _("Likes"), _("Heat"),
                _("First appeal"), _("Latest appeal"), _("Appeal tracking codes"), _("Cases")])
     for group in issues.groups:
         refs = issues.refs(group)

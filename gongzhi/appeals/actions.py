@@ -15,6 +15,7 @@ Case lifecycle:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -37,6 +38,7 @@ from .models import (
     Appeal,
     AppealPhoto,
     Assignment,
+    AutoDispatchConfig,
     Case,
     CaseEvent,
     Category,
@@ -55,6 +57,8 @@ from .models import (
 )
 from .notifications import notify, send_sms
 from .permissions import require
+
+logger = logging.getLogger("gongzhi.appeals")
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -289,7 +293,18 @@ def do_submit_appeal(
     for photo, content_type in checked_photos:
         AppealPhoto.objects.create(appeal=appeal, file=photo, content_type=content_type, size=photo.size or 0)
     _record(case, "submit", user, note=appeal.get_channel_display(), audit={"tracking_code": appeal.tracking_code})
+    _after_intake(appeal)
     return appeal
+
+
+def _after_intake(appeal: Appeal) -> None:
+    """Category suggestion (stored on the appeal) and, when configured, auto-dispatch. Never fails intake."""
+    try:
+        from gongzhi.intelligence.suggestions import after_intake
+
+        after_intake(appeal)
+    except Exception as exc:  # noqa: BLE001 - intake must never fail because of routing intelligence
+        logger.warning("routing intelligence failed for appeal %s: %s", appeal.pk, type(exc).__name__)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -365,7 +380,20 @@ def do_dispatch_case(
     for unit in [lead_unit, *assist_units]:
         _notify_handlers(unit, "appeals.dispatch",
                          _("New case to accept: %(title)s") % {"title": case.title}, case)
+    if not auto and acting_user is not None:
+        _record_suggestion_feedback(case, category, acting_user)
     return case
+
+
+def _record_suggestion_feedback(case: Case, category: Category, acting_user: User) -> None:
+    """A dispatcher's category against the classifier's top suggestion (confirmation or correction)."""
+    try:
+        from gongzhi.intelligence.suggestions import record_dispatch_feedback
+
+        with transaction.atomic():
+            record_dispatch_feedback(case, category, acting_user=acting_user)
+    except Exception as exc:  # noqa: BLE001 - feedback is a by-product; dispatch must not fail for it
+        logger.warning("suggestion feedback failed for case %s: %s", case.pk, type(exc).__name__)
 
 
 @transaction.atomic
@@ -926,6 +954,23 @@ def do_update_rates_config(
     config.response_weight, config.resolution_weight, config.satisfaction_weight = weights  # type: ignore[assignment]
     config.save()
     log_event(acting_user, "appeals.rates_config.update", config, after={"weights": weights})
+    return config
+
+
+@transaction.atomic
+def do_configure_auto_dispatch(*, acting_user: User | None, threshold: float | None) -> AutoDispatchConfig:
+    """Set the confidence above which new appeals are dispatched without a person; None turns it off."""
+    _require_configure(acting_user)
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise ActionError(_("The threshold must be between 0 and 1, or empty to turn auto-dispatch off."),
+                          field="threshold")
+    config = AutoDispatchConfig.objects.select_for_update().order_by("pk").first() or AutoDispatchConfig()
+    before = {"threshold": config.threshold}
+    config.threshold = threshold
+    config.updated_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    config.save()
+    log_event(acting_user, "appeals.auto_dispatch_config.update", config, before=before,
+              after={"threshold": threshold})
     return config
 
 

@@ -20,6 +20,8 @@ from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader, django_auth
 
 from gongzhi.core.models import Area, Unit
+from gongzhi.intelligence.duplicates import duplicate_rows, duplicates_for_case
+from gongzhi.intelligence.suggestions import suggestion_rows
 from gongzhi.lib.masking import mask_phone
 
 from . import actions, queries, rates
@@ -27,6 +29,7 @@ from .models import (
     ApiKey,
     Appeal,
     Assignment,
+    AutoDispatchConfig,
     Case,
     CaseEvent,
     Category,
@@ -39,6 +42,7 @@ from .models import (
 )
 from .permissions import (
     can,
+    can_configure,
     can_view_rates,
     get_assignment_for_user,
     get_case_for_user,
@@ -218,12 +222,50 @@ class ExtensionOut(Schema):
     status: str
 
 
+class SuggestionOut(Schema):
+    label: str
+    confidence: float
+    category_id: int | None
+    category_name: str | None
+    dispatch_category_id: int | None
+    dispatch_category_name: str | None
+    lead_unit_id: int | None
+    lead_unit_name: str | None
+    assist_unit_ids: list[int]
+
+
+class DuplicateOut(Schema):
+    case_id: int
+    case_status: str
+    case_status_label: str
+    appeal_id: int
+    tracking_code: str
+    title: str
+    similarity: float
+    place: str
+    days: int
+    reason: str
+    submitted_at: datetime
+
+
+class AutoDispatchIn(Schema):
+    threshold: float | None = None
+
+
+class AutoDispatchOut(Schema):
+    threshold: float | None
+    updated_at: datetime | None
+
+
 class CaseDetailOut(CaseOut):
     appeals: list[AppealOut]
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     extensions: list[ExtensionOut]
     answer: str
+    auto_dispatched: bool
+    # Only for users who may dispatch the case, and only while it waits for dispatch; else [].
+    suggestions: list[SuggestionOut]
 
 
 class DispatchIn(Schema):
@@ -416,6 +458,16 @@ def _case_detail(user: Any, case_id: int) -> Case:
     replies = list(case.replies.all())
     case.timeline = list(case.events.all())
     case.answer = replies[0].body if replies else ""
+    case.suggestions = (
+        suggestion_rows(case) if case.status == Case.Status.PENDING_DISPATCH and can(user, "dispatch", case) else []
+    )
+    return case
+
+
+def _dispatchable_case(user: Any, case_id: int) -> Case:
+    case = get_case_for_user(user, case_id)
+    if not can(user, "dispatch", case):
+        raise PermissionDenied
     return case
 
 
@@ -510,6 +562,30 @@ def case_route(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return {"lead_unit_id": route.lead.pk if route.lead else None,
             "lead_unit_name": route.lead.name if route.lead else None,
             "assist_unit_ids": [u.pk for u in route.assists], "rule_id": route.rule.pk if route.rule else None}
+
+
+@router.get("/cases/{case_id}/suggestions", response=list[SuggestionOut], summary="分类建议（前三）与建议主办单位")
+def case_suggestions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    return suggestion_rows(_dispatchable_case(_user(request), case_id))
+
+
+@router.get("/cases/{case_id}/duplicates", response=list[DuplicateOut], summary="疑似重复诉求（同一地点、内容相似、未办结）")
+def case_duplicates(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    user = _user(request)
+    case = _dispatchable_case(user, case_id)
+    return duplicate_rows(duplicates_for_case(case, user=user))
+
+
+@router.get("/config/auto-dispatch", response=AutoDispatchOut, summary="自动派单设置")
+def auto_dispatch_config(request: HttpRequest) -> AutoDispatchConfig:
+    if not can_configure(_user(request)):
+        raise PermissionDenied
+    return AutoDispatchConfig.current()
+
+
+@router.post("/config/auto-dispatch", response=AutoDispatchOut, summary="设置自动派单置信度阈值（为空即关闭）")
+def set_auto_dispatch_config(request: HttpRequest, payload: AutoDispatchIn) -> AutoDispatchConfig:
+    return actions.do_configure_auto_dispatch(acting_user=_user(request), threshold=payload.threshold)
 
 
 @router.post("/cases/{case_id}/dispatch", response=CaseOut, summary="派单")

@@ -1,0 +1,312 @@
+"""Glue between the appeals workflow and the category classifier.
+
+    store_suggestions(appeal)            # at intake: top 3 stored on the appeal (never raises)
+    suggestions_for_case(case)           # the dispatch screen: label, confidence, category, lead unit
+    record_dispatch_feedback(case, ...)  # a dispatcher's choice → SuggestionFeedback (confirmation or correction)
+    maybe_auto_dispatch(appeal)          # above the configured threshold, dispatch with acting_user=None
+
+Labels and categories. The classifier predicts the labels it was trained on. A label maps to an appeals
+`Category` in this order:
+1. the active category whose name equals the label, at any level (the highest level wins). A model
+   trained from the platform's own history (`history_rows`) learns first-level category names, so its
+   labels map directly;
+2. else `LABEL_TO_CATEGORY` below, for the first-level labels of the public training file (train.csv);
+3. else the label stays unmapped: it is shown without a category and never auto-dispatched.
+
+Dispatch needs one category. For a suggestion that maps to an inner node (a first-level category,
+usually), the category used is, in order: the category the resident chose if it lies under that node;
+the node itself if it is a leaf; the leaf under it whose name (and its parent's name) shares the most
+character pairs with the appeal's text, when any; else the node itself.
+
+Feedback labels are written in the appeals' own names (the first-level category name), so that retraining
+from history (`history_rows`) sees one set of labels whatever model was active.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from gongzhi.core.audit import log_event
+from gongzhi.core.models import Unit
+
+from . import actions as intelligence_actions
+
+if TYPE_CHECKING:
+    from gongzhi.appeals.models import Appeal, Case, Category
+
+logger = logging.getLogger("gongzhi.intelligence")
+
+TOP_K = 3
+
+# First-level labels of the public training file (shared/data/messages/train.csv, 7 classes) → the name of
+# the appeals category they correspond to (gongzhi/appeals/seed.py). Only used when no category has the
+# label's own name.
+LABEL_TO_CATEGORY: dict[str, str] = {
+    "城乡建设": "城市管理",
+    "劳动和社会保障": "社会保障",
+    "教育文体": "教育",
+    "商贸旅游": "市场监管",
+    "卫生计生": "医疗卫生",
+    "环境保护": "生态环境",
+    "交通运输": "交通",
+}
+
+
+@dataclass
+class Suggestion:
+    label: str
+    confidence: float
+    category: Category | None = None  # the label's appeals category (any level), None when unmapped
+    dispatch_category: Category | None = None  # what "adopt" and auto-dispatch use
+    lead_unit: Unit | None = None
+    assist_units: list[Unit] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(self.confidence * 100)
+
+
+# --- mapping ------------------------------------------------------------------------------------------
+
+def categories_for_labels(labels: list[str]) -> dict[str, Category]:
+    """label → active appeals Category (one query); unmapped labels are left out."""
+    from gongzhi.appeals.models import Category
+
+    wanted = set(labels) | {LABEL_TO_CATEGORY[label] for label in labels if label in LABEL_TO_CATEGORY}
+    by_name: dict[str, Category] = {}
+    for category in Category.objects.filter(active=True, name__in=wanted).select_related("parent__parent").order_by(
+        "level", "sort_order", "id"
+    ):
+        by_name.setdefault(category.name, category)  # the highest level with that name wins
+    found: dict[str, Category] = {}
+    for label in labels:
+        category = by_name.get(label) or by_name.get(LABEL_TO_CATEGORY.get(label, ""))
+        if category is not None:
+            found[label] = category
+    return found
+
+
+def category_for_label(label: str) -> Category | None:
+    return categories_for_labels([label]).get(label)
+
+
+def top_level_name(category: Category) -> str:
+    node = category
+    while node.parent_id is not None and node.parent is not None:
+        node = node.parent
+    return node.name
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
+def dispatch_category_for(node: Category, text: str, chosen: Category | None = None) -> Category:
+    """The category to dispatch with when the suggestion maps to `node` (see the module docstring)."""
+    from gongzhi.appeals.models import Category
+
+    if chosen is not None and chosen.active and node.pk in chosen.ancestor_ids():
+        return chosen
+    leaves = list(
+        Category.objects.filter(Q(parent=node) | Q(parent__parent=node), active=True, level=3)
+    ) if node.level < 3 else []
+    if not leaves:
+        return node
+    pairs = _pairs(text)
+    parents = {c.pk: c for c in Category.objects.filter(pk__in={leaf.parent_id for leaf in leaves})}
+
+    def overlap(leaf: Category) -> tuple[int, int, int]:
+        parent = parents.get(leaf.parent_id or 0)
+        return (2 * len(_pairs(leaf.name) & pairs) + (len(_pairs(parent.name) & pairs) if parent else 0),
+                -(parent.sort_order if parent else 0), -leaf.sort_order)
+
+    best = max(leaves, key=overlap)
+    return best if overlap(best)[0] > 0 else node
+
+
+# --- computing and storing ----------------------------------------------------------------------------
+
+def compute(title: str, body: str, top_k: int = TOP_K) -> tuple[int | None, list[tuple[str, float]]]:
+    """(version number, [(label, confidence), ...]); (None, []) when no version is active."""
+    version = intelligence_actions.active_version()
+    if version is None:
+        return None, []
+    return version.number, intelligence_actions.load_model(version).suggest(title, body, top_k=top_k)
+
+
+def _log_failure(what: str, appeal_id: int | None, exc: BaseException) -> None:
+    # Never log the text, the phone or the exception message (it may quote input): the kind and place only.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
+    logger.warning("%s failed for appeal %s: %s at %s", what, appeal_id, type(exc).__name__, where)
+
+
+def store_suggestions(appeal: Appeal) -> bool:
+    """Compute the suggestions for a new appeal and store them on it; False when none (never raises)."""
+    try:
+        with transaction.atomic():
+            number, pairs = compute(appeal.title, appeal.body)
+            if not pairs:
+                return False
+            top_label, top_confidence = pairs[0]
+            appeal.suggestions = [{"label": label, "confidence": confidence} for label, confidence in pairs]
+            appeal.suggested_category = category_for_label(top_label)
+            appeal.suggestion_confidence = top_confidence
+            appeal.suggestion_version = number
+            appeal.save(update_fields=["suggestions", "suggested_category", "suggestion_confidence",
+                                       "suggestion_version"])
+            return True
+    except Exception as exc:  # noqa: BLE001 - intake must never fail because of the classifier
+        _log_failure("category suggestion", appeal.pk, exc)
+        return False
+
+
+def _suggesting_appeal(case: Case) -> Appeal | None:
+    """The case's earliest appeal (the one its suggestions come from)."""
+    return case.appeals.order_by("created_at", "id").first()
+
+
+def suggestions_for_case(case: Case, top_k: int = TOP_K) -> list[Suggestion]:
+    """The stored suggestions of the case's first appeal (computed now if none were stored), with the
+    category each maps to, the category dispatch would use and the routing rule's lead unit."""
+    from gongzhi.appeals import routing
+
+    appeal = _suggesting_appeal(case)
+    if appeal is None:
+        return []
+    pairs = [(str(s["label"]), float(s["confidence"])) for s in (appeal.suggestions or [])]
+    if not pairs:
+        try:
+            _number, pairs = compute(appeal.title, appeal.body, top_k)
+        except Exception as exc:  # noqa: BLE001 - the case page must show even if the model is broken
+            _log_failure("category suggestion", appeal.pk, exc)
+            return []
+    mapped = categories_for_labels([label for label, _c in pairs])
+    text = f"{appeal.title} {appeal.body}"
+    area = case.area or case.supervising_area
+    result = []
+    for label, confidence in pairs[:top_k]:
+        suggestion = Suggestion(label=label, confidence=confidence, category=mapped.get(label))
+        if suggestion.category is not None:
+            suggestion.dispatch_category = dispatch_category_for(suggestion.category, text, appeal.category)
+            route = routing.suggest_route(suggestion.dispatch_category, area)
+            suggestion.lead_unit, suggestion.assist_units = route.lead, route.assists
+        result.append(suggestion)
+    return result
+
+
+def suggestion_rows(case: Case) -> list[dict[str, Any]]:
+    """The suggestions as plain data (API)."""
+    rows = []
+    for s in suggestions_for_case(case):
+        rows.append({
+            "label": s.label, "confidence": s.confidence,
+            "category_id": s.category.pk if s.category else None,
+            "category_name": s.category.full_name() if s.category else None,
+            "dispatch_category_id": s.dispatch_category.pk if s.dispatch_category else None,
+            "dispatch_category_name": s.dispatch_category.full_name() if s.dispatch_category else None,
+            "lead_unit_id": s.lead_unit.pk if s.lead_unit else None,
+            "lead_unit_name": s.lead_unit.name if s.lead_unit else None,
+            "assist_unit_ids": [u.pk for u in s.assist_units],
+        })
+    return rows
+
+
+# --- feedback -----------------------------------------------------------------------------------------
+
+def _normalized_label(label: str, mapped: Category | None) -> str:
+    """A suggested label in the appeals' own names: its category's first-level name when it maps."""
+    return top_level_name(mapped) if mapped is not None else label
+
+
+def record_dispatch_feedback(case: Case, category: Category, *, acting_user: Any) -> int:
+    """After a person dispatched `case` with `category`: one SuggestionFeedback per appeal of the case that
+    had a stored suggestion (a confirmation when the first-level categories agree, else a correction).
+    Returns how many were written. A re-dispatch with the same category writes nothing new."""
+    from .models import ClassifierVersion, SuggestionFeedback
+
+    final = top_level_name(category)
+    written = 0
+    for appeal in case.appeals.exclude(suggestions=[]).select_related("suggested_category__parent__parent"):
+        if not appeal.suggestions:
+            continue
+        latest = SuggestionFeedback.objects.filter(appeal=appeal).order_by("-created_at", "-id").first()
+        if latest is not None and latest.final_label == final:
+            continue
+        top_label = str(appeal.suggestions[0]["label"])
+        version = (ClassifierVersion.objects.filter(number=appeal.suggestion_version).first()
+                   if appeal.suggestion_version is not None else None)
+        intelligence_actions.do_record_suggestion_feedback(
+            appeal, suggested_label=_normalized_label(top_label, appeal.suggested_category), final_label=final,
+            acting_user=acting_user, version=version,
+        )
+        written += 1
+    return written
+
+
+# --- auto-dispatch ------------------------------------------------------------------------------------
+
+def auto_dispatch_threshold() -> float | None:
+    from gongzhi.appeals.models import AutoDispatchConfig
+
+    return AutoDispatchConfig.current().threshold
+
+
+def maybe_auto_dispatch(appeal: Appeal) -> bool:
+    """Dispatch a new appeal's case without a person when the configured threshold allows it.
+
+    Conditions, all needed: a threshold is set; the top suggestion's confidence is at least the threshold;
+    its label maps to a category; routing gives a lead unit; the case still waits for dispatch; and no
+    earlier open appeal at the same place looks like a duplicate (those are left for a dispatcher to merge).
+    Never raises; True when the case was dispatched.
+    """
+    from gongzhi.appeals import actions as appeals_actions
+    from gongzhi.appeals.models import Case
+
+    from .duplicates import find_duplicates
+
+    try:
+        threshold = auto_dispatch_threshold()
+        if threshold is None or appeal.case_id is None or appeal.suggestion_confidence is None:
+            return False
+        if appeal.suggestion_confidence < threshold or appeal.suggested_category is None:
+            return False
+        case = Case.objects.select_related("area", "supervising_area").get(pk=appeal.case_id)
+        if case.status != Case.Status.PENDING_DISPATCH:
+            return False
+        suggestions = suggestions_for_case(case, top_k=1)
+        if not suggestions or suggestions[0].dispatch_category is None or suggestions[0].lead_unit is None:
+            return False
+        if find_duplicates(appeal):
+            return False
+        top = suggestions[0]
+        lead, category = top.lead_unit, top.dispatch_category
+        with transaction.atomic():
+            note = _("Dispatched automatically (suggested category %(category)s, confidence %(percent)d%%)") % {
+                "category": category.full_name(), "percent": top.percent}
+            case = appeals_actions.do_dispatch_case(
+                case, acting_user=None, lead_unit=lead, assist_units=top.assist_units, category=category,
+                note=note, auto=True,
+            )
+            log_event(None, "appeals.auto_dispatch", case, area=case.area or case.supervising_area,
+                      after={"label": top.label, "confidence": top.confidence, "threshold": threshold,
+                             "version": appeal.suggestion_version, "category": category.full_name(),
+                             "lead_unit": lead.name})
+        return True
+    except Exception as exc:  # noqa: BLE001 - intake must never fail because of auto-dispatch
+        _log_failure("auto-dispatch", appeal.pk, exc)
+        return False
+
+
+def after_intake(appeal: Appeal) -> None:
+    """Called by do_submit_appeal for every new appeal: suggest, then maybe auto-dispatch. Never raises."""
+    if store_suggestions(appeal):
+        maybe_auto_dispatch(appeal)

@@ -86,9 +86,9 @@ def categories_for_labels(labels: list[str]) -> dict[str, Category]:
         by_name.setdefault(category.name, category)  # the highest level with that name wins
     found: dict[str, Category] = {}
     for label in labels:
-        category = by_name.get(label) or by_name.get(LABEL_TO_CATEGORY.get(label, ""))
-        if category is not None:
-            found[label] = category
+        match = by_name.get(label) or by_name.get(LABEL_TO_CATEGORY.get(label, ""))
+        if match is not None:
+            found[label] = match
     return found
 
 
@@ -99,7 +99,7 @@ def category_for_label(label: str) -> Category | None:
 def top_level_name(category: Category) -> str:
     node = category
     while node.parent_id is not None and node.parent is not None:
-        node = node.parent
+        node = node.parent  # type: ignore[assignment]
     return node.name
 
 
@@ -289,6 +289,7 @@ def maybe_auto_dispatch(appeal: Appeal) -> bool:
             return False
         top = suggestions[0]
         lead, category = top.lead_unit, top.dispatch_category
+        assert lead is not None and category is not None
         with transaction.atomic():
             note = _("Dispatched automatically (suggested category %(category)s, confidence %(percent)d%%)") % {
                 "category": category.full_name(), "percent": top.percent}

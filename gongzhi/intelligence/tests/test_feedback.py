@@ -43,7 +43,7 @@ def test_it_records_nothing_without_a_suggestion(cast: Any) -> None:
 
 
 def _close(appeal: Appeal) -> None:
-    Case.objects.filter(pk=appeal.case_id).update(status=Case.Status.CLOSED)
+    Case.objects.filter(pk=appeal.case_id or 0).update(status=Case.Status.CLOSED)
 
 
 def test_it_learns_the_corrected_label_when_retrained_from_history(cast: Any) -> None:
@@ -73,7 +73,7 @@ def test_it_learns_the_corrected_label_when_retrained_from_history(cast: Any) ->
         for i, phrase in enumerate(phrases * 2):
             appeal = submit(cast, title=phrase, body=f"第{i}次反映：{phrase}，请处理。")
             assert appeal.case is not None
-            Case.objects.filter(pk=appeal.case_id).update(category=top_names[name])
+            Case.objects.filter(pk=appeal.case_id or 0).update(category=top_names[name])
             _close(appeal)
     for i, phrase in enumerate(lights * 2):
         appeal = submit(cast, title=phrase, body=f"第{i}次反映：{phrase}，请处理。")

@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.svm import LinearSVC
 
+from gongzhi.intelligence.pseudo_labels import messages_dir, reply_labelled_messages
+
 REQUIRED_COLUMNS = ("title", "body", "label")
 CSV_COLUMNS = ("id", "title", "body", "created_at", "label")
 # Bodies longer than this add little but cost time; the start of a message says what it is about.
@@ -41,6 +44,12 @@ MAX_BODY_CHARS = 1000
 SVM_C = 3.0
 NGRAM_RANGE = (1, 4)
 CALIBRATION_MAX_ROWS = 3000
+# Weak supervision from the official replies (pseudo_labels.py): used for training sets of this size only
+# (tiny synthetic sets are not our categories' real messages; beyond WEAK_MAX_ROWS labelled messages the
+# ~850 noisy ones add nothing and would cost a second fit).
+WEAK_MIN_ROWS = 200
+WEAK_MAX_ROWS = 5000
+WEAK_MIN_CONFIDENCE = 0.2
 
 
 class CsvError(ValueError):
@@ -177,8 +186,63 @@ def _svm_scores(svm: LinearSVC, features: Any) -> np.ndarray:
     return scores
 
 
-def train(texts: Sequence[str], labels: Sequence[str]) -> TrainedClassifier:
+def _title_of(text: str) -> str:
+    """The title of a message_text() string ("title。title。body"), or "" when the text is not of that form."""
+    head, sep, _rest = text.partition("。")
+    return head if sep and text.startswith(f"{head}。{head}。") else ""
+
+
+@lru_cache(maxsize=4)
+def _weak_messages(directory: str) -> tuple[tuple[str, str, str], ...]:
+    """(title, text, label) of the reply-labelled messages in directory; () when the files are absent."""
+    return tuple((m.title, message_text(m.title, m.body), m.label)
+                 for m in reply_labelled_messages(Path(directory)))
+
+
+def weak_examples(texts: Sequence[str], labels: Sequence[str],
+                  exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """Reply-labelled messages to add to this training set (see pseudo_labels.py), or nothing.
+
+    Used only for a real-sized set of our categories (WEAK_MIN_ROWS ≤ n < WEAK_MAX_ROWS, at least three of
+    the weak categories present) and only for categories the set has. Messages that are also in the
+    training set or in `exclude` (e.g. the test set), by text or by title, are dropped, so that no
+    message is ever both a weak training example and scored.
+    """
+    if not WEAK_MIN_ROWS <= len(texts) < WEAK_MAX_ROWS:
+        return [], []
+    weak = _weak_messages(str(messages_dir()))
+    present = set(labels)
+    if len(present & {label for _t, _x, label in weak}) < 3:
+        return [], []
+    seen_texts = set(texts) | set(exclude)
+    seen_titles = {t for t in (_title_of(x) for x in seen_texts) if t}
+    keep = [(text, label) for title, text, label in weak
+            if label in present and text not in seen_texts and title not in seen_titles]
+    return [t for t, _l in keep], [label for _t, label in keep]
+
+
+def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
+          exclude: Iterable[str] = ()) -> TrainedClassifier:
+    """Fit a model on labelled texts (message_text strings); with weak=True also on filtered reply-labelled
+    messages (weak_examples), each kept only if a model fitted on the labelled texts alone gives its
+    bureau's category a confidence of at least WEAK_MIN_CONFIDENCE (drops messages whose reply names a
+    bureau that was not really in charge)."""
     check_trainable(labels)
+    if weak:
+        weak_texts, weak_labels = weak_examples(texts, labels, exclude)
+        if weak_texts:
+            started = time.perf_counter()
+            base = train(texts, labels, weak=False)
+            proba = base.proba(weak_texts)
+            column = {str(c): i for i, c in enumerate(base.classes)}
+            chosen = [i for i, label in enumerate(weak_labels)
+                      if proba[i, column[label]] >= WEAK_MIN_CONFIDENCE]
+            model = train(list(texts) + [weak_texts[i] for i in chosen],
+                          list(labels) + [weak_labels[i] for i in chosen], weak=False)
+            model.training_size = len(texts)
+            model.extra["weak_examples"] = len(chosen)
+            model.seconds = time.perf_counter() - started
+            return model
     started = time.perf_counter()
     y = np.asarray(labels, dtype=object)
     vectorizer = build_vectorizer(len(texts))
@@ -240,7 +304,8 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, 
     predicted = np.empty(len(y), dtype=object)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
-        model = train([texts[i] for i in train_idx], list(y[train_idx]))
+        # The validation fold's messages are excluded from the weak examples too.
+        model = train([texts[i] for i in train_idx], list(y[train_idx]), exclude=[texts[i] for i in test_idx])
         predicted[test_idx] = model.predict([texts[i] for i in test_idx])
     return score(list(y), list(predicted))
 
@@ -258,8 +323,8 @@ def latency_p99_ms(model: TrainedClassifier, texts: Iterable[str], limit: int = 
 
 
 def evaluate(train_rows: Sequence[LabelledMessage], test_rows: Sequence[LabelledMessage]) -> Figures:
-    model = train([r.text for r in train_rows], [r.label for r in train_rows])
     texts = [r.text for r in test_rows]
+    model = train([r.text for r in train_rows], [r.label for r in train_rows], exclude=texts)
     figures = score([r.label for r in test_rows], model.predict(texts))
     figures.p99_ms = latency_p99_ms(model, texts)
     return figures

@@ -1,0 +1,109 @@
+"""Weakly labelled messages for the category classifier, from the official replies (replies.csv).
+
+An official reply usually names the bureau that handled the message ("经市住建局调查核实……"). The bureau
+is strong evidence for the first-level category, so messages whose reply names bureaus of exactly one
+of our categories become extra (noisy) training examples:
+
+    extra = reply_labelled_messages(messages_dir())      # [] when the file is absent
+    extra = [m for m in extra if m.label in labels]      # only categories the training set has
+
+The bureau → category table below is hand-written from the category tree (taxonomy.csv) and checked
+against the labelled messages: for each rule, how often a classifier trained on train.csv agrees with
+the bureau's category on the replied messages (bench/classifier.py --pseudo). Bureaus whose work
+falls outside our seven categories (公安/交警 → 政法, 民政, 财政, 水利 …) are left out on purpose, so
+their messages are never used. Traffic police (交警) handle 交通管理, which the tree files under 政法,
+and buses (公交) are 城乡建设 (城市建设和市政管理/公共汽车), so neither maps to 交通运输.
+
+The messages (title, body) are also in the hot/reply data only; nothing here is copied into the
+repository, and the code works without the files (no extra examples).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# Substring of a bureau name → category. First matching rule wins, so longer/more specific names first.
+BUREAU_RULES: tuple[tuple[str, str], ...] = (
+    # 城乡建设: housing, urban management, planning, land, municipal works
+    ("住房和城乡建设", "城乡建设"), ("住建", "城乡建设"), ("城乡建设", "城乡建设"), ("城管", "城乡建设"),
+    ("城市管理", "城乡建设"), ("规划", "城乡建设"), ("自然资源", "城乡建设"), ("房产", "城乡建设"),
+    ("住房保障", "城乡建设"), ("住保", "城乡建设"), ("房管", "城乡建设"), ("建设局", "城乡建设"),
+    ("市政", "城乡建设"), ("园林", "城乡建设"), ("环卫", "城乡建设"),
+    # 劳动和社会保障: human resources and social security, medical insurance
+    ("人力资源", "劳动和社会保障"), ("人社", "劳动和社会保障"), ("社保", "劳动和社会保障"),
+    ("社会保险", "劳动和社会保障"), ("医疗保障", "劳动和社会保障"), ("医保", "劳动和社会保障"),
+    ("劳动", "劳动和社会保障"),
+    # 教育文体: education (culture and sports bureaus disagree too often with the labels; see the bench)
+    ("教育", "教育文体"), ("教体", "教育文体"),
+    # 商贸旅游: commerce, market supervision, prices
+    ("商务", "商贸旅游"), ("市场监督", "商贸旅游"), ("市场和质量", "商贸旅游"), ("市场监管", "商贸旅游"),
+    ("工商", "商贸旅游"), ("质监", "商贸旅游"), ("质量技术监督", "商贸旅游"), ("物价", "商贸旅游"),
+    ("旅游", "商贸旅游"),
+    # 卫生计生: health commission, family planning, food and drugs
+    ("卫生", "卫生计生"), ("卫健", "卫生计生"), ("卫计", "卫生计生"), ("计生", "卫生计生"),
+    ("食品药品", "卫生计生"), ("食药", "卫生计生"),
+    # 环境保护
+    ("生态环境", "环境保护"), ("环保", "环境保护"), ("环境保护", "环境保护"),
+    # 交通运输: transport bureau, roads, road transport administration, post
+    ("交通运输", "交通运输"), ("交通局", "交通运输"), ("公路", "交通运输"), ("运管", "交通运输"),
+    ("邮政", "交通运输"),
+)
+# Names ending like a government body: 市住建局, 区教育局, 卫健委, 交警支队 …
+BUREAU_NAME = re.compile(r"[\u4e00-\u9fa5]{2,14}?(?:局|委员会|委|厅|支队|大队|中心)")
+# Bureaus that decide nothing for our seven categories but contain a rule's substring.
+NOT_A_BUREAU = ("业主委", "居民委", "村民委", "党委", "常委", "布局", "交警", "公安")
+
+
+@dataclass(frozen=True)
+class WeakMessage:
+    title: str
+    body: str
+    label: str
+    bureaus: tuple[str, ...]
+
+
+def messages_dir() -> Path:
+    """Where the shared message files are: $GONGZHI_MESSAGES_DIR, else ../shared/data/messages beside the repo."""
+    configured = os.environ.get("GONGZHI_MESSAGES_DIR")
+    if configured:
+        return Path(configured)
+    from django.conf import settings
+
+    return Path(settings.PROJECT_DIR).parent / "shared" / "data" / "messages"
+
+
+def bureau_labels(reply: str) -> dict[str, list[str]]:
+    """Category → the bureau names in the reply that point to it."""
+    found: dict[str, list[str]] = {}
+    for name in BUREAU_NAME.findall(reply or ""):
+        if any(bad in name for bad in NOT_A_BUREAU):
+            continue
+        for key, label in BUREAU_RULES:
+            if key in name:
+                found.setdefault(label, []).append(name)
+                break
+    return found
+
+
+def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
+    """Messages from replies.csv whose reply names bureaus of exactly one category; [] if the file is absent."""
+    path = (directory or messages_dir()) / "replies.csv"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    out: list[WeakMessage] = []
+    for row in csv.DictReader(text.splitlines(keepends=True)):
+        found = bureau_labels(row.get("reply") or "")
+        if len(found) != 1:
+            continue
+        title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
+        if not title and not body:
+            continue
+        ((label, names),) = found.items()
+        out.append(WeakMessage(title=title, body=body, label=label, bureaus=tuple(names)))
+    return out

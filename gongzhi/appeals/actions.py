@@ -984,6 +984,12 @@ def do_create_routing_rule(
         acting_user, area, permissions.CONFIG_ROLES
     ):
         raise PermissionDenied(_("You can only add routing rules within your own area."))
+    if area is None and acting_user is not None and not is_superuser(acting_user) and not covers_config_area(
+        acting_user, None
+    ):
+        raise PermissionDenied(_("Only a city administrator can add a rule for the whole city."))
+    if RoutingRule.objects.filter(category=category, area=area).exists():
+        raise ActionError(_("A rule for this category and area already exists; delete it first."), field="category")
     rule = RoutingRule.objects.create(category=category, area=area, lead_unit=lead_unit)
     rule.assist_units.set(list(assist_units))
     log_event(acting_user, "appeals.routing_rule.create", rule, area=area,

@@ -308,6 +308,12 @@ class Case(models.Model):
             models.Index(fields=["lead_unit", "status", "due_at"], name="appeals_case_unit_status_due"),
             models.Index(fields=["followed_up_at", "lead_unit"], name="appeals_case_followup_unit"),
             models.Index(fields=["followed_up_at", "subdistrict"], name="appeals_case_followup_sub"),
+            # Worklists of running and answered cases are read in deadline / answer order, LIMIT a page.
+            models.Index(
+                fields=["due_at", "id"], name="appeals_case_running_due",
+                condition=Q(status__in=["dispatched", "in_progress"]),
+            ),
+            models.Index(fields=["replied_at", "id"], name="appeals_case_replied", condition=Q(status="replied")),
         ]
 
     def __str__(self) -> str:

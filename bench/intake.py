@@ -99,6 +99,13 @@ def seed(cases: int) -> dict[str, str]:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE appeals_case")
 
+    from gongzhi.intelligence.models import ClassifierVersion
+
+    train_csv = ROOT.parent / "shared" / "data" / "messages" / "train.csv"
+    if not ClassifierVersion.objects.filter(is_active=True).exists() and train_csv.exists():
+        print("training the category classifier (suggestions run inside every intake request) …", flush=True)
+        call_command("classifier", "train", "--file", str(train_csv), verbosity=0)
+
     def key_for(username: str, role: str, area: Area) -> str:
         user, _ = User.objects.get_or_create(username=username, defaults={"display_name": username})
         Grant.objects.get_or_create(user=user, role=role, area=area, unit=None)
@@ -223,7 +230,9 @@ def main() -> None:
             return response.status == 200
 
         from gongzhi.appeals.models import Case
+        from gongzhi.intelligence.models import ClassifierVersion
 
+        print(f"classifier active: {ClassifierVersion.objects.filter(is_active=True).exists()}")
         total = Case.objects.count()
         duration = max(10.0, args.duration / 2)
         print(f"opening worklists for {duration:.0f} s with 4 clients ({total} cases in the database) …", flush=True)

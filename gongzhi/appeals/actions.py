@@ -84,9 +84,9 @@ def _record(
 ) -> CaseEvent:
     """Write the timeline event and the audit row of a transition (the case is already saved)."""
     now = timezone.now()
-    previous = CaseEvent.objects.filter(case=case).order_by("-created_at", "-id").values_list(
-        "created_at", flat=True
-    ).first()
+    previous = None if verb == "submit" else CaseEvent.objects.filter(case=case).order_by(
+        "-created_at", "-id"
+    ).values_list("created_at", flat=True).first()  # a case's first event has no step before it
     actor = actor if actor is not None and actor.is_authenticated else None
     event = CaseEvent.objects.create(
         case=case, verb=verb, actor=actor, unit=unit, note=note, from_status=from_status,

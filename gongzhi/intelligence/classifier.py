@@ -34,7 +34,7 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.svm import LinearSVC
 
-from gongzhi.intelligence.pseudo_labels import messages_dir, reply_labelled_messages
+from gongzhi.intelligence.pseudo_labels import messages_dir, reply_labelled_messages, taxonomy_examples
 
 REQUIRED_COLUMNS = ("title", "body", "label")
 CSV_COLUMNS = ("id", "title", "body", "created_at", "label")
@@ -199,6 +199,12 @@ def _weak_messages(directory: str) -> tuple[tuple[str, str, str], ...]:
                  for m in reply_labelled_messages(Path(directory)))
 
 
+@lru_cache(maxsize=4)
+def _taxonomy_messages(directory: str) -> tuple[tuple[str, str], ...]:
+    """(text, label) pseudo-messages, one per leaf of the category tree; () when the file is absent."""
+    return tuple((message_text(level3, level2), level1) for level3, level2, level1 in taxonomy_examples(Path(directory)))
+
+
 def weak_examples(texts: Sequence[str], labels: Sequence[str],
                   exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """Reply-labelled messages to add to this training set (see pseudo_labels.py), or nothing.
@@ -237,10 +243,14 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
             column = {str(c): i for i, c in enumerate(base.classes)}
             chosen = [i for i, label in enumerate(weak_labels)
                       if proba[i, column[label]] >= WEAK_MIN_CONFIDENCE]
-            model = train(list(texts) + [weak_texts[i] for i in chosen],
-                          list(labels) + [weak_labels[i] for i in chosen], weak=False)
+            # The category tree's leaves as short pseudo-messages (not filtered: they define the categories).
+            present = set(labels)
+            tree = [(text, label) for text, label in _taxonomy_messages(str(messages_dir())) if label in present]
+            model = train(list(texts) + [weak_texts[i] for i in chosen] + [t for t, _l in tree],
+                          list(labels) + [weak_labels[i] for i in chosen] + [lab for _t, lab in tree], weak=False)
             model.training_size = len(texts)
             model.extra["weak_examples"] = len(chosen)
+            model.extra["taxonomy_examples"] = len(tree)
             model.seconds = time.perf_counter() - started
             return model
     started = time.perf_counter()

@@ -107,3 +107,23 @@ def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
         ((label, names),) = found.items()
         out.append(WeakMessage(title=title, body=body, label=label, bureaus=tuple(names)))
     return out
+
+
+def taxonomy_examples(directory: Path | None = None) -> list[tuple[str, str, str]]:
+    """(level3, level2, level1) of the category tree (taxonomy.csv), one short pseudo-message per leaf.
+
+    "公共汽车 / 城市建设和市政管理 → 城乡建设" teaches the classifier the tree's own boundaries (buses are
+    城乡建设, traffic accidents are 政法), which the 895 labelled messages cover only in part. Leaves named
+    其他 (other) say nothing and are skipped. [] when the file is absent.
+    """
+    path = (directory or messages_dir()) / "taxonomy.csv"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    out = []
+    for row in csv.DictReader(text.splitlines(keepends=True)):
+        level1, level2, level3 = ((row.get(k) or "").strip() for k in ("level1", "level2", "level3"))
+        if level1 and level3 and level3 != "其他":
+            out.append((level3, level2, level1))
+    return out

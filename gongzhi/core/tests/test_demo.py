@@ -273,6 +273,8 @@ def test_it_refuses_a_database_that_has_areas(demo: Demo) -> None:
 
 
 def test_it_includes_months_of_appeals_in_every_state(demo: Demo) -> None:
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from gongzhi.appeals import rates
@@ -285,5 +287,5 @@ def test_it_includes_months_of_appeals_in_every_state(demo: Demo) -> None:
     assert oldest is not None and (timezone.now() - oldest.created_at).days >= 60
     this_month = timezone.localdate().replace(day=1)
     assert rates.department_ranking(this_month) or rates.department_ranking(
-        (this_month - timezone.timedelta(days=1)).replace(day=1)
+        (this_month - timedelta(days=1)).replace(day=1)
     )

@@ -1019,7 +1019,9 @@ def covers_config_area(user: User | None, area: Area | None) -> bool:
 @transaction.atomic
 def do_delete_routing_rule(rule: RoutingRule, *, acting_user: User | None) -> None:
     _require_configure(acting_user)
-    rule = RoutingRule.objects.select_for_update().select_related("category", "area", "lead_unit").get(pk=rule.pk)
+    rule = RoutingRule.objects.select_for_update(of=("self",)).select_related("category", "area", "lead_unit").get(
+        pk=rule.pk
+    )
     if not covers_config_area(acting_user, rule.area):
         raise PermissionDenied(_("You can only remove routing rules within your own area."))
     before = {"category": str(rule.category or ""), "area": str(rule.area or ""), "lead_unit": rule.lead_unit.name,

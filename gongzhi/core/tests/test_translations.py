@@ -35,7 +35,7 @@ def _template_msgids() -> set[str]:
         for options, body in BLOCK.findall(text):
             if "{% plural %}" in body:
                 continue
-            msgid = VAR.sub(lambda m: f"%({m.group(1)})s", body)
+            msgid = VAR.sub(lambda m: f"%({m.group(1)})s", body.replace("%", "%%"))
             if "trimmed" in options:
                 msgid = " ".join(line.strip() for line in msgid.strip().splitlines() if line.strip())
             ids.add(msgid)

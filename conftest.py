@@ -19,6 +19,19 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
+@pytest.fixture(autouse=True)
+def _clear_process_caches():  # type: ignore[no-untyped-def]
+    """Hot-path caches (gongzhi.lib.ttl) must not carry rows from one test's database into the next."""
+    from gongzhi.intelligence.actions import active_version
+    from gongzhi.intelligence.suggestions import auto_dispatch_threshold
+
+    active_version.clear()
+    auto_dispatch_threshold.clear()
+    yield
+    active_version.clear()
+    auto_dispatch_threshold.clear()
+
+
 @pytest.fixture
 def cast(db):  # type: ignore[no-untyped-def]
     from gongzhi.test import make_cast

@@ -275,9 +275,11 @@ def do_submit_appeal(
         title=title, appeal_type=appeal_type, category=category, area=area, area_path=area.path if area else "",
         subdistrict=subdistrict, supervising_area=subdistrict, urgency=urgency, time_limit_kind=kind,
     )
+    suggestion = _suggestion_fields(title, body)
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
+                **suggestion,
                 channel=channel, appeal_type=appeal_type, urgency=urgency, title=title, body=body,
                 category=category, area=area, address=address, callback_name=(callback_name or "").strip()[:50],
                 callback_phone=callback_phone, resident=resident, submitted_by=user, idempotency_key=key,
@@ -295,6 +297,17 @@ def do_submit_appeal(
     _record(case, "submit", user, note=appeal.get_channel_display(), audit={"tracking_code": appeal.tracking_code})
     _after_intake(appeal)
     return appeal
+
+
+def _suggestion_fields(title: str, body: str) -> dict[str, Any]:
+    """The classifier's category suggestion for a new appeal (stored with it); {} when there is none."""
+    try:
+        from gongzhi.intelligence.suggestions import suggestion_fields
+
+        return suggestion_fields(title, body)
+    except Exception as exc:  # noqa: BLE001 - intake must never fail because of routing intelligence
+        logger.warning("category suggestion failed: %s", type(exc).__name__)
+        return {}
 
 
 def _after_intake(appeal: Appeal) -> None:
@@ -969,6 +982,10 @@ def do_configure_auto_dispatch(*, acting_user: User | None, threshold: float | N
     config.threshold = threshold
     config.updated_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
     config.save()
+    from gongzhi.intelligence.suggestions import auto_dispatch_threshold
+
+    auto_dispatch_threshold.clear()
+    transaction.on_commit(auto_dispatch_threshold.clear)
     log_event(acting_user, "appeals.auto_dispatch_config.update", config, before=before,
               after={"threshold": threshold})
     return config

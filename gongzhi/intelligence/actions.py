@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
+from gongzhi.lib.ttl import ttl_cached
 
 from . import classifier as clf
 from .models import ClassifierVersion, SuggestionFeedback
@@ -96,6 +97,8 @@ def _activate(version: ClassifierVersion, acting_user: User | None) -> None:
     ClassifierVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
     ClassifierVersion.objects.filter(pk=version.pk).update(is_active=True)
     version.is_active = True
+    active_version.clear()
+    transaction.on_commit(active_version.clear)
     log_event(acting_user, "intelligence.activate_classifier", version,
               before={"active": previous.number if previous else None}, after={"active": version.number})
 
@@ -134,7 +137,9 @@ _cache_lock = threading.Lock()
 _cache: dict[int, clf.TrainedClassifier] = {}
 
 
+@ttl_cached(5)
 def active_version() -> ClassifierVersion | None:
+    """The active version (read at most every 5 s per process; activation clears it at once)."""
     return ClassifierVersion.objects.filter(is_active=True).first()
 
 

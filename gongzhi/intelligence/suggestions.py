@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import log_event
 from gongzhi.core.models import Unit
+from gongzhi.lib.ttl import ttl_cached
 
 from . import actions as intelligence_actions
 
@@ -149,20 +150,35 @@ def _log_failure(what: str, appeal_id: int | None, exc: BaseException) -> None:
     logger.warning("%s failed for appeal %s: %s at %s", what, appeal_id, type(exc).__name__, where)
 
 
+def suggestion_fields(title: str, body: str) -> dict[str, Any]:
+    """The Appeal fields holding the category suggestion, computed before the appeal is written (so
+    intake stores them in its one INSERT); {} when no version is active or anything fails."""
+    try:
+        number, pairs = compute(title, body)
+        if not pairs:
+            return {}
+        top_label, top_confidence = pairs[0]
+        return {
+            "suggestions": [{"label": label, "confidence": confidence} for label, confidence in pairs],
+            "suggested_category": category_for_label(top_label),
+            "suggestion_confidence": top_confidence,
+            "suggestion_version": number,
+        }
+    except Exception as exc:  # noqa: BLE001 - intake must never fail because of the classifier
+        _log_failure("category suggestion", None, exc)
+        return {}
+
+
 def store_suggestions(appeal: Appeal) -> bool:
-    """Compute the suggestions for a new appeal and store them on it; False when none (never raises)."""
+    """Compute the suggestions for an appeal and store them on it; False when none (never raises)."""
+    fields = suggestion_fields(appeal.title, appeal.body)
+    if not fields:
+        return False
     try:
         with transaction.atomic():
-            number, pairs = compute(appeal.title, appeal.body)
-            if not pairs:
-                return False
-            top_label, top_confidence = pairs[0]
-            appeal.suggestions = [{"label": label, "confidence": confidence} for label, confidence in pairs]
-            appeal.suggested_category = category_for_label(top_label)
-            appeal.suggestion_confidence = top_confidence
-            appeal.suggestion_version = number
-            appeal.save(update_fields=["suggestions", "suggested_category", "suggestion_confidence",
-                                       "suggestion_version"])
+            for name, value in fields.items():
+                setattr(appeal, name, value)
+            appeal.save(update_fields=list(fields))
             return True
     except Exception as exc:  # noqa: BLE001 - intake must never fail because of the classifier
         _log_failure("category suggestion", appeal.pk, exc)
@@ -254,7 +270,9 @@ def record_dispatch_feedback(case: Case, category: Category, *, acting_user: Any
 
 # --- auto-dispatch ------------------------------------------------------------------------------------
 
+@ttl_cached(5)
 def auto_dispatch_threshold() -> float | None:
+    """The configured threshold (read at most every 5 s per process; configuring clears it at once)."""
     from gongzhi.appeals.models import AutoDispatchConfig
 
     return AutoDispatchConfig.current().threshold
@@ -308,6 +326,7 @@ def maybe_auto_dispatch(appeal: Appeal) -> bool:
 
 
 def after_intake(appeal: Appeal) -> None:
-    """Called by do_submit_appeal for every new appeal: suggest, then maybe auto-dispatch. Never raises."""
-    if store_suggestions(appeal):
+    """Called by do_submit_appeal for every new appeal (its suggestion already stored, see
+    `suggestion_fields`): maybe auto-dispatch. Never raises."""
+    if appeal.suggestion_confidence is not None:
         maybe_auto_dispatch(appeal)

@@ -890,6 +890,12 @@ def do_rate_whistle_report(
 # configuration (city and district admins)
 
 
+def _require_citywide(user: User | None) -> None:
+    """Categories, time limits, weights and auto-dispatch hold for the whole city: the city decides."""
+    if user is not None and not permissions.can_configure_citywide(user):
+        raise PermissionDenied(_("Only city administrators can change city-wide settings."))
+
+
 def _require_configure(user: User | None) -> None:
     if user is not None and not permissions.can_configure(user):
         raise PermissionDenied(_("Only city or district administrators can change this."))
@@ -900,7 +906,7 @@ def do_create_category(
     *, acting_user: User | None, name: str, parent: Category | None = None, code: str = "",
     time_limit_kind: str = TimeLimitKind.ORDINARY,
 ) -> Category:
-    _require_configure(acting_user)
+    _require_citywide(acting_user)
     name = _require_text(name, _("Please enter the category's name."), "name", 50)
     level = (parent.level + 1) if parent is not None else 1
     if level > 3:
@@ -917,7 +923,7 @@ def do_create_category(
 
 @transaction.atomic
 def do_update_category(category: Category, *, acting_user: User | None, **changes: Any) -> Category:
-    _require_configure(acting_user)
+    _require_citywide(acting_user)
     category = Category.objects.select_for_update().get(pk=category.pk)
     allowed = {"name", "code", "time_limit_kind", "active", "sort_order"}
     unknown = set(changes) - allowed
@@ -942,7 +948,7 @@ def do_update_category(category: Category, *, acting_user: User | None, **change
 def do_update_time_limit(
     policy: TimeLimitPolicy, *, acting_user: User | None, accept_minutes: int, response_hours: int, handle_hours: int
 ) -> TimeLimitPolicy:
-    _require_configure(acting_user)
+    _require_citywide(acting_user)
     if min(accept_minutes, response_hours, handle_hours) <= 0:
         raise ActionError(_("Time limits must be positive."))
     policy = TimeLimitPolicy.objects.select_for_update().get(pk=policy.pk)
@@ -959,7 +965,7 @@ def do_update_time_limit(
 def do_update_rates_config(
     *, acting_user: User | None, response_weight: float, resolution_weight: float, satisfaction_weight: float
 ) -> RatesConfig:
-    _require_configure(acting_user)
+    _require_citywide(acting_user)
     weights = [response_weight, resolution_weight, satisfaction_weight]
     if any(w < 0 for w in weights) or abs(sum(weights) - 1) > 0.001:
         raise ActionError(_("The three weights must be non-negative and add up to 1."))
@@ -973,7 +979,7 @@ def do_update_rates_config(
 @transaction.atomic
 def do_configure_auto_dispatch(*, acting_user: User | None, threshold: float | None) -> AutoDispatchConfig:
     """Set the confidence above which new appeals are dispatched without a person; None turns it off."""
-    _require_configure(acting_user)
+    _require_citywide(acting_user)
     if threshold is not None and not 0 <= threshold <= 1:
         raise ActionError(_("The threshold must be between 0 and 1, or empty to turn auto-dispatch off."),
                           field="threshold")
@@ -1061,7 +1067,7 @@ def do_import_categories(
 
     A row's time-limit kind (None = keep) is set on its leaf. All rows or none; one audit event.
     """
-    _require_configure(acting_user)
+    _require_citywide(acting_user)
     if not rows:
         raise ActionError(_("The file has no rows to import."), field="file")
     nodes: dict[tuple[int | None, str], Category] = {}

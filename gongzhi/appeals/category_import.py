@@ -166,7 +166,7 @@ def _check_row(cell: dict[str, str]) -> list[str]:
 
 def import_categories(file: Any, *, acting_user: User | None, source_name: str = "") -> dict[str, int]:
     """Import every row or none. Returns counts (rows, created, reused, updated, reactivated)."""
-    if acting_user is not None and not permissions.can_configure(acting_user):
-        raise PermissionDenied(_("Only city or district administrators can change this."))
+    if acting_user is not None and not permissions.can_configure_citywide(acting_user):
+        raise PermissionDenied(_("Only city administrators can change city-wide settings."))
     rows = parse_rows(file)
     return actions.do_import_categories(rows, acting_user=acting_user, source_name=source_name)

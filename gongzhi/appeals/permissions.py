@@ -199,6 +199,14 @@ def can_configure(user: Any) -> bool:
     return is_superuser(user) or (_authenticated(user) and any(g.role in CONFIG_ROLES for g in user_grants(user)))
 
 
+def can_configure_citywide(user: Any) -> bool:
+    """City admins (granted at a root area) change what holds for the whole city."""
+    return is_superuser(user) or (
+        _authenticated(user)
+        and any(g.role == Role.CITY_ADMIN and g.area.parent_id is None for g in user_grants(user))
+    )
+
+
 def can_take_hotline(user: Any) -> bool:
     return is_superuser(user) or (_authenticated(user) and any(g.role in HOTLINE_ROLES for g in user_grants(user)))
 

@@ -139,7 +139,11 @@ def test_it_edits_a_category_with_htmx(cast: Any) -> None:
 
 
 def test_it_edits_without_htmx_and_adds_a_top_level_category(cast: Any) -> None:
-    client = login(cast.district_admin)
+    # The category tree holds for the whole city: a district admin may look but not change it.
+    refused = login(cast.district_admin).post(reverse("appeals:config_category_new"), {"name": "文化旅游"})
+    assert refused.status_code == 403
+    assert not Category.objects.filter(name="文化旅游").exists()
+    client = login(cast.city_admin)
     response = client.post(reverse("appeals:config_category_new"), {"name": "文化旅游"})
     assert response.status_code == 302
     top = Category.objects.get(name="文化旅游", parent=None)
@@ -170,7 +174,7 @@ def test_it_imports_all_or_nothing_listing_every_bad_row(cast: Any) -> None:
         ["文化旅游", "景区管理", "景区厕所", "很急"],       # row 4: unknown time limit
         ["文化旅游", "景区管理", "门票价格", "复杂"],       # row 5: same as row 2
     ])
-    response = login(cast.district_admin).post(reverse("appeals:config_category_import"), {"file": upload})
+    response = login(cast.city_admin).post(reverse("appeals:config_category_import"), {"file": upload})
     assert response.status_code == 400
     text = response.content.decode()
     assert "没有导入任何数据" in text
@@ -257,7 +261,7 @@ def test_it_saves_time_limits_and_refuses_non_positive_ones(cast: Any) -> None:
 
 
 def test_it_validates_the_weights(cast: Any) -> None:
-    client = login(cast.district_admin)
+    client = login(cast.city_admin)
     response = client.post(reverse("appeals:config_weights"),
                            {"response_weight": "0.3", "resolution_weight": "0.3", "satisfaction_weight": "0.3"})
     assert response.status_code == 400

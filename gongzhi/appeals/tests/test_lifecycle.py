@@ -261,6 +261,8 @@ def test_it_lets_only_admins_edit_categories(cast):
     leaf = actions.do_create_category(acting_user=cast.city_admin, name="三级", parent=mid, time_limit_kind="complex")
     with pytest.raises(ActionError):
         actions.do_create_category(acting_user=cast.city_admin, name="四级", parent=leaf)
-    actions.do_update_category(leaf, acting_user=cast.district_admin, active=False)
+    with pytest.raises(PermissionDenied):  # the tree holds for the whole city
+        actions.do_update_category(leaf, acting_user=cast.district_admin, active=False)
+    actions.do_update_category(leaf, acting_user=cast.city_admin, active=False)
     leaf.refresh_from_db()
     assert not leaf.active

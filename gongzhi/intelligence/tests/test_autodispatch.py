@@ -125,7 +125,7 @@ def test_it_auto_dispatches_a_confident_suggestion_and_marks_it(cast: Any, model
 
 
 def test_it_does_not_auto_dispatch_below_the_threshold(cast: Any, model: ClassifierVersion) -> None:
-    appeals_actions.do_configure_auto_dispatch(acting_user=cast.district_admin, threshold=0.999)
+    appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.999)
     appeal = submit(cast)
     assert appeal.suggestion_confidence is not None and appeal.suggestion_confidence < 0.999
     case = Case.objects.get(pk=appeal.case_id or 0)
@@ -155,7 +155,10 @@ def test_it_configures_auto_dispatch_over_the_api(client: Any, cast: Any) -> Non
     client.force_login(cast.worker_a)
     assert client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.5},
                        content_type="application/json").status_code == 403
-    client.force_login(cast.district_admin)
+    client.force_login(cast.district_admin)  # a city-wide setting
+    assert client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.5},
+                       content_type="application/json").status_code == 403
+    client.force_login(cast.city_admin)
     response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 1.5}, content_type="application/json")
     assert response.status_code == 400 and "0" in response.json()["detail"]
     response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.7}, content_type="application/json")

@@ -162,6 +162,12 @@ def check_spam(text: str) -> None:
                           field="body")
 
 
+def _subdistrict_id_of(area: Area | None) -> int | None:
+    """The subdistrict above (or at) `area`, read from its path: every tree is city/district/subdistrict/…"""
+    ids = area.ancestor_ids() if area is not None else []
+    return ids[2] if len(ids) >= 3 else None
+
+
 def _subdistrict_of(area: Area | None) -> Area | None:
     if area is None:
         return None
@@ -269,11 +275,11 @@ def do_submit_appeal(
             raise PermissionDenied(_("Please sign in to use the API."))
 
     resident = getattr(user, "resident", None) if user is not None else None
-    subdistrict = _subdistrict_of(area)
+    subdistrict_id = _subdistrict_id_of(area)
     kind = deadlines.effective_kind(urgency, category.time_limit_kind if category else None)
     case = Case.objects.create(
         title=title, appeal_type=appeal_type, category=category, area=area, area_path=area.path if area else "",
-        subdistrict=subdistrict, supervising_area=subdistrict, urgency=urgency, time_limit_kind=kind,
+        subdistrict_id=subdistrict_id, supervising_area_id=subdistrict_id, urgency=urgency, time_limit_kind=kind,
     )
     suggestion = _suggestion_fields(title, body)
     try:

@@ -34,7 +34,7 @@ run: install
 	$(BIN)/gongzhi createcachetable
 	$(BIN)/gongzhi collectstatic --noinput -v 0
 	$(BIN)/gongzhi demo --if-empty
-	$(BIN)/gongzhi serve
+	$(BIN)/gongzhi serve --with-worker
 
 # Debian's chromium drives the browser tests (never a downloaded browser).
 browser:

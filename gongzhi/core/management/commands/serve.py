@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -16,8 +17,15 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument(
+            "--with-worker", action="store_true",
+            help="Also start one `gongzhi worker` (background tasks, scheduled checks) beside the web server.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["with_worker"]:
+            # Same process group: Ctrl-C in the terminal stops the worker with the server.
+            subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "worker"])  # noqa: S603
         argv = [
             sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application",
             "--bind", options["bind"],

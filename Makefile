@@ -33,7 +33,7 @@ run: install
 	$(BIN)/gongzhi migrate --noinput -v 0
 	$(BIN)/gongzhi createcachetable
 	$(BIN)/gongzhi collectstatic --noinput -v 0
-	$(BIN)/gongzhi demo --if-empty
+	$(BIN)/gongzhi demo --if-empty --train-classifier
 	$(BIN)/gongzhi serve --with-worker
 
 # Debian's chromium drives the browser tests (never a downloaded browser).

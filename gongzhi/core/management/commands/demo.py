@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             help=_("If the database already has areas, build nothing (the demo accounts are still printed)."),
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("Seed of the random generator."))
+        parser.add_argument(
+            "--train-classifier",
+            action="store_true",
+            help=_("Also train the category classifier from the labelled messages, when they are present."),
+        )
 
     @staticmethod
     def _build_appeals(seed: int) -> dict[str, int]:
@@ -43,6 +49,17 @@ class Command(BaseCommand):
             else:
                 os.environ["SMS_BACKEND"] = previous
 
+    def _train_classifier(self) -> None:
+        """Suggestions on the dispatch screen need a trained model; ../shared/data/messages has one's data."""
+        from gongzhi.intelligence.pseudo_labels import messages_dir
+
+        train_csv = messages_dir() / "train.csv"
+        if not train_csv.exists():
+            self.stdout.write(_("No labelled messages found; the category classifier was not trained."))
+            return
+        self.stdout.write(_("Training the category classifier from the labelled messages …"))
+        call_command("classifier", "train", "--file", str(train_csv), stdout=self.stdout)
+
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             if Area.objects.exists():
@@ -58,6 +75,8 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 counts = build_demo_city(options["seed"])
                 counts.update(self._build_appeals(options["seed"]))
+                if options["train_classifier"]:
+                    self._train_classifier()
                 self.stdout.write(
                     _(
                         "Built the demo city in %(seconds).1f s: %(communities)d communities, %(estates)d estates, "

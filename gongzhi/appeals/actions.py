@@ -1041,7 +1041,7 @@ def covers_config_area(user: User | None, area: Area | None) -> bool:
     if user is None or is_superuser(user):
         return True
     if area is None:
-        return any(g.role in permissions.CONFIG_ROLES and g.area.parent_id is None for g in user_grants(user))
+        return permissions.has_citywide_config_grant(user)
     return covers(user, area, permissions.CONFIG_ROLES)
 
 

@@ -38,6 +38,7 @@ from .models import (
     Case,
     CaseEvent,
     Notification,
+    RoutingRule,
     SubdistrictOffice,
     Whistle,
     WhistleReport,
@@ -131,7 +132,30 @@ def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
         return qs.filter(whistle__in=visible_to(user, Whistle).values("pk"))
     if model is Notification:
         return qs.filter(user=user)
+    if model is RoutingRule:
+        # Rules of the areas an admin covers; rules without an area (city-wide) for city admins only.
+        if not can_configure(user):
+            return qs.none()
+        q = path_q(scope_paths(user, CONFIG_ROLES), "area__path")
+        if has_citywide_config_grant(user):
+            q |= Q(area__isnull=True)
+        return qs.filter(q)
     raise TypeError(f"No visibility rule for {model.__name__}")
+
+
+def has_citywide_config_grant(user: Any) -> bool:
+    """An admin role granted at a root area (a city): things that hold for the whole city are theirs."""
+    return is_superuser(user) or (
+        _authenticated(user)
+        and any(g.role in CONFIG_ROLES and g.area.parent_id is None for g in user_grants(user))
+    )
+
+
+def get_routing_rule_for_user(user: Any, rule_id: int) -> RoutingRule:
+    rule = visible_to(user, RoutingRule).filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404
+    return rule
 
 
 def _covers_case(user: Any, case: Case, roles: frozenset[str] | set[str]) -> bool:

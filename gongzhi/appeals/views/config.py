@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core import permissions as core_permissions
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
-from gongzhi.core.permissions import is_superuser, path_q, scope_paths, user_grants
+from gongzhi.core.permissions import is_superuser, path_q, scope_paths
 
 from .. import actions, category_import, permissions, routing
 from ..models import (
@@ -61,32 +61,11 @@ def config_areas(user: Any) -> QuerySet[Area]:
     return qs.order_by("path")
 
 
-def _has_city_wide_grant(user: Any) -> bool:
-    return is_superuser(user) or any(
-        g.role in permissions.CONFIG_ROLES and g.area.parent_id is None for g in user_grants(user)
-    )
-
-
 def routing_rules_visible_to(user: Any) -> QuerySet[RoutingRule]:
-    """Rules of the areas the admin covers; rules without an area (city-wide) only for city-level admins."""
-    qs = RoutingRule.objects.select_related("category__parent__parent", "area", "lead_unit").prefetch_related(
-        "assist_units"
-    )
-    if is_superuser(user):
-        return qs
-    if not permissions.can_configure(user):
-        return qs.none()
-    q = path_q(scope_paths(user, permissions.CONFIG_ROLES), "area__path")
-    if _has_city_wide_grant(user):
-        q |= Q(area__isnull=True)
-    return qs.filter(q)
-
-
-def get_routing_rule_for_user(user: Any, rule_id: int) -> RoutingRule:
-    rule = routing_rules_visible_to(user).filter(pk=rule_id).first()
-    if rule is None:
-        raise Http404
-    return rule
+    """The policy's rules, with what the routing page shows."""
+    return permissions.visible_to(user, RoutingRule).select_related(
+        "category__parent__parent", "area", "lead_unit"
+    ).prefetch_related("assist_units")
 
 
 def routing_units(user: Any) -> QuerySet[Unit]:
@@ -687,7 +666,7 @@ def routing_sample(request: HttpRequest) -> HttpResponse:
 @require_POST
 def routing_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_config(request)
-    rule = get_routing_rule_for_user(request.user, pk)
+    rule = permissions.get_routing_rule_for_user(request.user, pk)
     try:
         actions.do_delete_routing_rule(rule, acting_user=acting(request))
     except ActionError as exc:

@@ -211,7 +211,7 @@ def categories(request: HttpRequest) -> HttpResponse:
             "panel": _panel_context(opened) if opened is not None else None,
             "new_form": NewCategoryForm(),
             "total": sum(r.total for r in roots),
-            "tab": "categories",
+            "tab": "categories", "citywide": permissions.can_configure_citywide(request.user),
         },
     )
 
@@ -346,7 +346,7 @@ def category_import_page(request: HttpRequest) -> HttpResponse:
         request,
         "appeals/config/import.html",
         {"form": form, "errors": errors, "columns": category_import.COLUMNS, "kinds": category_import.KIND_NAMES,
-         "tab": "categories"},
+         "tab": "categories", "citywide": permissions.can_configure_citywide(request.user)},
         status=status,
     )
 
@@ -444,7 +444,8 @@ def time_limits(request: HttpRequest) -> HttpResponse:
                                                          "handle": _duration_label(handle)},
             "current": _duration_label(policies[kind].handle_hours),
         })
-    return render(request, "appeals/config/time_limits.html", {"rows": rows, "tab": "time_limits"}, status=status)
+    return render(request, "appeals/config/time_limits.html", {"rows": rows, "tab": "time_limits",
+                   "citywide": permissions.can_configure_citywide(request.user)}, status=status)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -502,7 +503,8 @@ def weights(request: HttpRequest) -> HttpResponse:
             initial = {"response_weight": config.response_weight, "resolution_weight": config.resolution_weight,
                        "satisfaction_weight": config.satisfaction_weight}
         form = WeightsForm(initial=initial)
-    return render(request, "appeals/config/weights.html", {"form": form, "config": config, "tab": "weights"},
+    return render(request, "appeals/config/weights.html", {"form": form, "config": config, "tab": "weights",
+                   "citywide": permissions.can_configure_citywide(request.user)},
                   status=status)
 
 

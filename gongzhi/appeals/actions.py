@@ -45,6 +45,7 @@ from .models import (
     EventPhoto,
     ExtensionRequest,
     FollowUp,
+    Notification,
     RatesConfig,
     Reply,
     ReplyTemplate,
@@ -1127,3 +1128,28 @@ def do_import_categories(
               after={"file": source_name[:200], **summary, "created_names": created[:500],
                      "updated_names": updated[:500], "reactivated_names": reactivated[:500]})
     return summary
+
+
+# ---------------------------------------------------------------------------------------------------
+# reading personal data and notifications
+
+
+@transaction.atomic
+def do_reveal_callback_phone(appeal: Appeal, *, acting_user: User) -> str:
+    """One appeal's callback phone in full, for those who call back (dispatch, handle, follow up); audited."""
+    case = appeal.case
+    if case is None or not any(
+        permissions.can(acting_user, action, case) for action in ("dispatch", "handle", "follow_up")
+    ):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    log_event(acting_user, "appeals.phone.reveal", appeal, area=case.area,
+              after={"tracking_code": appeal.tracking_code})
+    return appeal.callback_phone
+
+
+def do_mark_notifications_read(user: User, *, notification_ids: Sequence[int] | None = None) -> int:
+    """Mark the user's own unread notifications (all, or the given ones) read; returns how many."""
+    qs = permissions.visible_to(user, Notification).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())

@@ -804,9 +804,7 @@ def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 
 
 @router.post("/notifications/{notification_id}/read", response=OkOut, summary="标记通知已读")
 def read_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
-    updated = visible_to(_user(request), Notification).filter(pk=notification_id, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    updated = actions.do_mark_notifications_read(_user(request), notification_ids=[notification_id])
     return {"ok": bool(updated), "id": notification_id}
 
 

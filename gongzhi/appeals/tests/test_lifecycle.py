@@ -266,3 +266,24 @@ def test_it_lets_only_admins_edit_categories(cast):
     actions.do_update_category(leaf, acting_user=cast.city_admin, active=False)
     leaf.refresh_from_db()
     assert not leaf.active
+
+
+def test_it_reveals_a_callback_phone_only_to_those_who_call_back(cast, ac):
+    case = dispatched(cast, ac)
+    appeal = case.appeals.get()
+    with pytest.raises(PermissionDenied):
+        actions.do_reveal_callback_phone(appeal, acting_user=cast.resident_user)
+    assert actions.do_reveal_callback_phone(appeal, acting_user=cast.handler) == appeal.callback_phone
+    event = AuditEvent.objects.get(verb="appeals.phone.reveal")
+    assert event.actor == cast.handler and appeal.callback_phone not in str(event.after)
+
+
+def test_it_marks_only_the_users_own_notifications_read(cast, ac):
+    from gongzhi.appeals.models import Notification
+
+    dispatched(cast, ac)
+    mine = Notification.objects.filter(user=cast.handler, read_at__isnull=True).count()
+    assert mine >= 1
+    others = Notification.objects.exclude(user=cast.handler).filter(read_at__isnull=True).count()
+    assert actions.do_mark_notifications_read(cast.handler) == mine
+    assert Notification.objects.exclude(user=cast.handler).filter(read_at__isnull=True).count() == others

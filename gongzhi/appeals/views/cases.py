@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.permissions import is_superuser
@@ -219,18 +217,11 @@ def reveal_phone(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse:
     if appeal is None:
         raise Http404
     require_allowed(available_actions(request.user, case)["reveal"])
-    with transaction.atomic():
-        log_event(
-            acting(request),
-            "appeals.phone.reveal",
-            appeal,
-            area=case.area,
-            after={"tracking_code": appeal.tracking_code},
-        )
+    phone = actions.do_reveal_callback_phone(appeal, acting_user=request.user)  # type: ignore[arg-type]
     return render(
         request,
         "appeals/_phone.html",
-        {"appeal": appeal, "phone": appeal.callback_phone, "revealed": True, "case": case},
+        {"appeal": appeal, "phone": phone, "revealed": True, "case": case},
     )
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import permissions
+from .. import actions, permissions
 from ..models import Notification
 from .common import page_of, query_without_page, signed_in
 
@@ -43,7 +42,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if notification is None:
         return redirect("appeals:notifications")
     if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        actions.do_mark_notifications_read(request.user, notification_ids=[notification.pk])  # type: ignore[arg-type]
     url = notification.url
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return redirect(url)
@@ -53,7 +52,5 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    permissions.visible_to(request.user, Notification).filter(read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    actions.do_mark_notifications_read(request.user)  # type: ignore[arg-type]
     return redirect("appeals:notifications")

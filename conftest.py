@@ -22,14 +22,11 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _clear_process_caches():  # type: ignore[no-untyped-def]
     """Hot-path caches (gongzhi.lib.ttl) must not carry rows from one test's database into the next."""
-    from gongzhi.intelligence.actions import active_version
-    from gongzhi.intelligence.suggestions import auto_dispatch_threshold
+    from gongzhi.lib.ttl import clear_all
 
-    active_version.clear()
-    auto_dispatch_threshold.clear()
+    clear_all()
     yield
-    active_version.clear()
-    auto_dispatch_threshold.clear()
+    clear_all()
 
 
 @pytest.fixture

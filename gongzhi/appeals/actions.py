@@ -202,7 +202,6 @@ def _notify_dispatchers(case: Case, verb: str, text: str) -> None:
 # intake
 
 
-@transaction.atomic
 def do_submit_appeal(
     *,
     acting_user: User | None,
@@ -224,17 +223,35 @@ def do_submit_appeal(
     """Take in one appeal; it starts a case of its own waiting for dispatch.
 
     With an idempotency key, the same key from the same submitter returns the appeal created the
-    first time instead of a second one. `system=True` is for trusted callers (imports run by code).
+    first time (with `replayed` set) instead of a second one: the unique (submitter, key) index refuses
+    the second INSERT, the attempt is rolled back whole, and the first appeal is handed back. So the
+    common case, a new key, costs no extra query. `system=True` is for trusted callers (imports run by
+    code).
     """
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     key = (idempotency_key or "").strip()[:100] or None
     if key is not None and user is None:
         key = None
-    if key is not None:
-        existing = Appeal.objects.filter(submitted_by=user, idempotency_key=key).first()
-        if existing is not None:
-            return existing
+    try:
+        return _submit_appeal(
+            user=user, title=title, body=body, callback_phone=callback_phone, channel=channel,
+            appeal_type=appeal_type, urgency=urgency, callback_name=callback_name, category=category, area=area,
+            address=address, key=key, photos=photos, source_ref=source_ref, system=system,
+        )
+    except IntegrityError:
+        existing = Appeal.objects.filter(submitted_by=user, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        existing.replayed = True
+        return existing
 
+
+@transaction.atomic
+def _submit_appeal(
+    *, user: User | None, title: str, body: str, callback_phone: str, channel: str, appeal_type: str,
+    urgency: str, callback_name: str, category: Category | None, area: Area | None, address: str,
+    key: str | None, photos: Sequence[UploadedFile], source_ref: str, system: bool,
+) -> Appeal:
     if channel not in Appeal.Channel.values:
         raise ActionError(_("Please choose a valid channel."), field="channel")
     if appeal_type not in Appeal.Type.values:
@@ -282,23 +299,13 @@ def do_submit_appeal(
         title=title, appeal_type=appeal_type, category=category, area=area, area_path=area.path if area else "",
         subdistrict_id=subdistrict_id, supervising_area_id=subdistrict_id, urgency=urgency, time_limit_kind=kind,
     )
-    suggestion = _suggestion_fields(title, body)
-    try:
-        with transaction.atomic():
-            appeal = Appeal.objects.create(
-                **suggestion,
-                channel=channel, appeal_type=appeal_type, urgency=urgency, title=title, body=body,
-                category=category, area=area, address=address, callback_name=(callback_name or "").strip()[:50],
-                callback_phone=callback_phone, resident=resident, submitted_by=user, idempotency_key=key,
-                source_ref=(source_ref or "").strip()[:50], case=case,
-            )
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: hand back its appeal, store nothing.
-        existing = Appeal.objects.filter(submitted_by=user, idempotency_key=key).first()
-        if existing is None:
-            raise
-        transaction.set_rollback(True)
-        return existing
+    appeal = Appeal.objects.create(
+        **_suggestion_fields(title, body),
+        channel=channel, appeal_type=appeal_type, urgency=urgency, title=title, body=body,
+        category=category, area=area, address=address, callback_name=(callback_name or "").strip()[:50],
+        callback_phone=callback_phone, resident=resident, submitted_by=user, idempotency_key=key,
+        source_ref=(source_ref or "").strip()[:50], case=case,
+    )
     for photo, content_type in checked_photos:
         AppealPhoto.objects.create(appeal=appeal, file=photo, content_type=content_type, size=photo.size or 0)
     _record(case, "submit", user, note=appeal.get_channel_display(), audit={"tracking_code": appeal.tracking_code})
@@ -908,6 +915,14 @@ def _require_configure(user: User | None) -> None:
         raise PermissionDenied(_("Only city or district administrators can change this."))
 
 
+def _categories_changed() -> None:
+    """Intake reads the categories through a per-process cache: forget it here and after the commit."""
+    from gongzhi.intelligence.suggestions import active_categories_by_name
+
+    active_categories_by_name.clear()
+    transaction.on_commit(active_categories_by_name.clear)
+
+
 @transaction.atomic
 def do_create_category(
     *, acting_user: User | None, name: str, parent: Category | None = None, code: str = "",
@@ -925,6 +940,7 @@ def do_create_category(
     category = Category.objects.create(name=name, parent=parent, level=level, code=code,
                                        time_limit_kind=time_limit_kind)
     log_event(acting_user, "appeals.category.create", category, after={"name": name, "level": level})
+    _categories_changed()
     return category
 
 
@@ -948,6 +964,7 @@ def do_update_category(category: Category, *, acting_user: User | None, **change
         setattr(category, key, value)
     category.save(update_fields=list(changes))
     log_event(acting_user, "appeals.category.update", category, before=before, after=dict(changes))
+    _categories_changed()
     return category
 
 
@@ -1124,6 +1141,7 @@ def do_import_categories(
     assert first_top is not None
     summary = {"rows": len(rows), "created": len(created), "reused": len(reused), "updated": len(updated),
                "reactivated": len(reactivated)}
+    _categories_changed()
     log_event(acting_user, "appeals.category.import", first_top,
               after={"file": source_name[:200], **summary, "created_names": created[:500],
                      "updated_names": updated[:500], "reactivated_names": reactivated[:500]})

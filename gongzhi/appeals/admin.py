@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -99,9 +100,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ["name", "user", "active"]
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        from .api import forget_api_keys
+
+        transaction.on_commit(forget_api_keys)
         if change:
             super().save_model(request, obj, form, change)
             return
         key, raw = ApiKey.issue(user=obj.user, name=obj.name)
         obj.pk = key.pk
         messages.warning(request, _("The new API key is shown only once: %(key)s") % {"key": raw})
+
+    def delete_model(self, request: HttpRequest, obj: ApiKey) -> None:
+        from .api import forget_api_keys
+
+        transaction.on_commit(forget_api_keys)
+        super().delete_model(request, obj)

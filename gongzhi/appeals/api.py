@@ -6,6 +6,7 @@ neither. Errors: ActionError → 400, PermissionDenied → 403, out of scope →
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,9 +21,11 @@ from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader, django_auth
 
 from gongzhi.core.models import Area, Unit
+from gongzhi.core.queries import cached_area
 from gongzhi.intelligence.duplicates import duplicate_rows, duplicates_for_case
 from gongzhi.intelligence.suggestions import suggestion_rows
 from gongzhi.lib.masking import mask_phone
+from gongzhi.lib.ttl import TtlMap
 
 from . import actions, queries, rates
 from .models import (
@@ -53,6 +56,16 @@ from .permissions import (
 from .ratelimit import client_ip, hit
 from .routing import suggest_route
 
+# Machine clients send a key with every request: the key's row (with its user) is kept per process for
+# API_KEY_CACHE_SECONDS, so a key deactivated in the admin stops working in other processes within that
+# time (at once in the process that saved it). Unknown keys are never cached.
+API_KEY_CACHE_SECONDS = 10
+_api_keys: TtlMap[str, ApiKey | None] = TtlMap(seconds=API_KEY_CACHE_SECONDS, max_size=1000)
+
+
+def _load_api_key(key_hash: str) -> ApiKey | None:
+    return ApiKey.objects.select_related("user__resident").filter(key_hash=key_hash, active=True).first()
+
 
 class ApiKeyAuth(APIKeyHeader):
     """X-API-Key: a key issued in the admin, stored hashed; the request acts as the key's user."""
@@ -62,15 +75,26 @@ class ApiKeyAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key:
             return None
-        api_key = ApiKey.objects.select_related("user").filter(key_hash=hash_api_key(key), active=True).first()
-        if api_key is None or not api_key.user.is_active:
+        key_hash = hash_api_key(key)
+        api_key = _api_keys.get(key_hash, lambda: _load_api_key(key_hash))
+        if api_key is None:
+            _api_keys.clear_key(key_hash)
+            return None
+        if not api_key.user.is_active:
             return None
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        request.user = api_key.user
+            api_key.last_used_at = now
+        user = copy.copy(api_key.user)  # per request: nothing a request caches on its user outlives it
+        request.user = user
         request.api_key = api_key  # type: ignore[attr-defined]
-        return api_key.user
+        return user
+
+
+def forget_api_keys() -> None:
+    """Called when keys change (admin), so this process sees the change at once."""
+    _api_keys.clear()
 
 
 AUTH = [ApiKeyAuth(), django_auth]
@@ -479,23 +503,29 @@ def _dispatchable_case(user: Any, case_id: int) -> Case:
 def submit_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
     user = _user(request)
     key = request.headers.get("Idempotency-Key")
-    if key:
-        existing = Appeal.objects.filter(submitted_by=user, idempotency_key=key.strip()[:100]).first()
-        if existing is not None:
-            return Status(200, existing)
-    # Integrations with an issued key (the 12345 hotline system) are trusted; people are rate-limited.
+    # Integrations with an issued key (the 12345 hotline system) are trusted; people are rate-limited,
+    # but a retry of what they already sent is answered before it counts against their limit.
     is_integration = getattr(request, "api_key", None) is not None
-    if not is_integration and not hit(f"submit:{user.pk}", limit=30, window_seconds=60):
-        raise HttpError(429, _("Too many submissions; please wait a minute and try again."))
+    if not is_integration:
+        if key:
+            existing = Appeal.objects.filter(submitted_by=user, idempotency_key=key.strip()[:100]).first()
+            if existing is not None:
+                return Status(200, existing)
+        if not hit(f"submit:{user.pk}", limit=30, window_seconds=60):
+            raise HttpError(429, _("Too many submissions; please wait a minute and try again."))
     category = get_object_or_404(Category, pk=payload.category_id) if payload.category_id else None
-    area = get_object_or_404(Area, pk=payload.area_id) if payload.area_id else None
+    area = None
+    if payload.area_id:
+        area = cached_area(payload.area_id)
+        if area is None:
+            raise Http404
     appeal = actions.do_submit_appeal(
         acting_user=user, title=payload.title, body=payload.body, callback_phone=payload.callback_phone,
         callback_name=payload.callback_name, appeal_type=payload.appeal_type, urgency=payload.urgency,
         channel=payload.channel, category=category, area=area, address=payload.address, idempotency_key=key,
         source_ref=payload.source_ref,
     )
-    return Status(201, appeal)
+    return Status(200 if appeal.replayed else 201, appeal)
 
 
 @router.get("/track", auth=None, response=TrackOut, summary="凭查询码和手机号后四位查询诉求（无需登录）")

@@ -401,6 +401,9 @@ class Appeal(models.Model):
             ),
         ]
 
+    # Not stored: True on the appeal handed back for a retried submission (same idempotency key).
+    replayed = False
+
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
 

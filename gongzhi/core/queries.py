@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from gongzhi.lib.ttl import TtlMap
+
 from .models import Area, AuditEvent, PartyMember, PartyOrg, Resident, Unit
 from .permissions import PEOPLE_ROLES, has_role, is_superuser, scope_paths, user_grants, visible_to
 
@@ -210,3 +212,18 @@ def audit_list(
     if day_to is not None:
         qs = qs.filter(created_at__date__lte=day_to)
     return qs.order_by("-created_at", "-id")
+
+
+# An area's place in the tree (its path and level) never changes once created (areas are renamed,
+# never moved), so hot paths such as appeal intake may read areas through this per-process cache;
+# a rename shows within AREA_CACHE_SECONDS.
+AREA_CACHE_SECONDS = 60
+_areas: TtlMap[int, Area | None] = TtlMap(seconds=AREA_CACHE_SECONDS, max_size=50_000)
+
+
+def cached_area(pk: int) -> Area | None:
+    """The area with this id (None when there is none), read at most once a minute per process."""
+    area = _areas.get(pk, lambda: Area.objects.filter(pk=pk).first())
+    if area is None:
+        _areas.clear_key(pk)  # an id not there yet may be created any moment: never remember a miss
+    return area

@@ -75,16 +75,23 @@ class Suggestion:
 
 # --- mapping ------------------------------------------------------------------------------------------
 
-def categories_for_labels(labels: list[str]) -> dict[str, Category]:
-    """label → active appeals Category (one query); unmapped labels are left out."""
+@ttl_cached(5)
+def active_categories_by_name() -> dict[str, Category]:
+    """Every active category by name, the highest level winning (read on every intake; ~100 rows)."""
     from gongzhi.appeals.models import Category
 
-    wanted = set(labels) | {LABEL_TO_CATEGORY[label] for label in labels if label in LABEL_TO_CATEGORY}
     by_name: dict[str, Category] = {}
-    for category in Category.objects.filter(active=True, name__in=wanted).select_related("parent__parent").order_by(
+    for category in Category.objects.filter(active=True).select_related("parent__parent").order_by(
         "level", "sort_order", "id"
     ):
-        by_name.setdefault(category.name, category)  # the highest level with that name wins
+        by_name.setdefault(category.name, category)
+    return by_name
+
+
+def categories_for_labels(labels: list[str]) -> dict[str, Category]:
+    """label → active appeals Category; unmapped labels are left out. The categories are read once per
+    process every few seconds (`active_categories_by_name`), as intake asks this for every appeal."""
+    by_name = active_categories_by_name()
     found: dict[str, Category] = {}
     for label in labels:
         match = by_name.get(label) or by_name.get(LABEL_TO_CATEGORY.get(label, ""))

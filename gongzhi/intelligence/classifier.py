@@ -34,6 +34,7 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.svm import LinearSVC
 
+from gongzhi.intelligence.fast_tfidf import FastTfidf, dense_rows
 from gongzhi.intelligence.pseudo_labels import messages_dir, reply_labelled_messages, taxonomy_examples
 
 REQUIRED_COLUMNS = ("title", "body", "label")
@@ -161,8 +162,24 @@ class TrainedClassifier:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 1:  # one suggestion at intake: skip sklearn's per-call checks (fast_tfidf.py)
+            fast, weights = self._fast_path()
+            indices, values = fast.transform_one(texts[0])
+            return (values @ weights[indices] + self.intercept)[np.newaxis, :]
         features = self.vectorizer.transform(list(texts))
         return np.asarray((features @ self.coef).toarray()) + self.intercept
+
+    def _fast_path(self) -> tuple[FastTfidf, np.ndarray]:
+        """Built on first use and kept with the loaded model, never pickled (see __getstate__)."""
+        cached = self.__dict__.get("_fast")
+        if cached is None:
+            cached = self.__dict__["_fast"] = (FastTfidf(self.vectorizer), dense_rows(self.coef))
+        return cached  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_fast", None)
+        return state
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
         return _softmax(self.scores(texts) @ self.calib_coef.T + self.calib_intercept)

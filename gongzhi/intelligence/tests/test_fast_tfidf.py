@@ -38,3 +38,19 @@ def test_unknown_text_gives_no_features() -> None:
     fast = FastTfidf(TfidfVectorizer(analyzer="char").fit(CORPUS))
     indices, values = fast.transform_one("🙂🙂")
     assert len(indices) == 0 and len(values) == 0
+
+
+def test_a_trained_model_suggests_the_same_one_at_a_time() -> None:
+    import pickle
+
+    from gongzhi.intelligence.classifier import train
+
+    texts = [*CORPUS * 4, "垃圾桶满了没人清理", "公交车站牌损坏", "医院挂号难", "学校食堂卫生差"] * 2
+    labels = (["城建", "城建", "交通", "社保", "城建"] * 4 + ["城建", "交通", "卫生", "教育"]) * 2
+    model = train(texts, labels)
+    batch = model.proba(texts)
+    one_by_one = np.vstack([model.proba([text]) for text in texts])
+    np.testing.assert_allclose(one_by_one, batch, rtol=1e-5, atol=1e-7)  # the model keeps float32 features
+    restored = pickle.loads(pickle.dumps(model))  # noqa: S301 - our own model; the fast path is not pickled
+    assert "_fast" not in restored.__dict__
+    np.testing.assert_allclose(restored.proba([texts[0]]), batch[:1], rtol=1e-5, atol=1e-7)

@@ -134,3 +134,48 @@ def test_it_imports_12345_work_orders_all_or_nothing(client, cast):
     r = client.post(f"{BASE}/imports/12345", {"file": good})
     assert r.status_code == 200, r.content
     assert Appeal.objects.get().source_ref == "BJ20260301000001"
+
+
+def test_an_integration_retry_gets_the_first_appeal_back(client, cast, ac):
+    _, raw = ApiKey.issue(user=cast.worker_a, name="12345 对接")
+    body = {"title": "噪音", "body": "夜间施工噪音", "callback_phone": "13800138000", "area_id": cast.building_a.pk}
+    headers = {"X-API-Key": raw, "Idempotency-Key": "wo-1"}
+    first = client.post(f"{BASE}/submit", data=body, content_type="application/json", headers=headers)
+    again = client.post(f"{BASE}/submit", data=body, content_type="application/json", headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["tracking_code"] == first.json()["tracking_code"]
+    assert Appeal.objects.count() == 1 and Case.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="appeals.submit").count() == 1
+
+
+def test_a_key_deactivated_in_the_admin_stops_working(client, cast, django_capture_on_commit_callbacks):
+
+    from gongzhi.core.models import User
+
+    key, raw = ApiKey.issue(user=cast.worker_a, name="12345 对接")
+    body = {"title": "噪音", "body": "夜间施工噪音", "callback_phone": "13800138000", "area_id": cast.building_a.pk}
+    assert client.post(f"{BASE}/submit", data=body, content_type="application/json",
+                       headers={"X-API-Key": raw}).status_code == 201
+    admin = User.objects.create_superuser("root_admin", password="x-Very-long-1")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/appeals/apikey/{key.pk}/change/",
+                               {"name": key.name, "user": cast.worker_a.pk, "active": ""})
+    assert response.status_code == 302, response.content
+    client.logout()
+    assert client.post(f"{BASE}/submit", data=body, content_type="application/json",
+                       headers={"X-API-Key": raw}).status_code == 401
+
+
+def test_an_unknown_area_is_404_and_not_remembered(client, cast):
+    from gongzhi.core.models import Area
+    from gongzhi.core.queries import cached_area
+
+    client.force_login(cast.resident_user)
+    body = {"body": "路灯坏了", "callback_phone": "13800138000", "area_id": 987654}
+    assert post(client, "/submit", body).status_code == 404
+    assert Appeal.objects.count() == 0
+    grid = cast.building_a.parent
+    Area.objects.create(pk=987654, name="9号楼", level="building", parent=grid, path=f"{grid.path}987654/")
+    assert cached_area(987654) is not None  # a miss is never remembered
+    assert post(client, "/submit", body).status_code == 201

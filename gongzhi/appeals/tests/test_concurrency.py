@@ -39,3 +39,33 @@ def test_it_lets_exactly_one_of_two_racing_accepts_win(cast, ac):
         t.join()
     assert sorted(results) == ["ok", "refused"]
     assert CaseEvent.objects.filter(case=case, verb="accept").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_submissions_with_one_idempotency_key_make_one_appeal(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    from gongzhi.appeals.models import Appeal, Case
+
+    barrier = threading.Barrier(2)
+    codes: list[tuple[str, bool]] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            appeal = actions.do_submit_appeal(
+                acting_user=cast.worker_a, title="路灯", body="路灯坏了", callback_phone="13800138000",
+                channel="api", area=cast.building_a, idempotency_key="same-key",
+            )
+            codes.append((appeal.tracking_code, appeal.replayed))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(codes) == 2 and codes[0][0] == codes[1][0]
+    assert sorted(replayed for _, replayed in codes) == [False, True]
+    assert Appeal.objects.count() == 1 and Case.objects.count() == 1

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader, django_auth
@@ -501,6 +501,18 @@ def _dispatchable_case(user: Any, case_id: int) -> Case:
 
 @router.post("/submit", response={201: AppealOut, 200: AppealOut}, summary="提交诉求（支持 Idempotency-Key）")
 def submit_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
+    return _submit(request, payload, [])
+
+
+@router.post("/submit-with-photos", response={201: AppealOut, 200: AppealOut},
+             summary="提交诉求并附照片（multipart 表单，最多 5 张 JPEG/PNG/WebP，每张不超过 5 MB）")
+def submit_appeal_with_photos(
+    request: HttpRequest, payload: Form[AppealIn], photos: list[UploadedFile] = File(None),  # noqa: B008
+) -> Status[Appeal]:
+    return _submit(request, payload, photos or [])
+
+
+def _submit(request: HttpRequest, payload: AppealIn, photos: list[UploadedFile]) -> Status[Appeal]:
     user = _user(request)
     key = request.headers.get("Idempotency-Key")
     # Integrations with an issued key (the 12345 hotline system) are trusted; people are rate-limited,
@@ -523,7 +535,7 @@ def submit_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
         acting_user=user, title=payload.title, body=payload.body, callback_phone=payload.callback_phone,
         callback_name=payload.callback_name, appeal_type=payload.appeal_type, urgency=payload.urgency,
         channel=payload.channel, category=category, area=area, address=payload.address, idempotency_key=key,
-        source_ref=payload.source_ref,
+        source_ref=payload.source_ref, photos=photos,
     )
     return Status(200 if appeal.replayed else 201, appeal)
 

@@ -179,3 +179,31 @@ def test_an_unknown_area_is_404_and_not_remembered(client, cast):
     Area.objects.create(pk=987654, name="9号楼", level="building", parent=grid, path=f"{grid.path}987654/")
     assert cached_area(987654) is not None  # a miss is never remembered
     assert post(client, "/submit", body).status_code == 201
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_it_submits_with_photos_as_a_multipart_form(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.resident_user)
+    data = {"title": "路灯不亮", "body": "1号楼前路灯坏了", "callback_phone": "13800138000",
+            "area_id": str(cast.building_a.pk),
+            "photos": [SimpleUploadedFile("a.png", PNG, "image/png"), SimpleUploadedFile("b.png", PNG, "image/png")]}
+    response = client.post(f"{BASE}/submit-with-photos", data=data)
+    assert response.status_code == 201, response.content
+    appeal = Appeal.objects.get(tracking_code=response.json()["tracking_code"])
+    assert appeal.photos.count() == 2
+
+
+def test_it_refuses_a_file_that_is_not_a_photo_and_stores_nothing(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.resident_user)
+    data = {"body": "1号楼前路灯坏了", "callback_phone": "13800138000", "area_id": str(cast.building_a.pk),
+            "photos": [SimpleUploadedFile("x.png", b"MZ\x90\x00 not an image", "image/png")]}
+    response = client.post(f"{BASE}/submit-with-photos", data=data)
+    assert response.status_code == 400
+    assert "照片" in response.json()["detail"]
+    assert Appeal.objects.count() == 0 and Case.objects.count() == 0

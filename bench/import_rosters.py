@@ -48,7 +48,8 @@ def main() -> None:
 
     from gongzhi.core.exports import export_roster
     from gongzhi.core.models import ImportJob, User
-    from gongzhi.core.rosters import SPECS, do_create_import_job
+    from gongzhi.core.roster_import import do_create_import_job
+    from gongzhi.core.rosters import SPECS
     from gongzhi.core.tasks import run_import_job
     from gongzhi.lib.validators import id_check_digit
     from gongzhi.test import make_cast

@@ -305,3 +305,10 @@ def do_create_household(*, building: Area, number: str, address: str, acting_use
     household = Household.objects.create(building=building, number=number, address=address)
     log_event(acting_user, "core.household.create", household, area=building, after={"number": number})
     return household
+
+
+@transaction.atomic
+def do_record_pii_export(*, acting_user: User, kind: str, area: Area | None, count: int) -> None:
+    """A full (unmasked) roster export is one audit event with the number of people in it."""
+    obj: Any = area if area is not None else acting_user
+    log_event(acting_user, "core.pii.export", obj, area=area, after={"kind": kind, "count": count})

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
 
+from .actions import do_record_pii_export
 from .models import Area, ImportJob, PartyMember, Registration, Resident, Unit, User
 from .permissions import (
     PEOPLE_ROLES,
@@ -31,7 +32,7 @@ from .permissions import (
     scope_paths,
     visible_to,
 )
-from .rosters import do_record_pii_export, gender_name, get_spec, level_name, unit_kind_name
+from .rosters import gender_name, get_spec, level_name, unit_kind_name
 
 Kind = ImportJob.Kind
 CHUNK = 2000

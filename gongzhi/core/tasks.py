@@ -7,7 +7,7 @@ from django.utils import translation
 from django_tasks import task
 
 from .models import ImportJob
-from .rosters import run_import
+from .roster_import import run_import
 
 
 @task()

@@ -17,7 +17,8 @@ from .errors import ActionError
 from .exports import export_roster, get_export_area_for_user
 from .models import Area, ImportJob, User
 from .permissions import MANAGE_ROLES, is_superuser, path_q, scope_paths, visible_to
-from .rosters import XLSX_CONTENT_TYPE, build_template, do_create_import_job, get_spec
+from .roster_import import do_create_import_job
+from .rosters import XLSX_CONTENT_TYPE, build_template, get_spec
 from .tasks import run_import_job
 
 SCOPE_LEVELS = ("city", "district", "subdistrict", "community")

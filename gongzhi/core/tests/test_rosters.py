@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from gongzhi.core import rosters
+from gongzhi.core import roster_import
 from gongzhi.core.models import (
     Area,
     AuditEvent,
@@ -26,7 +26,8 @@ from gongzhi.core.models import (
     Resident,
     Unit,
 )
-from gongzhi.core.rosters import SPECS, build_template, do_create_import_job, read_sheet, run_import
+from gongzhi.core.roster_import import do_create_import_job, run_import
+from gongzhi.core.rosters import SPECS, build_template, read_sheet
 from gongzhi.lib.validators import id_check_digit
 
 COM_A = "示范市/东城区/和平街道/和平里社区"
@@ -283,7 +284,7 @@ def test_it_rolls_back_when_writing_fails(cast, monkeypatch) -> None:
         Resident.objects.create(name="半截", area=cast.building_a)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rosters, "_write_residents", boom)
+    monkeypatch.setattr(roster_import, "_write_residents", boom)
     before = counts()
     job = import_file(cast.worker_a, "residents", xlsx("residents", [["甲", "", "", "", "", BUILDING_A, "", ""]]),
                       cast.community_a)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, ImportJob, User
-from gongzhi.core.rosters import do_create_import_job, run_import, split_path
+from gongzhi.core.roster_import import do_create_import_job, run_import, split_path
 
 
 def find_area(value: str) -> Area:

@@ -1,156 +1,55 @@
-"""The demo city: a whole, plausible and clearly fictional city to try Gongzhi with.
+"""The plan: the whole demo city drawn in memory from one random seed (no database)."""
 
-    counts = build_demo_city()      # into an empty database, in one transaction
-    accounts = demo_accounts()      # one login per role, all with the same password
-
-Everything comes from `random.Random(seed)`: the same seed gives the same names, phones, ID numbers and
-tree on every empty database. `plan_demo_city` draws the whole city in memory first (no database), and
-`build_demo_city` writes that plan with bulk inserts, so the two can be compared (`plan_digest` /
-`database_digest`).
-
-Personal data is fake by construction: phones start with 100 (no Chinese mobile number does) and ID
-numbers use the region code 990101 (no real region has it), with a correct check digit.
-"""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import random
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate
-
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 
 from gongzhi.lib.validators import id_check_digit
 
-from .audit import log_event
-from .models import (
-    Alliance,
-    Area,
-    CommitteeMembership,
-    Grant,
-    Household,
-    LeadHousehold,
-    PartyMember,
+from ..models import (
     PartyOrg,
-    Registration,
-    Resident,
     Role,
     Unit,
-    User,
 )
-
-DEFAULT_SEED = 2026
-DEFAULT_PASSWORD = "Gongzhi@2026"  # noqa: S105 - the published demo password, overridable by DEMO_PASSWORD
-DEMO_URL = "http://127.0.0.1:8000/"
-PHONE_PREFIX = "100"  # no Chinese mobile number starts with 100
-REGION_CODE = "990101"  # no real administrative region has this code
-CURRENT_YEAR = 2026
-
-LEVEL_ORDER = ["city", "district", "subdistrict", "community", "estate", "grid", "building"]
-
-# The demo city (东川省青溪市): two districts, four subdistricts, eleven communities.
-CITY_NAME, CITY_PROVINCE, CITY_CODE = "青溪市", "东川省", "990100"
-DISTRICTS: list[tuple[str, list[tuple[str, list[str]]]]] = [
-    (
-        "清源区",
-        [
-            ("锦华街道", ["锦华社区", "芳草社区", "玉林社区"]),
-            ("春熙街道", ["春熙社区", "书院社区", "红星社区"]),
-        ],
-    ),
-    ("临江区", [("望江街道", ["望江社区", "合江社区", "九眼桥社区"]), ("枫溪镇", ["枫溪社区", "滨河社区"])]),
-]
-# Across the provincial border from 枫溪镇: the twelfth community, partner in the cross-province alliance.
-PARTNER_CITY, PARTNER_PROVINCE, PARTNER_CODE = "白沙市", "南岭省", "980100"
-PARTNER_DISTRICTS: list[tuple[str, list[tuple[str, list[str]]]]] = [("新河县", [("新塘镇", ["新塘社区"])])]
-
-ESTATES_PER_COMMUNITY = 5
-ESTATE_PREFIXES = (
-    "锦绣 翠湖 金桂 阳光 和谐 幸福 紫荆 玉兰 枫林 桃源 青竹 明月 春华 长青 东湖 南苑 北辰 西园 新城 滨江 "
-    "芙蓉 银杏 海棠 丽景 康乐 清风 锦苑 望月 华府 百合 金沙 蓝湾 书香 瑞景 怡和 泰和 安居 龙湾 梧桐 嘉禾"
-).split()
-ESTATE_SUFFIXES = "花园 家园 小区 苑 雅居 新村 公寓 名邸 嘉园 佳苑".split()
-ROADS = "人民 建设 文化 和平 光明 新华 滨河 锦华 春熙 望江 书院 枫溪 玉林 红星 合江 学府".split()
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-# The most common surnames are drawn more often, roughly as in real life.
-SURNAME_CUM_WEIGHTS = list(
-    accumulate(12 if i < 5 else 6 if i < 20 else 2 if i < 50 else 1 for i in range(len(SURNAMES)))
-)
-MALE, FEMALE = str(Resident.Gender.MALE), str(Resident.Gender.FEMALE)
-GIVEN_FIRST = {
-    "male": "建国志伟明文海晓子浩俊宇博德永春家振天嘉思立鹏云",
-    "female": "秀桂玉丽淑美晓雅欣思婉佳雨梦诗静慧春海子",
-}
-GIVEN_SECOND = {
-    "male": "国华强明军平东杰涛轩然宇航文辉斌刚林峰波龙阳成磊",
-    "female": "兰英芳华珍梅萍娟红霞琳婷雪怡涵萱琪颖敏洁燕",
-}
-GIVEN_SINGLE = {
-    "male": "伟强磊军勇杰涛明超刚平辉鹏飞鑫波斌浩凯健",
-    "female": "芳娜敏静丽艳娟霞婷雪琳洁燕玲萍红梅颖",
-}
-
-# 12 government departments: six serve the whole city, three in each district.
-CITY_DEPARTMENTS = [
-    "中共青溪市委政法委员会",
-    "青溪市交通运输局",
-    "青溪市市场监督管理局",
-    "青溪市生态环境局",
-    "青溪市水务局",
-    "国网青溪供电公司",
-]
-DISTRICT_DEPARTMENTS = {
-    "清源区": ["住房和城乡建设局", "综合行政执法局", "民政局"],
-    "临江区": ["卫生健康局", "教育局", "人力资源和社会保障局"],
-}
-
-# 40 member units: how many of each kind.
-MEMBER_UNIT_KINDS: list[tuple[str, int]] = [
-    (Unit.Kind.PROPERTY_COMPANY, 8),
-    (Unit.Kind.OWNERS_COMMITTEE, 6),
-    (Unit.Kind.ENTERPRISE, 7),
-    (Unit.Kind.INSTITUTION, 4),
-    (Unit.Kind.SCHOOL, 4),
-    (Unit.Kind.HOSPITAL, 3),
-    (Unit.Kind.SOCIAL_ORG, 4),
-    (Unit.Kind.RESIDENTS_COMMITTEE, 4),
-]
-PROPERTY_BRANDS = ["川信", "和瑞", "锦程", "安泰", "悦居", "恒泰", "嘉禾", "邻里"]
-# Name patterns; {c} community (without 社区), {s} subdistrict, {d} district, {e} an estate of the community.
-UNIT_NAMES: dict[str, list[str]] = {
-    Unit.Kind.ENTERPRISE: [
-        "东川鑫源电子科技有限公司",
-        "青溪农商银行{c}支行",
-        "青溪燃气有限公司{c}服务站",
-        "{c}便民超市有限公司",
-        "青溪市邮政分公司{c}营业所",
-        "青溪通信{c}营业厅",
-        "蜀味餐饮管理有限公司",
-    ],
-    Unit.Kind.INSTITUTION: ["{d}图书馆", "{d}文化馆", "{d}不动产登记中心", "{d}公证处"],
-    Unit.Kind.SCHOOL: ["青溪市第三小学", "青溪市第七中学", "{c}幼儿园", "{d}实验小学"],
-    Unit.Kind.HOSPITAL: ["{d}人民医院", "{s}社区卫生服务中心", "青溪市中医医院"],
-    Unit.Kind.SOCIAL_ORG: ["{c}社会工作服务中心", "青溪市志愿者协会{c}分会", "{c}老年协会", "{c}邻里互助会"],
-}
-
-ALLIANCE_CROSS_PROVINCE = "枫溪—新塘跨省毗邻社区生活圈"
-ALLIANCE_RIVERSIDE = "沿江社区党建联盟"
-
 
 # --- the plan: the whole city drawn in memory ---------------------------------------------------------------
+from .data import (
+    ALLIANCE_CROSS_PROVINCE,
+    ALLIANCE_RIVERSIDE,
+    CHINESE_NUMERALS,
+    CITY_CODE,
+    CITY_DEPARTMENTS,
+    CITY_NAME,
+    CITY_PROVINCE,
+    CURRENT_YEAR,
+    DEFAULT_SEED,
+    DISTRICT_DEPARTMENTS,
+    DISTRICTS,
+    ESTATE_PREFIXES,
+    ESTATE_SUFFIXES,
+    ESTATES_PER_COMMUNITY,
+    FEMALE,
+    GIVEN_FIRST,
+    GIVEN_SECOND,
+    GIVEN_SINGLE,
+    LEVEL_ORDER,
+    MALE,
+    MEMBER_UNIT_KINDS,
+    PARTNER_CITY,
+    PARTNER_CODE,
+    PARTNER_DISTRICTS,
+    PARTNER_PROVINCE,
+    PHONE_PREFIX,
+    PROPERTY_BRANDS,
+    REGION_CODE,
+    ROADS,
+    SURNAME_CUM_WEIGHTS,
+    SURNAMES,
+    UNIT_NAMES,
+)
 
 
 @dataclass
@@ -759,334 +658,3 @@ def plan_demo_city(seed: int = DEFAULT_SEED) -> DemoPlan:
     planner.alliances()
     planner.accounts()
     return planner.plan
-
-
-# --- writing the plan -------------------------------------------------------------------------------------
-
-
-def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
-
-
-@transaction.atomic
-def build_demo_city(seed: int = DEFAULT_SEED) -> dict[str, int]:
-    """Write the demo city into the database (meant for an empty one) and return what was created."""
-    plan = plan_demo_city(seed)
-
-    areas: list[Area] = [Area() for _spec in plan.areas]
-    for level in LEVEL_ORDER:
-        batch = [i for i, spec in enumerate(plan.areas) if spec.level == level]
-        for i in batch:
-            spec = plan.areas[i]
-            areas[i] = Area(
-                name=spec.name,
-                level=spec.level,
-                code=spec.code,
-                province=spec.province,
-                parent=areas[spec.parent] if spec.parent is not None else None,
-            )
-        Area.objects.bulk_create([areas[i] for i in batch], batch_size=500)
-        for i in batch:
-            parent = areas[i].parent
-            areas[i].path = (parent.path if parent is not None else "/") + f"{areas[i].pk}/"
-    Area.objects.bulk_update(areas, ["path"], batch_size=500)
-
-    units = [
-        Unit(
-            name=u.name,
-            kind=u.kind,
-            area=areas[u.area],
-            contact_name=u.contact_name,
-            contact_phone=u.contact_phone,
-            address=u.address,
-        )
-        for u in plan.units
-    ]
-    Unit.objects.bulk_create(units)
-
-    for alliance_spec in plan.alliances:
-        alliance = Alliance.objects.create(name=alliance_spec.name, description=alliance_spec.description)
-        alliance.communities.set([areas[c] for c in alliance_spec.communities])
-
-    orgs: list[PartyOrg] = [PartyOrg() for _spec in plan.orgs]
-    for kind in (PartyOrg.Kind.COMMUNITY_COMMITTEE, PartyOrg.Kind.BRANCH, PartyOrg.Kind.BUILDING_GROUP):
-        batch = [i for i, o in enumerate(plan.orgs) if o.kind == kind]
-        for i in batch:
-            o = plan.orgs[i]
-            orgs[i] = PartyOrg(
-                name=o.name,
-                kind=o.kind,
-                area=areas[o.area],
-                secretary=o.secretary,
-                parent=orgs[o.parent] if o.parent is not None else None,
-            )
-        PartyOrg.objects.bulk_create([orgs[i] for i in batch])
-    org_of = orgs
-
-    households = [
-        Household(building=areas[h.building], number=h.number, address=h.address) for h in plan.households
-    ]
-    Household.objects.bulk_create(households, batch_size=1000)
-
-    password = make_password(demo_password())  # one hash for every demo account: they share the password
-    users: list[User] = []
-    for account in plan.accounts:
-        user = User(
-            username=account.username,
-            display_name=account.display_name,
-            phone=account.phone,
-            password=password,
-            is_staff=account.role is None,
-            is_superuser=account.role is None,
-        )
-        user.save()
-        users.append(user)
-    user_of_resident = {
-        a.resident: users[k]
-        for k, a in enumerate(plan.accounts)
-        if a.resident is not None and a.member is None
-    }
-    user_of_member = {a.member: users[k] for k, a in enumerate(plan.accounts) if a.member is not None}
-
-    residents = [
-        Resident(
-            name=r.name,
-            gender=r.gender,
-            birth_year=r.birth_year,
-            phone=r.phone,
-            id_number=r.id_number,
-            address=r.address,
-            area=areas[r.area],
-            household=households[r.household],
-            is_household_head=r.is_head,
-            user=user_of_resident.get(i),
-        )
-        for i, r in enumerate(plan.residents)
-    ]
-    Resident.objects.bulk_create(residents, batch_size=1000)
-
-    members = [
-        PartyMember(
-            name=m.name,
-            gender=m.gender,
-            phone=m.phone,
-            id_number=m.id_number,
-            joined_on=m.joined_on,
-            home_area=areas[m.home_area],
-            party_org=org_of[m.org],
-            in_service=m.in_service,
-            work_unit=units[m.work_unit] if m.work_unit is not None else None,
-            resident=residents[m.resident] if m.resident is not None else None,
-            user=user_of_member.get(i),
-        )
-        for i, m in enumerate(plan.members)
-    ]
-    PartyMember.objects.bulk_create(members, batch_size=1000)
-
-    registrations = [
-        Registration(
-            kind=Registration.Kind.UNIT,
-            community=areas[u.registered_at],
-            unit=units[i],
-            registered_at=u.registered_on,
-            note="驻区单位双报到",
-        )
-        for i, u in enumerate(plan.units)
-        if u.registered_at is not None and u.registered_on is not None
-    ] + [
-        Registration(
-            kind=Registration.Kind.PARTY_MEMBER,
-            community=areas[m.home_area],
-            party_member=members[i],
-            registered_at=m.registered_on,
-            note="在职党员双报到",
-        )
-        for i, m in enumerate(plan.members)
-        if m.registered_on is not None
-    ]
-    Registration.objects.bulk_create(registrations, batch_size=1000)
-
-    CommitteeMembership.objects.bulk_create(
-        [
-            CommitteeMembership(
-                party_org=org_of[s.org],
-                unit=units[s.unit] if s.unit is not None else None,
-                person_name=s.person_name,
-                role=s.role,
-            )
-            for s in plan.seats
-        ]
-    )
-    LeadHousehold.objects.bulk_create(
-        [
-            LeadHousehold(
-                party_org=org_of[lead.org],
-                household=households[lead.household],
-                party_member=members[lead.member],
-            )
-            for lead in plan.leads
-        ]
-    )
-    Grant.objects.bulk_create(
-        [
-            Grant(
-                user=users[k],
-                role=a.role,
-                area=areas[a.area],
-                unit=units[a.unit] if a.unit is not None else None,
-            )
-            for k, a in enumerate(plan.accounts)
-            if a.role is not None and a.area is not None
-        ]
-    )
-
-    counts = plan.counts()
-    city = areas[0]
-    log_event(None, "core.demo.create", city, area=city, after={"seed": seed, **counts})
-    return counts
-
-
-# --- the demo accounts ------------------------------------------------------------------------------------
-
-DEMO_USERNAMES = [
-    "admin",
-    "city_admin",
-    "district_admin",
-    "jd_staff",
-    "sq_worker",
-    "sq_worker2",
-    "grid_worker",
-    "dept_handler",
-    "unit_liaison",
-    "party_member",
-    "volunteer",
-    "resident",
-]
-
-
-def demo_accounts() -> list[dict[str, str]]:
-    """The demo accounts present in the database, in a fixed order, with their role and scope."""
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=DEMO_USERNAMES).prefetch_related(
-            Prefetch("grants", queryset=Grant.objects.select_related("area", "unit").order_by("pk"))
-        )
-    }
-    password = demo_password()
-    accounts: list[dict[str, str]] = []
-    for username in DEMO_USERNAMES:
-        user = users.get(username)
-        if user is None:
-            continue
-        grants = list(user.grants.all())
-        if grants:
-            grant = grants[0]
-            role, label = grant.role, str(Role(grant.role).label)
-            scope = grant.unit.name if grant.unit is not None else grant.area.name
-        elif user.is_superuser:
-            role, label, scope = "superuser", _("System administrator"), _("Everything")
-        else:
-            continue
-        accounts.append(
-            {
-                "username": username,
-                "password": password,
-                "role": role,
-                "role_label": label,
-                "scope": scope,
-                "display_name": user.display_name,
-                "url": DEMO_URL,
-            }
-        )
-    return accounts
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def format_accounts_table(accounts: list[dict[str, str]]) -> str:
-    """A plain-text table of the demo accounts, aligned for Chinese text in a terminal."""
-    headers = [_("Username"), _("Password"), _("Role"), _("Scope"), _("Sign-in URL")]
-    rows = [[a["username"], a["password"], a["role_label"], a["scope"], a["url"]] for a in accounts]
-    widths = [max(_width(row[c]) for row in [headers, *rows]) for c in range(len(headers))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(cell + " " * (widths[c] - _width(cell)) for c, cell in enumerate(cells)).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    out = [_("Demo accounts"), rule, line(headers), rule, *(line(row) for row in rows), rule]
-    if not rows:
-        out.insert(1, _("There are no demo accounts in this database."))
-    return "\n".join(out)
-
-
-# --- digests: the same city, row for row ------------------------------------------------------------------
-
-
-def _digest(lines: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
-
-
-def plan_digest(plan: DemoPlan) -> str:
-    """A fingerprint of the people, units and tree of a plan; equals `database_digest()` once written."""
-    areas, units, orgs = plan.areas, plan.units, plan.orgs
-    lines = [
-        f"A|{a.level}|{a.name}|{areas[a.parent].name if a.parent is not None else ''}|{a.province}|{a.code}"
-        for a in areas
-    ]
-    lines += [f"U|{u.name}|{u.kind}|{areas[u.area].name}|{u.contact_name}|{u.contact_phone}" for u in units]
-    lines += [f"O|{o.name}|{o.kind}|{areas[o.area].name}|{o.secretary}" for o in orgs]
-    lines += [
-        f"R|{r.name}|{r.gender}|{r.birth_year}|{r.phone}|{r.id_number}|{r.address}|{r.is_head}"
-        for r in plan.residents
-    ]
-    lines += [
-        f"M|{m.name}|{m.gender}|{m.phone}|{m.id_number}|{m.joined_on}|{areas[m.home_area].name}|{orgs[m.org].name}"
-        f"|{m.in_service}|{units[m.work_unit].name if m.work_unit is not None else ''}"
-        for m in plan.members
-    ]
-    return _digest(lines)
-
-
-def database_digest() -> str:
-    """The fingerprint of what is in the database, computed like `plan_digest`."""
-    lines = [
-        f"A|{level}|{name}|{parent or ''}|{province}|{code}"
-        for level, name, parent, province, code in Area.objects.values_list(
-            "level", "name", "parent__name", "province", "code"
-        )
-    ]
-    lines += [
-        f"U|{name}|{kind}|{area}|{contact}|{phone}"
-        for name, kind, area, contact, phone in Unit.objects.values_list(
-            "name", "kind", "area__name", "contact_name", "contact_phone"
-        )
-    ]
-    lines += [
-        f"O|{name}|{kind}|{area}|{secretary}"
-        for name, kind, area, secretary in PartyOrg.objects.values_list(
-            "name", "kind", "area__name", "secretary"
-        )
-    ]
-    lines += [
-        f"R|{name}|{gender}|{year}|{phone}|{id_number}|{address}|{head}"
-        for name, gender, year, phone, id_number, address, head in Resident.objects.values_list(
-            "name", "gender", "birth_year", "phone", "id_number", "address", "is_household_head"
-        )
-    ]
-    lines += [
-        f"M|{name}|{gender}|{phone}|{id_number}|{joined}|{home}|{org}|{in_service}|{unit or ''}"
-        for name, gender, phone, id_number, joined, home, org, in_service, unit in PartyMember.objects.values_list(
-            "name",
-            "gender",
-            "phone",
-            "id_number",
-            "joined_on",
-            "home_area__name",
-            "party_org__name",
-            "in_service",
-            "work_unit__name",
-        )
-    ]
-    return _digest(lines)

@@ -6,17 +6,22 @@
     figures = cross_validate(texts, labels, folds=5)
 
 The features are character 1–4-gram TF-IDF (sublinear tf) over the title (counted twice, because
-titles are short and to the point) and the body. Char n-grams need no word segmentation, so training
-and prediction never wait for jieba, and place names such as "A3区" cannot be cut wrongly. A linear SVM
-separates the classes; a small logistic model fitted on out-of-fold SVM margins turns them into
-confidences that sum to 1.
-Choices were made by 5-fold cross-validation on train.csv; see docs/benchmarks (bench/classifier.py).
+titles are short and to the point) and the body, plus a second TF-IDF block of jieba words at half
+weight (WORD_WEIGHT). Char n-grams carry most of the signal and cannot cut place names such as "A3区"
+wrongly; the words add whole-word evidence (+0.5 points macro-F1). Segmentation is jieba's dictionary
+only (HMM=False: as accurate here, a quarter faster). Two models read the same features: a linear SVM
+and a complement naive Bayes, whose errors differ (NB: +1.0 point; only for sets of NB_MIN_ROWS rows or
+more); a small logistic model fitted on their out-of-fold scores (7 SVM margins + 7 NB log-probabilities)
+turns them into confidences that sum to 1. Choices were made by 5-fold cross-validation on train.csv, seeds 0/1/2; see docs/benchmarks
+(bench/classifier.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,6 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from gongzhi.intelligence.fast_tfidf import FastTfidf, dense_rows
@@ -44,6 +50,13 @@ MAX_BODY_CHARS = 1000
 # Hyper-parameters chosen by 5-fold CV on train.csv (bench/classifier.py).
 SVM_C = 3.0
 NGRAM_RANGE = (1, 4)
+# The jieba-word TF-IDF block is scaled by this before it is put beside the char block (0.5 and 1.0 measure
+# alike; 0.5 slightly better). Complement NB smoothing: 0.1–1.0 measure alike.
+WORD_WEIGHT = 0.5
+NB_ALPHA = 0.3
+# Complement NB only from this many training rows: on tiny sets its log-probabilities are extreme and the
+# 14-input confidence model, fitted on a few dozen rows, would say 0.9999 (auto-dispatch reads confidences).
+NB_MIN_ROWS = 200
 CALIBRATION_MAX_ROWS = 2000
 # Weak supervision from the official replies (pseudo_labels.py): used for training sets of this size only
 # (tiny synthetic sets are not our categories' real messages; beyond WEAK_MAX_ROWS labelled messages the
@@ -51,6 +64,8 @@ CALIBRATION_MAX_ROWS = 2000
 WEAK_MIN_ROWS = 200
 WEAK_MAX_ROWS = 5000
 WEAK_MIN_CONFIDENCE = 0.2
+# Sample weight of each category-tree pseudo-message (they are short; 3 measured slightly better than 1).
+TAXONOMY_WEIGHT = 3.0
 
 
 class CsvError(ValueError):
@@ -135,6 +150,47 @@ def build_vectorizer(n_samples: int) -> TfidfVectorizer:
                            dtype=np.float32)
 
 
+def build_word_vectorizer(n_samples: int) -> TfidfVectorizer:
+    """TF-IDF over word_text() strings (words separated by spaces)."""
+    return TfidfVectorizer(analyzer="word", token_pattern=r"\S+",  # noqa: S106
+                           lowercase=False, sublinear_tf=True,
+                           min_df=2 if n_samples >= 50 else 1, max_df=0.9 if n_samples >= 50 else 1.0,
+                           dtype=np.float32)
+
+
+_segmenter: Any = None
+_segmenter_lock = threading.Lock()
+
+
+def _jieba() -> Any:
+    """jieba's tokenizer, loaded once per process (~0.5 s; its dictionary cache goes to settings.VAR_DIR)."""
+    global _segmenter
+    if _segmenter is None:
+        with _segmenter_lock:
+            if _segmenter is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                from django.conf import settings
+
+                if settings.configured and getattr(settings, "VAR_DIR", None):
+                    tokenizer.tmp_dir = str(settings.VAR_DIR)
+                tokenizer.initialize()
+                _segmenter = tokenizer
+    return _segmenter
+
+
+def word_text(text: str) -> str:
+    """The words of a message_text() string, separated by spaces (dictionary words only, no HMM guessing)."""
+    return " ".join(w for w in _jieba().lcut(text, HMM=False) if not w.isspace())
+
+
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.max(axis=1, keepdims=True)
+    return scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+
+
 def _softmax(scores: np.ndarray) -> np.ndarray:
     scores = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(scores)
@@ -145,9 +201,12 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 class TrainedClassifier:
     """A fitted model and the facts about how it was trained. Pickled into ClassifierVersion.
 
-    Prediction is a sparse TF-IDF row times the SVM weights, then a small multinomial logistic model
-    fitted on out-of-fold SVM scores turns the 7 margins into confidences that sum to 1. Doing the
-    arithmetic here rather than through sklearn's predict_proba keeps one suggestion near 1–2 ms.
+    Prediction is a sparse TF-IDF row (char block, then word block × word_weight) times one weight matrix
+    whose columns are the SVM's (one per class) and then, when nb_columns, the complement NB's
+    log-probabilities per word (one per class; their scores become log-probabilities by a log-softmax).
+    A small multinomial logistic model fitted on out-of-fold scores turns them into confidences that sum
+    to 1. Doing the arithmetic here rather than through sklearn's predict_proba keeps one suggestion
+    at a few ms. Versions pickled before the word block and NB have word_vectorizer None, nb_columns 0.
     """
 
     vectorizer: TfidfVectorizer
@@ -160,20 +219,40 @@ class TrainedClassifier:
     training_size: int
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    word_vectorizer: TfidfVectorizer | None = None
+    word_weight: float = 0.0
+    nb_columns: int = 0  # the last nb_columns columns of coef are complement NB's
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        if len(texts) == 1:  # one suggestion at intake: skip sklearn's per-call checks (fast_tfidf.py)
-            fast, weights = self._fast_path()
-            indices, values = fast.transform_one(texts[0])
-            return (values @ weights[indices] + self.intercept)[np.newaxis, :]
+    def features(self, texts: Sequence[str], words: Sequence[str] | None = None) -> Any:
+        """Sparse feature rows; `words` are the texts' word_text() when the caller has them already."""
         features = self.vectorizer.transform(list(texts))
-        return np.asarray((features @ self.coef).toarray()) + self.intercept
+        if self.word_vectorizer is None:
+            return features
+        words = [word_text(t) for t in texts] if words is None else list(words)
+        return sparse.hstack([features, self.word_weight * self.word_vectorizer.transform(words)], format="csr")
 
-    def _fast_path(self) -> tuple[FastTfidf, np.ndarray]:
+    def scores(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
+        """The calibrator's inputs: SVM margins, then (nb_columns) NB log-probabilities."""
+        if len(texts) == 1:  # one suggestion at intake: skip sklearn's per-call checks (fast_tfidf.py)
+            fast, fast_words, weights = self._fast_path()
+            indices, values = fast.transform_one(texts[0])
+            if fast_words is not None:
+                word_indices, word_values = fast_words.transform_one(word_text(texts[0]) if words is None else words[0])
+                indices = np.concatenate([indices, word_indices + len(fast.vocabulary)])
+                values = np.concatenate([values, self.word_weight * word_values])
+            raw = (values @ weights[indices] + self.intercept)[np.newaxis, :]
+        else:
+            raw = np.asarray((self.features(texts, words) @ self.coef).toarray()) + self.intercept
+        if self.nb_columns:
+            raw[:, -self.nb_columns:] = _log_softmax(raw[:, -self.nb_columns:])
+        return raw
+
+    def _fast_path(self) -> tuple[FastTfidf, FastTfidf | None, np.ndarray]:
         """Built on first use and kept with the loaded model, never pickled (see __getstate__)."""
         cached = self.__dict__.get("_fast")
         if cached is None:
-            cached = self.__dict__["_fast"] = (FastTfidf(self.vectorizer), dense_rows(self.coef))
+            words = FastTfidf(self.word_vectorizer) if self.word_vectorizer is not None else None
+            cached = self.__dict__["_fast"] = (FastTfidf(self.vectorizer), words, dense_rows(self.coef))
         return cached  # type: ignore[no-any-return]
 
     def __getstate__(self) -> dict[str, Any]:
@@ -181,8 +260,8 @@ class TrainedClassifier:
         state.pop("_fast", None)
         return state
 
-    def proba(self, texts: Sequence[str]) -> np.ndarray:
-        return _softmax(self.scores(texts) @ self.calib_coef.T + self.calib_intercept)
+    def proba(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
+        return _softmax(self.scores(texts, words) @ self.calib_coef.T + self.calib_intercept)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [str(self.classes[i]) for i in self.proba(texts).argmax(axis=1)]
@@ -249,59 +328,99 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
     """Fit a model on labelled texts (message_text strings); with weak=True also on filtered reply-labelled
     messages (weak_examples), each kept only if a model fitted on the labelled texts alone gives its
     bureau's category a confidence of at least WEAK_MIN_CONFIDENCE (drops messages whose reply names a
-    bureau that was not really in charge)."""
+    bureau that was not really in charge), and on the category tree's leaves (weight TAXONOMY_WEIGHT)."""
     check_trainable(labels)
+    started = time.perf_counter()
+    texts = list(texts)
+    words = [word_text(t) for t in texts]  # segmented once, for both fits
     if weak:
         weak_texts, weak_labels = weak_examples(texts, labels, exclude)
         if weak_texts:
-            started = time.perf_counter()
-            base = train(texts, labels, weak=False)
-            proba = base.proba(weak_texts)
+            weak_words = [word_text(t) for t in weak_texts]
+            base = _fit(texts, words, labels)
+            proba = base.proba(weak_texts, weak_words)
             column = {str(c): i for i, c in enumerate(base.classes)}
             chosen = [i for i, label in enumerate(weak_labels)
                       if proba[i, column[label]] >= WEAK_MIN_CONFIDENCE]
             # The category tree's leaves as short pseudo-messages (not filtered: they define the categories).
             present = set(labels)
             tree = [(text, label) for text, label in _taxonomy_messages(str(messages_dir())) if label in present]
-            model = train(list(texts) + [weak_texts[i] for i in chosen] + [t for t, _l in tree],
-                          list(labels) + [weak_labels[i] for i in chosen] + [lab for _t, lab in tree], weak=False)
+            extra_texts = [weak_texts[i] for i in chosen] + [t for t, _l in tree]
+            model = _fit(texts + extra_texts, words + [weak_words[i] for i in chosen] + [word_text(t) for t, _l in tree],
+                         list(labels) + [weak_labels[i] for i in chosen] + [lab for _t, lab in tree],
+                         weights=[1.0] * (len(texts) + len(chosen)) + [TAXONOMY_WEIGHT] * len(tree))
             model.training_size = len(texts)
             model.extra["weak_examples"] = len(chosen)
             model.extra["taxonomy_examples"] = len(tree)
             model.seconds = time.perf_counter() - started
             return model
-    started = time.perf_counter()
+    model = _fit(texts, words, labels)
+    model.seconds = time.perf_counter() - started
+    return model
+
+
+def _model_scores(svm: LinearSVC, nb: ComplementNB | None, features: Any) -> np.ndarray:
+    """What the calibrator reads: SVM margins, then NB log-probabilities (as TrainedClassifier.scores)."""
+    if nb is None:
+        return _svm_scores(svm, features)
+    nb_scores = np.asarray(features @ nb.feature_log_prob_.T)
+    return np.hstack([_svm_scores(svm, features), _log_softmax(nb_scores)])
+
+
+def _fit(texts: list[str], words: list[str], labels: Sequence[str],
+         weights: Sequence[float] | None = None) -> TrainedClassifier:
+    """One fit: both vectorizers, the SVM and (from NB_MIN_ROWS rows) the NB on all rows, the calibrator on
+    out-of-fold scores."""
     y = np.asarray(labels, dtype=object)
+    sample_weight = None if weights is None else np.asarray(weights, dtype=np.float64)
     vectorizer = build_vectorizer(len(texts))
-    features = vectorizer.fit_transform(list(texts))
-    svm = LinearSVC(C=SVM_C).fit(features, y)
+    features = vectorizer.fit_transform(texts)
+    word_vectorizer: TfidfVectorizer | None = build_word_vectorizer(len(texts))
+    try:
+        word_features = word_vectorizer.fit_transform(words)  # type: ignore[union-attr]
+    except ValueError:  # no word is frequent enough (tiny or odd sets): char n-grams only
+        word_vectorizer = None
+    if word_vectorizer is not None:
+        features = sparse.hstack([features, WORD_WEIGHT * word_features], format="csr")
+    svm = LinearSVC(C=SVM_C).fit(features, y, sample_weight=sample_weight)
+    use_nb = len(texts) >= NB_MIN_ROWS
+    nb = ComplementNB(alpha=NB_ALPHA).fit(features, y, sample_weight=sample_weight) if use_nb else None
     classes = svm.classes_
-    # Out-of-fold SVM scores to fit the confidence model on (scores on training rows are over-confident).
-    # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit 7×7 numbers, and keeps
-    # training on 10,000 messages well under a minute.
+    n_classes = len(classes)
+    # Out-of-fold scores to fit the confidence model on (scores on training rows are over-confident).
+    # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit 14×7 numbers, and keeps
+    # training on 10,000 messages under a minute.
     calib_idx = np.arange(len(y))
     if len(y) > CALIBRATION_MAX_ROWS:
         calib_idx, _rest = train_test_split(calib_idx, train_size=CALIBRATION_MAX_ROWS, stratify=y, random_state=0)
     cy = y[calib_idx]
     folds = max(2, min(3, min(Counter(cy).values())))
-    oof = np.zeros((len(cy), len(classes)))
+    oof = np.zeros((len(cy), 2 * n_classes if use_nb else n_classes))
     for fit_idx, score_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(cy)), cy):
-        part = LinearSVC(C=SVM_C).fit(features[calib_idx[fit_idx]], cy[fit_idx])
-        rows = features[calib_idx[score_idx]]
-        # A class missing from this fold: fall back to the full model's scores.
-        oof[score_idx] = _svm_scores(part if list(part.classes_) == list(classes) else svm, rows)
+        rows, part_weight = features[calib_idx[fit_idx]], None if sample_weight is None else sample_weight[calib_idx[fit_idx]]
+        part_svm = LinearSVC(C=SVM_C).fit(rows, cy[fit_idx], sample_weight=part_weight)
+        part_nb = ComplementNB(alpha=NB_ALPHA).fit(rows, cy[fit_idx], sample_weight=part_weight) if use_nb else None
+        # A class missing from this fold: fall back to the full models' scores.
+        complete = list(part_svm.classes_) == list(classes)
+        oof[score_idx] = _model_scores(part_svm if complete else svm, part_nb if complete else nb,
+                                       features[calib_idx[score_idx]])
     calibrator = LogisticRegression(C=1.0, max_iter=1000).fit(oof, cy)
     calib_coef = np.asarray(calibrator.coef_)
     calib_intercept = np.asarray(calibrator.intercept_)
-    if len(classes) == 2:  # binary logistic regression has one row; expand to two for the softmax
+    if n_classes == 2:  # binary logistic regression has one row; expand to two for the softmax
         calib_coef = np.vstack([-calib_coef / 2, calib_coef / 2])
         calib_intercept = np.array([-calib_intercept[0] / 2, calib_intercept[0] / 2])
-    coef = svm.coef_ if len(classes) > 2 else np.vstack([-svm.coef_[0], svm.coef_[0]])
-    intercept = svm.intercept_ if len(classes) > 2 else np.array([-svm.intercept_[0], svm.intercept_[0]])
+    svm_coef = svm.coef_ if n_classes > 2 else np.vstack([-svm.coef_[0], svm.coef_[0]])
+    svm_intercept = svm.intercept_ if n_classes > 2 else np.array([-svm.intercept_[0], svm.intercept_[0]])
+    coef = (np.vstack([svm_coef, nb.feature_log_prob_]) if nb is not None else svm_coef).T.astype(np.float32)
+    nb_intercept = np.zeros(n_classes if nb is not None else 0)
     return TrainedClassifier(
-        vectorizer=vectorizer, classes=classes, coef=sparse.csr_matrix(coef.T.astype(np.float32)),
-        intercept=intercept.astype(np.float64), calib_coef=calib_coef, calib_intercept=calib_intercept,
-        labels=sorted(str(c) for c in classes), training_size=len(texts), seconds=time.perf_counter() - started,
+        vectorizer=vectorizer, classes=classes, coef=sparse.csr_matrix(coef),
+        intercept=np.concatenate([svm_intercept, nb_intercept]).astype(np.float64),
+        calib_coef=calib_coef, calib_intercept=calib_intercept,
+        labels=sorted(str(c) for c in classes), training_size=len(texts),
+        word_vectorizer=word_vectorizer, word_weight=WORD_WEIGHT if word_vectorizer is not None else 0.0,
+        nb_columns=n_classes if nb is not None else 0,
     )
 
 

@@ -93,11 +93,14 @@ def seed(cases: int) -> dict[str, str]:
                 print(f"  {i + 1}/{cases} cases ({rate:.0f}/s)", flush=True)
         if batch:
             Case.objects.bulk_create(batch)
-        from django.db import connection
 
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE appeals_case")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics for what earlier runs added (a PostgreSQL with autovacuum off, as on
+        # the developers' machines, would otherwise plan with the row counts of the first seeding).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     from gongzhi.intelligence.models import ClassifierVersion
 

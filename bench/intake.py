@@ -192,7 +192,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gongzhi_bench")
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="gunicorn worker processes (default: one per core, like `gongzhi serve`)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()

@@ -131,7 +131,8 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     gongzhi = str(ROOT / ".venv" / "bin" / "gongzhi")
     subprocess.run([gongzhi, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application", "--config", "python:gongzhi.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
          "--log-level", "warning", "--keep-alive", "30"],
         env=env, cwd=ROOT,

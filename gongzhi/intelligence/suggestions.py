@@ -140,6 +140,17 @@ def dispatch_category_for(node: Category, text: str, chosen: Category | None = N
 
 # --- computing and storing ----------------------------------------------------------------------------
 
+def warm_up() -> bool:
+    """Load the active model (and jieba's dictionary) once, so a new web process's first appeal does not
+    wait ~0.5 s for them. Called when a gunicorn worker starts (gongzhi/gunicorn_conf.py); never raises."""
+    try:
+        number, pairs = compute("路灯不亮", "小区门口路灯坏了")
+        return bool(pairs)
+    except Exception as exc:  # noqa: BLE001 - a web process must start even without a usable model
+        _log_failure("warm-up", None, exc)
+        return False
+
+
 def compute(title: str, body: str, top_k: int = TOP_K) -> tuple[int | None, list[tuple[str, float]]]:
     """(version number, [(label, confidence), ...]); (None, []) when no version is active."""
     version = intelligence_actions.active_version()

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "worker"])  # noqa: S603
         argv = [
             sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application",
+            "--config", "python:gongzhi.gunicorn_conf",
             "--bind", options["bind"],
             "--workers", str(options["workers"]),
             "--threads", str(options["threads"]),

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader, django_auth
@@ -24,17 +24,46 @@ from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import cached_area
 from gongzhi.intelligence.duplicates import duplicate_rows, duplicates_for_case
 from gongzhi.intelligence.suggestions import suggestion_rows
-from gongzhi.lib.masking import mask_phone
 from gongzhi.lib.ttl import TtlMap
 
 from . import actions, queries, rates
+from .api_schemas import (
+    AppealIn,
+    AppealOut,
+    AutoDispatchIn,
+    AutoDispatchOut,
+    CaseDetailOut,
+    CaseOut,
+    CategoryOut,
+    CompleteIn,
+    DecideIn,
+    DispatchIn,
+    DuplicateOut,
+    ExtensionIn,
+    ExtensionOut,
+    FollowUpIn,
+    ImportOut,
+    MergeIn,
+    NoteIn,
+    NotificationOut,
+    OkOut,
+    RateIn,
+    RateRowOut,
+    ReasonIn,
+    ReplyIn,
+    RouteOut,
+    SuggestionOut,
+    TemplateOut,
+    TrackOut,
+    WhistleIn,
+    WhistleOut,
+    WhistleReportOut,
+)
 from .models import (
     ApiKey,
     Appeal,
-    Assignment,
     AutoDispatchConfig,
     Case,
-    CaseEvent,
     Category,
     ExtensionRequest,
     Notification,
@@ -99,356 +128,6 @@ def forget_api_keys() -> None:
 
 AUTH = [ApiKeyAuth(), django_auth]
 router = Router(auth=AUTH)
-
-
-# ---------------------------------------------------------------------------------------------------
-# schemas
-
-
-class AppealIn(Schema):
-    title: str = Field("", max_length=200)
-    body: str = Field(..., max_length=5000)
-    callback_phone: str = Field(..., max_length=20)
-    callback_name: str = Field("", max_length=50)
-    appeal_type: str = Appeal.Type.HELP
-    urgency: str = "normal"
-    channel: str = Appeal.Channel.API
-    category_id: int | None = None
-    area_id: int | None = None
-    address: str = Field("", max_length=200)
-    source_ref: str = ""
-
-
-class AppealOut(Schema):
-    id: int
-    tracking_code: str
-    channel: str
-    appeal_type: str
-    urgency: str
-    title: str
-    body: str
-    callback_name: str
-    callback_phone: str
-    address: str
-    case_id: int | None
-    created_at: datetime
-
-    @staticmethod
-    def resolve_callback_phone(obj: Appeal) -> str:
-        return mask_phone(obj.callback_phone)
-
-
-class TrackOut(Schema):
-    tracking_code: str
-    title: str
-    status: str
-    status_label: str
-    submitted_at: datetime
-    answer: str
-    answered_at: datetime | None
-
-
-class CaseOut(Schema):
-    id: int
-    title: str
-    status: str
-    status_label: str
-    urgency: str
-    category_id: int | None
-    category_name: str | None
-    area_id: int | None
-    area_name: str | None
-    lead_unit_id: int | None
-    lead_unit_name: str | None
-    time_limit_kind: str
-    dispatched_at: datetime | None
-    accept_deadline: datetime | None
-    due_at: datetime | None
-    replied_at: datetime | None
-    closed_at: datetime | None
-    due_soon: bool
-    overdue: bool
-    version: int
-    created_at: datetime
-
-    @staticmethod
-    def resolve_status_label(obj: Case) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_category_name(obj: Case) -> str | None:
-        return obj.category.name if obj.category else None
-
-    @staticmethod
-    def resolve_area_name(obj: Case) -> str | None:
-        return obj.area.name if obj.area else None
-
-    @staticmethod
-    def resolve_lead_unit_name(obj: Case) -> str | None:
-        return obj.lead_unit.name if obj.lead_unit else None
-
-    @staticmethod
-    def resolve_due_soon(obj: Case) -> bool:
-        return obj.is_due_soon()
-
-    @staticmethod
-    def resolve_overdue(obj: Case) -> bool:
-        return obj.is_overdue()
-
-
-class EventOut(Schema):
-    id: int
-    verb: str
-    actor: str | None
-    unit: str | None
-    note: str
-    from_status: str
-    to_status: str
-    created_at: datetime
-    duration_seconds: float | None
-    photos: list[str]
-
-    @staticmethod
-    def resolve_actor(obj: CaseEvent) -> str | None:
-        return str(obj.actor) if obj.actor else None
-
-    @staticmethod
-    def resolve_unit(obj: CaseEvent) -> str | None:
-        return obj.unit.name if obj.unit else None
-
-    @staticmethod
-    def resolve_duration_seconds(obj: CaseEvent) -> float | None:
-        return obj.duration.total_seconds() if obj.duration else None
-
-    @staticmethod
-    def resolve_photos(obj: CaseEvent) -> list[str]:
-        return [p.file.url for p in obj.photos.all()]
-
-
-class AssignmentOut(Schema):
-    id: int
-    unit_id: int
-    unit_name: str
-    role: str
-    status: str
-    accepted_at: datetime | None
-    returned_reason: str
-
-    @staticmethod
-    def resolve_unit_name(obj: Assignment) -> str:
-        return obj.unit.name
-
-
-class ExtensionOut(Schema):
-    id: int
-    new_due_at: datetime
-    reason: str
-    status: str
-
-
-class SuggestionOut(Schema):
-    label: str
-    confidence: float
-    category_id: int | None
-    category_name: str | None
-    dispatch_category_id: int | None
-    dispatch_category_name: str | None
-    lead_unit_id: int | None
-    lead_unit_name: str | None
-    assist_unit_ids: list[int]
-
-
-class DuplicateOut(Schema):
-    case_id: int
-    case_status: str
-    case_status_label: str
-    appeal_id: int
-    tracking_code: str
-    title: str
-    similarity: float
-    place: str
-    days: int
-    reason: str
-    submitted_at: datetime
-
-
-class AutoDispatchIn(Schema):
-    threshold: float | None = None
-
-
-class AutoDispatchOut(Schema):
-    threshold: float | None
-    updated_at: datetime | None
-
-
-class CaseDetailOut(CaseOut):
-    appeals: list[AppealOut]
-    assignments: list[AssignmentOut]
-    timeline: list[EventOut]
-    extensions: list[ExtensionOut]
-    answer: str
-    auto_dispatched: bool
-    # Only for users who may dispatch the case, and only while it waits for dispatch; else [].
-    suggestions: list[SuggestionOut]
-
-
-class DispatchIn(Schema):
-    lead_unit_id: int
-    assist_unit_ids: list[int] = []
-    category_id: int | None = None
-    area_id: int | None = None
-    urgency: str | None = None
-    note: str = ""
-    expected_version: int | None = None
-
-
-class NoteIn(Schema):
-    note: str = ""
-
-
-class ReasonIn(Schema):
-    reason: str
-
-
-class ReplyIn(Schema):
-    body: str = ""
-    template_id: int | None = None
-    expected_version: int | None = None
-
-
-class FollowUpIn(Schema):
-    contacted: bool
-    solved: bool = False
-    satisfaction: str = ""
-    note: str = ""
-
-
-class ExtensionIn(Schema):
-    new_due_at: datetime
-    reason: str
-
-
-class DecideIn(Schema):
-    approve: bool
-    note: str = ""
-
-
-class MergeIn(Schema):
-    appeal_ids: list[int]
-    note: str = ""
-
-
-class RouteOut(Schema):
-    lead_unit_id: int | None
-    lead_unit_name: str | None
-    assist_unit_ids: list[int]
-    rule_id: int | None
-
-
-class WhistleIn(Schema):
-    title: str = Field(..., max_length=200)
-    description: str = ""
-    area_id: int | None = None
-    case_id: int | None = None
-    unit_ids: list[int]
-    urgent: bool = False
-
-
-class WhistleReportOut(Schema):
-    id: int
-    unit_id: int
-    unit_name: str
-    reported_at: datetime | None
-    late: bool
-    action_taken: str
-    done_at: datetime | None
-    rating: str
-
-    @staticmethod
-    def resolve_unit_name(obj: WhistleReport) -> str:
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_late(obj: WhistleReport) -> bool:
-        return obj.is_late
-
-
-class WhistleOut(Schema):
-    id: int
-    title: str
-    description: str
-    area_id: int
-    whistler_area_id: int
-    case_id: int | None
-    urgent: bool
-    report_deadline: datetime
-    status: str
-    created_at: datetime
-    closed_at: datetime | None
-    reports: list[WhistleReportOut]
-
-    @staticmethod
-    def resolve_reports(obj: Whistle) -> list[WhistleReport]:
-        return list(obj.reports.all())
-
-
-class CompleteIn(Schema):
-    action_taken: str
-
-
-class RateIn(Schema):
-    rating: str
-    note: str = ""
-
-
-class RateRowOut(Schema):
-    key: int
-    name: str
-    rank: int
-    followed_up: int
-    contacted: int
-    solved: int
-    satisfied: int
-    basically_satisfied: int
-    response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None
-    composite: float | None
-
-
-class CategoryOut(Schema):
-    id: int
-    name: str
-    parent_id: int | None
-    level: int
-    code: str
-    time_limit_kind: str
-    active: bool
-
-
-class TemplateOut(Schema):
-    id: int
-    title: str
-    body: str
-
-
-class NotificationOut(Schema):
-    id: int
-    verb: str
-    text: str
-    url: str
-    read_at: datetime | None
-    created_at: datetime
-
-
-class OkOut(Schema):
-    ok: bool = True
-    id: int | None = None
-
-
-class ImportOut(Schema):
-    created: int
-    tracking_codes: list[str]
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ of our categories become extra (noisy) training examples:
 The bureau → category table below is hand-written from the category tree (taxonomy.csv) and checked
 against the labelled messages: for each rule, how often a classifier trained on train.csv agrees with
 the bureau's category on the replied messages (bench/classifier.py --pseudo). Bureaus whose work
-falls outside our seven categories (公安/交警 → 政法, 民政, 财政, 水利 …) are left out on purpose, so
-their messages are never used. Traffic police (交警) handle 交通管理, which the tree files under 政法,
-and buses (公交) are 城乡建设 (城市建设和市政管理/公共汽车), so neither maps to 交通运输.
+falls outside our seven categories (公安/交警 → 政法, 民政, 财政, 水利 …) are left out of the table on
+purpose; messages whose reply names only such bureaus are examples of none of our categories
+(other_category_messages, label OTHER_LABEL), which the classifier learns as an eighth class it never
+suggests. Traffic police (交警) handle 交通管理, which the tree files under 政法, and buses (公交) are
+城乡建设 (城市建设和市政管理/公共汽车), so neither maps to 交通运输.
 
 The messages (title, body) are also in the hot/reply data only; nothing here is copied into the
 repository, and the code works without the files (no extra examples).
@@ -54,8 +56,17 @@ BUREAU_RULES: tuple[tuple[str, str], ...] = (
 )
 # Names ending like a government body: 市住建局, 区教育局, 卫健委, 交警支队 …
 BUREAU_NAME = re.compile(r"[\u4e00-\u9fa5]{2,14}?(?:局|委员会|委|厅|支队|大队|中心)")
+# Names that look like a bureau's but are not one (owners' and residents' committees, Party committees …).
+NOT_GOVERNMENT = ("业主委", "居民委", "村民委", "党委", "常委", "布局")
 # Bureaus that decide nothing for our seven categories but contain a rule's substring.
-NOT_A_BUREAU = ("业主委", "居民委", "村民委", "党委", "常委", "布局", "交警", "公安")
+NOT_A_BUREAU = (*NOT_GOVERNMENT, "交警", "公安")
+# Substrings of bureaus of the other first-level categories (政法, 民政, 财政, 农村农业, 纪检监察, 经济管理,
+# 科技与信息产业 …). A message whose reply names only such bureaus becomes an example of OTHER_LABEL.
+OTHER_BUREAUS = ("公安", "交警", "交通警察", "治安", "入境", "民政", "财政", "水利", "水务", "林业", "农业", "农村",
+                 "畜牧", "司法", "法院", "检察", "纪委", "监察", "发展和改革", "发改", "工业和信息化", "工信", "科技",
+                 "残联", "统计", "税务")
+# The label of those examples: a class the classifier trains on and never suggests (classifier.train).
+OTHER_LABEL = "__other__"
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,27 @@ def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
             continue
         ((label, names),) = found.items()
         out.append(WeakMessage(title=title, body=body, label=label, bureaus=tuple(names)))
+    return out
+
+
+def other_category_messages(directory: Path | None = None) -> list[WeakMessage]:
+    """Messages from replies.csv whose reply names bureaus of other first-level categories only (OTHER_BUREAUS,
+    and none of BUREAU_RULES), labelled OTHER_LABEL; [] if the file is absent."""
+    path = (directory or messages_dir()) / "replies.csv"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    out: list[WeakMessage] = []
+    for row in csv.DictReader(text.splitlines(keepends=True)):
+        reply = row.get("reply") or ""
+        if bureau_labels(reply):
+            continue
+        names = tuple(name for name in BUREAU_NAME.findall(reply)
+                      if not any(bad in name for bad in NOT_GOVERNMENT) and any(key in name for key in OTHER_BUREAUS))
+        title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
+        if names and (title or body):
+            out.append(WeakMessage(title=title, body=body, label=OTHER_LABEL, bureaus=names))
     return out
 
 

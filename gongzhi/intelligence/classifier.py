@@ -427,7 +427,7 @@ def _fit(texts: list[str], words: list[str], labels: Sequence[str],
         word_vectorizer = None
     if word_vectorizer is not None:
         features = sparse.hstack([features, WORD_WEIGHT * word_features], format="csr")
-    svm = LinearSVC(C=SVM_C).fit(features, y, sample_weight=sample_weight)
+    svm = LinearSVC(C=SVM_C, random_state=0).fit(features, y, sample_weight=sample_weight)
     use_nb = len(texts) >= NB_MIN_ROWS
     nb = ComplementNB(alpha=NB_ALPHA).fit(features, y, sample_weight=sample_weight) if use_nb else None
     classes = svm.classes_
@@ -443,7 +443,7 @@ def _fit(texts: list[str], words: list[str], labels: Sequence[str],
     oof = np.zeros((len(cy), 2 * n_classes if use_nb else n_classes))
     for fit_idx, score_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(cy)), cy):
         rows, part_weight = features[calib_idx[fit_idx]], None if sample_weight is None else sample_weight[calib_idx[fit_idx]]
-        part_svm = LinearSVC(C=SVM_C).fit(rows, cy[fit_idx], sample_weight=part_weight)
+        part_svm = LinearSVC(C=SVM_C, random_state=0).fit(rows, cy[fit_idx], sample_weight=part_weight)
         part_nb = ComplementNB(alpha=NB_ALPHA).fit(rows, cy[fit_idx], sample_weight=part_weight) if use_nb else None
         # A class missing from this fold: fall back to the full models' scores.
         complete = list(part_svm.classes_) == list(classes)

@@ -100,20 +100,27 @@ def bureau_labels(reply: str) -> dict[str, list[str]]:
     return found
 
 
-def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
-    """Messages from replies.csv whose reply names bureaus of exactly one category; [] if the file is absent."""
+def _replied_messages(directory: Path | None) -> list[tuple[str, str, str]]:
+    """(title, body, reply) of every replies.csv row with a title or a body; [] if the file is absent."""
     path = (directory or messages_dir()) / "replies.csv"
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
-    out: list[WeakMessage] = []
+    rows = []
     for row in csv.DictReader(text.splitlines(keepends=True)):
-        found = bureau_labels(row.get("reply") or "")
-        if len(found) != 1:
-            continue
         title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
-        if not title and not body:
+        if title or body:
+            rows.append((title, body, row.get("reply") or ""))
+    return rows
+
+
+def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
+    """Messages from replies.csv whose reply names bureaus of exactly one category; [] if the file is absent."""
+    out: list[WeakMessage] = []
+    for title, body, reply in _replied_messages(directory):
+        found = bureau_labels(reply)
+        if len(found) != 1:
             continue
         ((label, names),) = found.items()
         out.append(WeakMessage(title=title, body=body, label=label, bureaus=tuple(names)))
@@ -123,20 +130,13 @@ def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
 def other_category_messages(directory: Path | None = None) -> list[WeakMessage]:
     """Messages from replies.csv whose reply names bureaus of other first-level categories only (OTHER_BUREAUS,
     and none of BUREAU_RULES), labelled OTHER_LABEL; [] if the file is absent."""
-    path = (directory or messages_dir()) / "replies.csv"
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return []
     out: list[WeakMessage] = []
-    for row in csv.DictReader(text.splitlines(keepends=True)):
-        reply = row.get("reply") or ""
+    for title, body, reply in _replied_messages(directory):
         if bureau_labels(reply):
             continue
         names = tuple(name for name in BUREAU_NAME.findall(reply)
                       if not any(bad in name for bad in NOT_GOVERNMENT) and any(key in name for key in OTHER_BUREAUS))
-        title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
-        if names and (title or body):
+        if names:
             out.append(WeakMessage(title=title, body=body, label=OTHER_LABEL, bureaus=names))
     return out
 

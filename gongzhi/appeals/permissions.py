@@ -100,20 +100,11 @@ def _case_q(user: Any) -> Q:
     return q
 
 
-def _own_case_ids(user: Any) -> list[models.QuerySet[Any]]:
-    """Case ids of the appeals the user sent, and of those filed for them as a resident: two subqueries,
-    each an index scan (one `OR` over a join would make PostgreSQL read every appeal)."""
-    sent = Appeal.objects.filter(submitted_by=user).exclude(case=None).values("case_id")
-    filed = Appeal.objects.filter(resident__in=Resident.objects.filter(user=user).values("pk")).exclude(
-        case=None
-    ).values("case_id")
-    return [sent, filed]
-
-
-def _own_appeal_q(user: Any) -> Q:
-    sent = Appeal.objects.filter(submitted_by=user).values("pk")
-    filed = Appeal.objects.filter(resident__in=Resident.objects.filter(user=user).values("pk")).values("pk")
-    return Q(pk__in=sent) | Q(pk__in=filed)
+def _own_appeals(user: Any) -> list[models.QuerySet[Appeal]]:
+    """The appeals the user sent, and those filed for them as a resident: two querysets, each an index scan
+    when used as a subquery (one `OR` over a join would make PostgreSQL read every appeal)."""
+    residents = Resident.objects.filter(user=user).values("pk")
+    return [Appeal.objects.filter(submitted_by=user), Appeal.objects.filter(resident__in=residents)]
 
 
 def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
@@ -126,11 +117,14 @@ def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
         return qs.none()
     if model is Case:
         q = _case_q(user)
-        for own in _own_case_ids(user):
-            q |= Q(pk__in=own)
+        for own in _own_appeals(user):
+            q |= Q(pk__in=own.exclude(case=None).values("case_id"))
         return qs.filter(q)
     if model is Appeal:
-        return qs.filter(_own_appeal_q(user) | Q(case__in=Case.objects.filter(_case_q(user)).values("pk")))
+        q = Q(case__in=Case.objects.filter(_case_q(user)).values("pk"))
+        for own in _own_appeals(user):
+            q |= Q(pk__in=own.values("pk"))
+        return qs.filter(q)
     if model is Assignment:
         return qs.filter(case__in=visible_to(user, Case).values("pk"))
     if model is CaseEvent:

@@ -42,7 +42,6 @@ browser:
 
 lint: install
 	$(BIN)/ruff check gongzhi bench
-	$(BIN)/ruff format --check gongzhi bench
 
 typecheck: install
 	$(BIN)/mypy gongzhi

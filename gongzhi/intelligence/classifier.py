@@ -23,10 +23,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +78,12 @@ WEAK_MAX_ROWS = 5000
 WEAK_MIN_CONFIDENCE = 0.2
 # Sample weight of each category-tree pseudo-message (they are short; 3 measured slightly better than 1).
 TAXONOMY_WEIGHT = 3.0
+# Threads that fit the one-vs-rest SVMs side by side (liblinear releases the GIL): one per core, at most 4,
+# for sets of PARALLEL_MIN_ROWS rows or more. Smaller sets fit one SVM after another: liblinear's random
+# generator is shared by the threads, so parallel fits differ in the last digits from run to run, and
+# cross-validation on a few hundred messages should repeat exactly (it takes seconds either way).
+TRAIN_THREADS = max(1, min(4, os.cpu_count() or 1))
+PARALLEL_MIN_ROWS = 5000
 
 
 class CsvError(ValueError):
@@ -283,11 +293,38 @@ class TrainedClassifier:
         return self.suggest_text(message_text(title, body), top_k)
 
 
-def _svm_scores(svm: LinearSVC, features: Any) -> np.ndarray:
-    scores = np.asarray(svm.decision_function(features))
-    if scores.ndim == 1:  # two classes: sklearn gives one column
-        scores = np.column_stack([-scores, scores])
-    return scores
+@dataclass(frozen=True)
+class _LinearModel:
+    """One linear score per class: features @ coef.T + intercept (the SVM's margins)."""
+
+    coef: np.ndarray  # n_classes × n_features
+    intercept: np.ndarray
+
+    def scores(self, features: Any) -> np.ndarray:
+        return np.asarray(features @ self.coef.T) + self.intercept
+
+
+def _binary_svm(features: Any, positive: np.ndarray, sample_weight: np.ndarray | None) -> tuple[np.ndarray, float]:
+    svm = LinearSVC(C=SVM_C, random_state=0).fit(features, positive, sample_weight=sample_weight)
+    return np.asarray(svm.coef_[0]), float(svm.intercept_[0])
+
+
+def _submit_svm(pool: ThreadPoolExecutor, features: Any, y: np.ndarray, classes: np.ndarray,
+                sample_weight: np.ndarray | None) -> list[Future[tuple[np.ndarray, float]]]:
+    """The one-vs-rest SVMs as one binary fit per class (one fit in all for two classes), run by the pool.
+    liblinear releases the GIL, so they fit side by side on the machine's cores; the result is the same
+    kind of model as LinearSVC's own one-vs-rest."""
+    positives = [classes[1]] if len(classes) == 2 else list(classes)
+    return [pool.submit(_binary_svm, features, y == c, sample_weight) for c in positives]
+
+
+def _collect_svm(futures: list[Future[tuple[np.ndarray, float]]]) -> _LinearModel:
+    fitted = [f.result() for f in futures]
+    coef = np.vstack([c for c, _i in fitted])
+    intercept = np.asarray([i for _c, i in fitted])
+    if len(fitted) == 1:  # two classes: the margin for the first is the other's negated
+        coef, intercept = np.vstack([-coef[0], coef[0]]), np.asarray([-intercept[0], intercept[0]])
+    return _LinearModel(coef=coef, intercept=intercept)
 
 
 def _title_of(text: str) -> str:
@@ -371,8 +408,8 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
     check_trainable(labels)
     started = time.perf_counter()
     texts = list(texts)
-    words = [word_text(t) for t in texts]  # segmented once, for both fits
-    if weak:
+    words = _segment(texts)  # segmented once, for both fits
+    if weak and isinstance(words, list):  # a future only for sets too large for weak examples anyway
         weak_texts, weak_labels = weak_examples(texts, labels, exclude)
         if weak_texts:
             weak_words = [word_text(t) for t in weak_texts]
@@ -404,22 +441,52 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
     return model
 
 
-def _model_scores(svm: LinearSVC, nb: ComplementNB | None, features: Any) -> np.ndarray:
+def _model_scores(svm: _LinearModel, nb: ComplementNB | None, features: Any) -> np.ndarray:
     """What the calibrator reads: SVM margins, then NB log-probabilities (as TrainedClassifier.scores)."""
     if nb is None:
-        return _svm_scores(svm, features)
+        return svm.scores(features)
     nb_scores = np.asarray(features @ nb.feature_log_prob_.T)
-    return np.hstack([_svm_scores(svm, features), _log_softmax(nb_scores)])
+    return np.hstack([svm.scores(features), _log_softmax(nb_scores)])
 
 
-def _fit(texts: list[str], words: list[str], labels: Sequence[str],
+def _word_texts(texts: list[str]) -> list[str]:
+    return [word_text(t) for t in texts]
+
+
+def _segment(texts: list[str]) -> list[str] | Future[list[str]]:
+    """The texts' word_text(); for large sets a future, computed by a forked process while this one counts
+    the char n-grams (both are pure Python, so a thread would not help). Falls back to segmenting here."""
+    if len(texts) < PARALLEL_MIN_ROWS or TRAIN_THREADS < 2:
+        return _word_texts(texts)
+    _jieba()  # loaded before the fork, so the child has the dictionary
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_word_texts, texts)
+    except (OSError, ValueError):  # no fork here (or no resources for it): segment in this process
+        return _word_texts(texts)
+    pool.shutdown(wait=False)  # the process ends once it has delivered the words
+    return future
+
+
+def _words_of(words: list[str] | Future[list[str]], texts: list[str]) -> list[str]:
+    if isinstance(words, list):
+        return words
+    try:
+        return words.result()
+    except (OSError, BrokenProcessPool):
+        return _word_texts(texts)
+
+
+def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequence[str],
          weights: Sequence[float] | None = None) -> TrainedClassifier:
     """One fit: both vectorizers, the SVM and (from NB_MIN_ROWS rows) the NB on all rows, the calibrator on
-    out-of-fold scores."""
+    out-of-fold scores. For large sets (PARALLEL_MIN_ROWS) the words come from a forked process (_segment)
+    and the SVMs of the full fit and of the calibration folds run in TRAIN_THREADS threads."""
     y = np.asarray(labels, dtype=object)
     sample_weight = None if weights is None else np.asarray(weights, dtype=np.float64)
     vectorizer = build_vectorizer(len(texts))
     features = vectorizer.fit_transform(texts)
+    words = _words_of(words, texts)
     word_vectorizer: TfidfVectorizer | None = build_word_vectorizer(len(texts))
     try:
         word_features = word_vectorizer.fit_transform(words)  # type: ignore[union-attr]
@@ -427,11 +494,9 @@ def _fit(texts: list[str], words: list[str], labels: Sequence[str],
         word_vectorizer = None
     if word_vectorizer is not None:
         features = sparse.hstack([features, WORD_WEIGHT * word_features], format="csr")
-    svm = LinearSVC(C=SVM_C, random_state=0).fit(features, y, sample_weight=sample_weight)
-    use_nb = len(texts) >= NB_MIN_ROWS
-    nb = ComplementNB(alpha=NB_ALPHA).fit(features, y, sample_weight=sample_weight) if use_nb else None
-    classes = svm.classes_
+    classes = np.unique(y)
     n_classes = len(classes)
+    use_nb = len(texts) >= NB_MIN_ROWS
     # Out-of-fold scores to fit the confidence model on (scores on training rows are over-confident).
     # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit 14×7 numbers, and keeps
     # training on 10,000 messages under a minute.
@@ -440,28 +505,39 @@ def _fit(texts: list[str], words: list[str], labels: Sequence[str],
         calib_idx, _rest = train_test_split(calib_idx, train_size=CALIBRATION_MAX_ROWS, stratify=y, random_state=0)
     cy = y[calib_idx]
     folds = max(2, min(3, min(Counter(cy).values())))
-    oof = np.zeros((len(cy), 2 * n_classes if use_nb else n_classes))
-    for fit_idx, score_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(cy)), cy):
-        rows, part_weight = features[calib_idx[fit_idx]], None if sample_weight is None else sample_weight[calib_idx[fit_idx]]
-        part_svm = LinearSVC(C=SVM_C, random_state=0).fit(rows, cy[fit_idx], sample_weight=part_weight)
-        part_nb = ComplementNB(alpha=NB_ALPHA).fit(rows, cy[fit_idx], sample_weight=part_weight) if use_nb else None
-        # A class missing from this fold: fall back to the full models' scores.
-        complete = list(part_svm.classes_) == list(classes)
-        oof[score_idx] = _model_scores(part_svm if complete else svm, part_nb if complete else nb,
-                                       features[calib_idx[score_idx]])
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(cy)), cy))
+    threads = TRAIN_THREADS if len(y) >= PARALLEL_MIN_ROWS else 1
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="classifier-fit") as pool:
+        full_svm = _submit_svm(pool, features, y, classes, sample_weight)
+        part_svms = []
+        for fit_idx, _score_idx in splits:
+            rows = calib_idx[fit_idx]
+            # A class missing from this fold (tiny sets): its rows are scored by the full models.
+            complete = len(np.unique(cy[fit_idx])) == n_classes
+            part_svms.append(_submit_svm(pool, features[rows], cy[fit_idx], classes,
+                                         None if sample_weight is None else sample_weight[rows]) if complete else None)
+        nb = ComplementNB(alpha=NB_ALPHA).fit(features, y, sample_weight=sample_weight) if use_nb else None
+        svm = _collect_svm(full_svm)
+        oof = np.zeros((len(cy), 2 * n_classes if use_nb else n_classes))
+        for (fit_idx, score_idx), part in zip(splits, part_svms, strict=True):
+            rows = calib_idx[fit_idx]
+            part_nb = None
+            if part is not None and use_nb:
+                part_nb = ComplementNB(alpha=NB_ALPHA).fit(
+                    features[rows], cy[fit_idx], sample_weight=None if sample_weight is None else sample_weight[rows])
+            oof[score_idx] = _model_scores(_collect_svm(part) if part is not None else svm,
+                                           part_nb if part is not None else nb, features[calib_idx[score_idx]])
     calibrator = LogisticRegression(C=1.0, max_iter=1000).fit(oof, cy)
     calib_coef = np.asarray(calibrator.coef_)
     calib_intercept = np.asarray(calibrator.intercept_)
     if n_classes == 2:  # binary logistic regression has one row; expand to two for the softmax
         calib_coef = np.vstack([-calib_coef / 2, calib_coef / 2])
         calib_intercept = np.array([-calib_intercept[0] / 2, calib_intercept[0] / 2])
-    svm_coef = svm.coef_ if n_classes > 2 else np.vstack([-svm.coef_[0], svm.coef_[0]])
-    svm_intercept = svm.intercept_ if n_classes > 2 else np.array([-svm.intercept_[0], svm.intercept_[0]])
-    coef = (np.vstack([svm_coef, nb.feature_log_prob_]) if nb is not None else svm_coef).T.astype(np.float32)
+    coef = (np.vstack([svm.coef, nb.feature_log_prob_]) if nb is not None else svm.coef).T.astype(np.float32)
     nb_intercept = np.zeros(n_classes if nb is not None else 0)
     return TrainedClassifier(
         vectorizer=vectorizer, classes=classes, coef=sparse.csr_matrix(coef),
-        intercept=np.concatenate([svm_intercept, nb_intercept]).astype(np.float64),
+        intercept=np.concatenate([svm.intercept, nb_intercept]).astype(np.float64),
         calib_coef=calib_coef, calib_intercept=calib_intercept,
         labels=sorted(str(c) for c in classes), training_size=len(texts),
         word_vectorizer=word_vectorizer, word_weight=WORD_WEIGHT if word_vectorizer is not None else 0.0,

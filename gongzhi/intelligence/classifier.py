@@ -409,9 +409,10 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
     started = time.perf_counter()
     texts = list(texts)
     words = _segment(texts)  # segmented once, for both fits
-    if weak and isinstance(words, list):  # a future only for sets too large for weak examples anyway
+    if weak:
         weak_texts, weak_labels = weak_examples(texts, labels, exclude)
         if weak_texts:
+            words = _words_of(words, texts)
             weak_words = [word_text(t) for t in weak_texts]
             base = _fit(texts, words, labels)
             proba = base.proba(weak_texts, weak_words)
@@ -507,24 +508,21 @@ def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequenc
     folds = max(2, min(3, min(Counter(cy).values())))
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(cy)), cy))
     threads = TRAIN_THREADS if len(y) >= PARALLEL_MIN_ROWS else 1
+    def weights_of(rows: np.ndarray) -> np.ndarray | None:
+        return None if sample_weight is None else sample_weight[rows]
+
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="classifier-fit") as pool:
         full_svm = _submit_svm(pool, features, y, classes, sample_weight)
-        part_svms = []
-        for fit_idx, _score_idx in splits:
-            rows = calib_idx[fit_idx]
-            # A class missing from this fold (tiny sets): its rows are scored by the full models.
-            complete = len(np.unique(cy[fit_idx])) == n_classes
-            part_svms.append(_submit_svm(pool, features[rows], cy[fit_idx], classes,
-                                         None if sample_weight is None else sample_weight[rows]) if complete else None)
+        # A class missing from a fold (tiny sets): that fold's rows are scored by the full models.
+        part_svms = [_submit_svm(pool, features[calib_idx[fit_idx]], cy[fit_idx], classes, weights_of(calib_idx[fit_idx]))
+                     if len(np.unique(cy[fit_idx])) == n_classes else None for fit_idx, _score_idx in splits]
         nb = ComplementNB(alpha=NB_ALPHA).fit(features, y, sample_weight=sample_weight) if use_nb else None
         svm = _collect_svm(full_svm)
         oof = np.zeros((len(cy), 2 * n_classes if use_nb else n_classes))
         for (fit_idx, score_idx), part in zip(splits, part_svms, strict=True):
             rows = calib_idx[fit_idx]
-            part_nb = None
-            if part is not None and use_nb:
-                part_nb = ComplementNB(alpha=NB_ALPHA).fit(
-                    features[rows], cy[fit_idx], sample_weight=None if sample_weight is None else sample_weight[rows])
+            part_nb = (ComplementNB(alpha=NB_ALPHA).fit(features[rows], cy[fit_idx], sample_weight=weights_of(rows))
+                       if use_nb and part is not None else None)
             oof[score_idx] = _model_scores(_collect_svm(part) if part is not None else svm,
                                            part_nb if part is not None else nb, features[calib_idx[score_idx]])
     calibrator = LogisticRegression(C=1.0, max_iter=1000).fit(oof, cy)

@@ -54,6 +54,17 @@ BUREAU_RULES: tuple[tuple[str, str], ...] = (
     ("交通运输", "交通运输"), ("交通局", "交通运输"), ("公路", "交通运输"), ("运管", "交通运输"),
     ("邮政", "交通运输"),
 )
+# Subjects the category tree files under a category other than that of the bureau that usually answers
+# them: a reply-labelled message whose title names one takes the tree's category. The transport bureau
+# answers bus complaints, but the tree has 公共汽车 and 地铁城铁 under 城乡建设 (城市建设和市政管理);
+# urban management answers noise, but 噪音污染 is 环境保护; lift safety is 特种设备管理 under 商贸旅游
+# (质监检验检疫), whoever replied. The labelled messages agree (公交 4 城乡建设 / 2 商贸旅游 / 0 交通运输;
+# 噪音 8 环境保护 of 9; 电梯 10 商贸旅游 of 13), the reply-labelled ones did not (公交 37 of 38 交通运输).
+TREE_SUBJECTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("公交", "公共汽车", "地铁", "城铁", "轨道交通"), "城乡建设"),
+    (("噪音", "噪声", "扰民"), "环境保护"),
+    (("电梯",), "商贸旅游"),
+)
 # Names ending like a government body: 市住建局, 区教育局, 卫健委, 交警支队 …
 BUREAU_NAME = re.compile(r"[\u4e00-\u9fa5]{2,14}?(?:局|委员会|委|厅|支队|大队|中心)")
 # Names that look like a bureau's but are not one (owners' and residents' committees, Party committees …).
@@ -115,15 +126,24 @@ def _replied_messages(directory: Path | None) -> list[tuple[str, str, str]]:
     return rows
 
 
+def tree_label(title: str) -> str | None:
+    """The category the tree gives the subject named in the title (TREE_SUBJECTS), or None."""
+    for keys, label in TREE_SUBJECTS:
+        if any(key in title for key in keys):
+            return label
+    return None
+
+
 def reply_labelled_messages(directory: Path | None = None) -> list[WeakMessage]:
-    """Messages from replies.csv whose reply names bureaus of exactly one category; [] if the file is absent."""
+    """Messages from replies.csv whose reply names bureaus of exactly one category, labelled with that category
+    unless the title names a subject of TREE_SUBJECTS; [] if the file is absent."""
     out: list[WeakMessage] = []
     for title, body, reply in _replied_messages(directory):
         found = bureau_labels(reply)
         if len(found) != 1:
             continue
         ((label, names),) = found.items()
-        out.append(WeakMessage(title=title, body=body, label=label, bureaus=tuple(names)))
+        out.append(WeakMessage(title=title, body=body, label=tree_label(title) or label, bureaus=tuple(names)))
     return out
 
 

@@ -105,6 +105,21 @@ def test_it_labels_replied_messages_by_the_bureau_named_in_the_reply() -> None:
     assert bureau_labels("区公安分局、交警大队已处理") == {}  # 政法: not one of ours
 
 
+def test_the_category_tree_overrides_the_bureau_for_the_subjects_it_files_elsewhere(tmp_path: Path) -> None:
+    from gongzhi.intelligence.pseudo_labels import reply_labelled_messages
+
+    (tmp_path / "replies.csv").write_text(
+        "id,title,body,created_at,reply,replied_at\n"
+        "1,3路公交车到站不停,司机不停车,2019-01-01,经市交通运输局调查核实，已约谈公交公司。,2019-01-05\n"
+        "2,客运班车超载,每天超载,2019-01-01,经市交通运输局调查核实，已处罚。,2019-01-05\n"
+        "3,楼下广场舞噪音扰民,每晚十点还在跳,2019-01-01,区城管局已处理。,2019-01-05\n"
+        "4,小区电梯经常停运,电梯坏了没人修,2019-01-01,区住建局已督促物业维修。,2019-01-05\n",
+        encoding="utf-8")
+    labels = {m.title: m.label for m in reply_labelled_messages(tmp_path)}
+    assert labels == {"3路公交车到站不停": "城乡建设", "客运班车超载": "交通运输",
+                      "楼下广场舞噪音扰民": "环境保护", "小区电梯经常停运": "商贸旅游"}
+
+
 def test_it_trains_without_the_shared_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GONGZHI_MESSAGES_DIR", str(tmp_path))
     rows = [r for r in synthetic_rows(80)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from .errors import ActionError
@@ -72,7 +72,7 @@ def template(request: HttpRequest, kind: str) -> FileResponse:
 @router.post("/{kind}/imports", response={201: ImportJobOut}, summary="上传名册并开始导入")
 def create_import(
     request: HttpRequest, kind: str, scope_area_id: Form[int], file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     user: User = request.user  # type: ignore[assignment]
     _kind(kind)
     scope = visible_to(user, Area).filter(pk=scope_area_id).first()
@@ -84,7 +84,7 @@ def create_import(
                                size=file.size)
     run_import_job.enqueue(job.pk)
     job.refresh_from_db()
-    return 201, _job_out(job)
+    return Status(201, _job_out(job))
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="导入进度与错误")

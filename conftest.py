@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import importlib
+import shutil
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import override_settings
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, never a downloaded browser
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +54,23 @@ def _restore_seed_data() -> None:
 
     if not Category.objects.exists():
         importlib.import_module("gongzhi.appeals.migrations.0002_seed_defaults").seed(apps, None)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright; the test is skipped where it is not installed (make browser)."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright runs an event loop in this thread; the ORM calls made by the test itself are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            # While that loop runs, Django keeps the test's ORM calls on connections of their own (asgiref's
+            # Local is per context then); close them here, or PostgreSQL refuses to drop the test database
+            # at the end of the run ("is being accessed by other users").
+            connections.close_all()

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -15,6 +17,8 @@ from gongzhi.core import actions
 from gongzhi.core.models import Area, PartyMember, PartyOrg, Resident, Role, Unit, User
 
 PASSWORD = "cast-pass-2026"
+# Where browser tests leave screenshots for a person to look at; GONGZHI_SHOTS_DIR keeps them elsewhere.
+SHOTS = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
 
 
 @dataclass

@@ -9,10 +9,7 @@ resident's tracking page shows the answer. Screenshots go to /tmp/gongzhi-shots/
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,21 +19,10 @@ from django.test import Client
 
 from gongzhi.appeals import actions
 from gongzhi.appeals.models import Appeal, Case, Whistle
-from gongzhi.test import PASSWORD
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from gongzhi.test import PASSWORD, SHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SHOTS = Path(os.environ.get("GONGZHI_SHOTS", "/tmp/gongzhi-shots"))  # noqa: S108 - screenshots for people to look at
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
@@ -45,17 +31,6 @@ PHONE = {
     "locale": "zh-CN",
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Category classifier benchmark on the real messages (never copied into the repository).
 
     .venv/bin/python bench/classifier.py [--messages-dir ../shared/data/messages] [--size 10000] [--no-baseline]
+    .venv/bin/python bench/classifier.py --pseudo   # how the reply-labelling rules agree with train.csv
 
 Prints 5-fold stratified CV figures (seed 0) on train.csv for a reference baseline (jieba word TF-IDF +
 LinearSVC) and for our pipeline (gongzhi.intelligence.classifier), the time to train on SIZE messages,
@@ -61,6 +62,30 @@ def baseline_cv(texts: list[str], labels: list[str], var_dir: Path) -> tuple[flo
     return float(f1_score(labels, predicted, average="macro")), float(accuracy_score(labels, predicted))
 
 
+def pseudo_label_report(rows: list, directory: Path) -> None:  # type: ignore[type-arg]
+    """Per bureau rule: how often a model trained on the labelled messages alone agrees with the category
+    that the rule (or the category tree, pseudo_labels.TREE_SUBJECTS) gives the replied messages."""
+    from collections import Counter, defaultdict
+
+    from gongzhi.intelligence import classifier as clf
+    from gongzhi.intelligence import pseudo_labels
+
+    weak = pseudo_labels.reply_labelled_messages(directory)
+    if not weak:
+        sys.exit(f"replies.csv not found in {directory}")
+    model = clf.train([r.text for r in rows], [r.label for r in rows], weak=False)
+    predicted = model.predict([clf.message_text(m.title, m.body) for m in weak])
+    by_rule: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for message, guess in zip(weak, predicted, strict=True):
+        rule = next((key, label) for key, label in pseudo_labels.BUREAU_RULES if key in message.bureaus[0])
+        by_rule[rule].append((message.label, guess))
+    print(f"{len(weak)} reply-labelled messages; per bureau rule, agreement with a model trained on train.csv:")
+    for (key, label), pairs in sorted(by_rule.items(), key=lambda item: -len(item[1])):
+        agree = sum(weak_label == guess for weak_label, guess in pairs) / len(pairs)
+        others = Counter(guess for weak_label, guess in pairs if weak_label != guess).most_common(2)
+        print(f"  {key} → {label}: {len(pairs)} messages, agreement {agree:.2f}; otherwise {others}")
+
+
 def main() -> None:
     import django
 
@@ -69,6 +94,8 @@ def main() -> None:
                         or str(ROOT.parent / "shared/data/messages"))
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--pseudo", action="store_true",
+                        help="only report how the bureau rules of pseudo_labels.py agree with the labelled messages")
     args = parser.parse_args()
     django.setup()
     from django.conf import settings
@@ -80,6 +107,9 @@ def main() -> None:
         sys.exit(f"train.csv not found in {args.messages_dir}")
     rows = clf.read_labelled_csv(path)
     texts, labels = [r.text for r in rows], [r.label for r in rows]
+    if args.pseudo:
+        pseudo_label_report(rows, Path(args.messages_dir))
+        return
     if not args.no_baseline:
         f1, acc = baseline_cv(texts, labels, Path(settings.VAR_DIR))
         print(f"baseline (jieba words TF-IDF + LinearSVC) 5-fold: macro_f1={f1:.4f} accuracy={acc:.4f}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 
@@ -19,6 +20,24 @@ from gongzhi.core.models import Area, PartyMember, PartyOrg, Resident, Role, Uni
 PASSWORD = "cast-pass-2026"
 # Where browser tests leave screenshots for a person to look at; GONGZHI_SHOTS_DIR keeps them elsewhere.
 SHOTS = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
+# Browser contexts: a phone (as grid workers and residents use it) and a desktop.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+def signed_in(browser: Any, live_server: Any, user: User, **options: Any) -> Any:
+    """A page in a new browser context with the user's session (logging in through the form is tested in
+    gongzhi/appeals/tests/test_browser.py)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**(options or DESKTOP))
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": live_server.url}])
+    return context.new_page()
 
 
 @dataclass

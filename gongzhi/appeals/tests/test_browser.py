@@ -13,24 +13,14 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
 
 from gongzhi.appeals import actions
 from gongzhi.appeals.models import Appeal, Case, Whistle
-from gongzhi.test import PASSWORD, SHOTS
+from gongzhi.test import DESKTOP, PASSWORD, PHONE, SHOTS, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture
@@ -40,23 +30,6 @@ def scene(cast: Any, ac: Any) -> Any:
     actions.do_create_routing_rule(acting_user=None, lead_unit=cast.department, category=ac.leaf)
     SHOTS.mkdir(parents=True, exist_ok=True)
     return ac
-
-
-def signed_in(browser: Any, live_server: Any, user: Any, **options: Any) -> Any:
-    """A browser context with the user's session (logging in through the form is tested once, below)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(**(options or DESKTOP))
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
 
 
 def flash(page: Any) -> str:

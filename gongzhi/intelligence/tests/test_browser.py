@@ -60,7 +60,7 @@ def test_a_dispatcher_merges_a_duplicate_and_adopts_a_suggestion(browser: Any, l
 
     page.locator("[data-testid=suggestion]").first.locator("button[data-action=adopt]").click()
     assert "工单已派出" in flash(page)
-    case = Case.objects.get(pk=first.case_id)
+    case = Case.objects.get(pk=first.case_id or 0)
     assert case.status == Case.Status.DISPATCHED and case.lead_unit_id == cast.department.pk
     # The leaf of 城市管理 that shares words with the text (suggestions.py), as the suggestion showed it.
     assert case.category is not None and case.category.name == "垃圾清运" and "垃圾清运" in top

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import joblib
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -25,13 +26,15 @@ from gongzhi.core.models import User
 from gongzhi.lib.ttl import ttl_cached
 
 from . import classifier as clf
-from .models import ClassifierVersion, SuggestionFeedback
+from .models import ClassifierVersion, SuggestionFeedback, TrainingJob
 from .permissions import can_manage_classifier
 
 logger = logging.getLogger("gongzhi.intelligence")
 
 # Fewer closed cases than this and retraining from history is not worth it.
 MIN_HISTORY_SIZE = 200
+# Cross-validation folds for a version trained on request (its scores are shown beside it).
+TRAINING_FOLDS = 5
 
 
 def _require_manage(user: User | None) -> None:
@@ -203,12 +206,98 @@ def history_rows() -> list[tuple[str, str]]:
 
 def do_train_classifier_from_history(
     *, acting_user: User | None, extra: Iterable[tuple[str, str]] = (), min_size: int = MIN_HISTORY_SIZE,
+    rows: list[tuple[str, str]] | None = None,
 ) -> ClassifierVersion | None:
-    """Retrain from closed cases (plus any extra (text, label) rows); None when there is too little history."""
-    rows = history_rows() + list(extra)
+    """Retrain from closed cases (history_rows(), or `rows` when the caller has them, plus any extra (text,
+    label) rows); None when there is too little history."""
+    rows = (history_rows() if rows is None else rows) + list(extra)
     if len(rows) < min_size:
         logger.info("classifier retraining skipped: %d labelled closed appeals, need %d", len(rows), min_size)
         return None
     texts, labels = zip(*rows, strict=True)
     return do_train_classifier(list(texts), list(labels), acting_user=acting_user,
                                source=ClassifierVersion.Source.HISTORY, source_name="history")
+
+
+def labelled_upload(name: str, content: bytes) -> list[clf.LabelledMessage]:
+    """The messages of an uploaded labelled CSV file, or an ActionError in Chinese that says what to fix."""
+    if not name.lower().endswith(".csv"):
+        raise ActionError(_("Only CSV files can be used for training; %(name)s is not one. Save the table as "
+                            "CSV UTF-8 with the columns %(columns)s.") % {"name": name, "columns": ",".join(clf.CSV_COLUMNS)},
+                          field="file")
+    limit = settings.IMPORT_MAX_BYTES
+    if len(content) > limit:
+        raise ActionError(_("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                          % {"size": f"{len(content) / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}, field="file")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ActionError(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."), field="file") from exc
+    try:
+        rows = clf.read_labelled_csv(io.StringIO(text))
+        clf.check_trainable([r.label for r in rows], TRAINING_FOLDS)
+    except clf.CsvError as exc:
+        raise ActionError(str(exc), field="file") from exc
+    return rows
+
+
+@transaction.atomic
+def do_request_training(acting_user: User, *, source: str, name: str = "", content: bytes = b"") -> TrainingJob:
+    """Record a retraining for the worker (run_training_job): from the closed cases, or from an uploaded
+    labelled CSV file, which is checked here so that a bad file is refused at once and nothing is queued."""
+    _require_manage(acting_user)
+    job = TrainingJob(source=source, created_by=acting_user)
+    if source == ClassifierVersion.Source.FILE:
+        rows = labelled_upload(name, content)
+        job.original_name = name[:200]
+        job.message = _("%(count)d labelled messages in %(labels)d categories.") % {
+            "count": len(rows), "labels": len({r.label for r in rows})}
+        job.file.save("training.csv", ContentFile(content), save=False)
+    elif source != ClassifierVersion.Source.HISTORY:
+        raise ActionError(_("Unknown training source."))
+    job.save()
+    log_event(acting_user, "intelligence.request_training", job,
+              after={"source": source, "file": job.original_name or None})
+    return job
+
+
+def _finish_job(job: TrainingJob, *, status: str, message: str, version: ClassifierVersion | None = None) -> None:
+    TrainingJob.objects.filter(pk=job.pk).update(status=status, message=message[:500], version=version,
+                                                 finished_at=timezone.now())
+
+
+def run_training_job(job: TrainingJob) -> TrainingJob:
+    """Train the version a job asks for (slow: outside any transaction) and record the outcome on the job;
+    a failure is recorded in Chinese, never raised."""
+    if not TrainingJob.objects.filter(pk=job.pk, status=TrainingJob.Status.QUEUED).update(
+            status=TrainingJob.Status.RUNNING):
+        job.refresh_from_db()  # another worker took it
+        return job
+    try:
+        if job.source == ClassifierVersion.Source.FILE:
+            with job.file.open("rb") as handle:
+                rows = labelled_upload(job.original_name, handle.read())
+            version: ClassifierVersion | None = do_train_classifier(
+                [r.text for r in rows], [r.label for r in rows], acting_user=job.created_by,
+                source=ClassifierVersion.Source.FILE, source_name=job.original_name, folds=TRAINING_FOLDS)
+        else:
+            history = history_rows()
+            version = do_train_classifier_from_history(acting_user=job.created_by, rows=history,
+                                                       min_size=MIN_HISTORY_SIZE)
+            if version is None:
+                raise ActionError(_("Only %(count)d closed appeals have a category; retraining needs at least "
+                                    "%(min)d. Train from a labelled file until then.")
+                                  % {"count": len(history), "min": MIN_HISTORY_SIZE})
+    except ActionError as exc:
+        _finish_job(job, status=TrainingJob.Status.FAILED, message=exc.message)
+    except Exception:
+        logger.exception("classifier training job %s failed", job.pk)
+        _finish_job(job, status=TrainingJob.Status.FAILED,
+                    message=_("Training failed because of a system error; it was logged. Please try again later."))
+    else:
+        assert version is not None
+        _finish_job(job, status=TrainingJob.Status.SUCCEEDED, version=version,
+                    message=_("Version %(number)d trained on %(size)d messages and activated.")
+                    % {"number": version.number, "size": version.training_size})
+    job.refresh_from_db()
+    return job

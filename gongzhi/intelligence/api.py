@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from . import actions
-from .models import ClassifierVersion
+from .models import ClassifierVersion, TrainingJob
 from .permissions import can_manage_classifier, can_request_suggestions
+from .tasks import run_training_job
 
 router = Router()
 
@@ -77,3 +79,52 @@ def activate(request: HttpRequest, version_id: int) -> VersionOut:
     version = get_object_or_404(ClassifierVersion, pk=version_id)
     version = actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
     return _version_out(version)
+
+
+class TrainingJobOut(Schema):
+    id: int
+    source: str
+    status: str
+    status_label: str
+    file_name: str
+    message: str
+    version: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _job_out(job: TrainingJob) -> TrainingJobOut:
+    return TrainingJobOut(id=job.pk, source=job.source, status=job.status, status_label=str(job.get_status_display()),
+                          file_name=job.original_name, message=job.message,
+                          version=job.version.number if job.version is not None else None,
+                          created_at=job.created_at, finished_at=job.finished_at)
+
+
+def _require_manage(request: HttpRequest) -> None:
+    if not can_manage_classifier(request.user):
+        raise PermissionDenied(_("Only city or district administrators may manage the classifier."))
+
+
+def _queue(request: HttpRequest, source: str, name: str = "", content: bytes = b"") -> Status[TrainingJobOut]:
+    job = actions.do_request_training(request.user, source=source, name=name, content=content)  # type: ignore[arg-type]
+    run_training_job.enqueue(job.pk)
+    job = TrainingJob.objects.select_related("version").get(pk=job.pk)
+    return Status(202, _job_out(job))
+
+
+@router.post("/trainings/history", response={202: TrainingJobOut}, summary="用已办结工单重新训练（后台运行）")
+def train_from_history(request: HttpRequest) -> Status[TrainingJobOut]:
+    _require_manage(request)
+    return _queue(request, ClassifierVersion.Source.HISTORY)
+
+
+@router.post("/trainings/file", response={202: TrainingJobOut}, summary="用标注CSV文件训练（后台运行）")
+def train_from_file(request: HttpRequest, file: File[UploadedFile]) -> Status[TrainingJobOut]:
+    _require_manage(request)
+    return _queue(request, ClassifierVersion.Source.FILE, file.name or "", file.read())
+
+
+@router.get("/trainings/{job_id}", response=TrainingJobOut, summary="训练任务的状态与结果")
+def training(request: HttpRequest, job_id: int) -> TrainingJobOut:
+    _require_manage(request)
+    return _job_out(get_object_or_404(TrainingJob.objects.select_related("version"), pk=job_id))

@@ -135,16 +135,20 @@ def read_labelled_csv(source: str | Path | io.TextIOBase) -> list[LabelledMessag
                        % {"missing": ",".join(missing), "columns": ",".join(CSV_COLUMNS)})
     reader.fieldnames = header
     rows: list[LabelledMessage] = []
-    for line, row in enumerate(reader, start=2):
-        title = (row.get("title") or "").strip()
-        body = (row.get("body") or "").strip()
-        label = (row.get("label") or "").strip()
-        if not label:
-            raise CsvError(_("Row %(line)d has no label. Every message needs its category in the label column.")
-                           % {"line": line})
-        if not title and not body:
-            raise CsvError(_("Row %(line)d has neither title nor body.") % {"line": line})
-        rows.append(LabelledMessage(title=title, body=body, label=label))
+    try:
+        for line, row in enumerate(reader, start=2):
+            title = (row.get("title") or "").strip()
+            body = (row.get("body") or "").strip()
+            label = (row.get("label") or "").strip()
+            if not label:
+                raise CsvError(_("Row %(line)d has no label. Every message needs its category in the label column.")
+                               % {"line": line})
+            if not title and not body:
+                raise CsvError(_("Row %(line)d has neither title nor body.") % {"line": line})
+            rows.append(LabelledMessage(title=title, body=body, label=label))
+    except csv.Error as exc:
+        raise CsvError(_("The file is not valid CSV near row %(line)d (%(error)s). Save it as CSV UTF-8 and try again.")
+                       % {"line": reader.line_num, "error": exc}) from exc
     if not rows:
         raise CsvError(_("The file has a header but no messages. Add at least one labelled message per row."))
     return rows

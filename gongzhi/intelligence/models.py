@@ -82,3 +82,38 @@ class SuggestionFeedback(models.Model):
     @property
     def corrected(self) -> bool:
         return self.suggested_label != self.final_label
+
+
+def training_file_path(instance: TrainingJob, filename: str) -> str:
+    return f"classifier-training/{timezone.now():%Y/%m}/{filename}"
+
+
+class TrainingJob(models.Model):
+    """A retraining asked for by an administrator (from the closed cases or from a labelled CSV file), run by
+    the background worker; the page shows its state and, when it fails, why."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Training")
+        SUCCEEDED = "succeeded", _("Trained")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(_("source"), max_length=20, choices=ClassifierVersion.Source.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to=training_file_path, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    version = models.ForeignKey(ClassifierVersion, verbose_name=_("classifier version"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("training job")
+        verbose_name_plural = _("training jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.original_name}".strip()

@@ -11,7 +11,7 @@ from django_tasks import task
 from gongzhi.core.errors import ActionError
 from gongzhi.core.scheduler import scheduled
 
-from .models import ClassifierVersion
+from .models import ClassifierVersion, TrainingJob
 
 logger = logging.getLogger("gongzhi.intelligence")
 
@@ -30,6 +30,21 @@ def retrain_classifier() -> int | None:
         logger.warning("classifier retraining failed: %s", exc.message)
         return None
     return version.number if version is not None else None
+
+
+@task()
+def run_training_job(job_id: int) -> str:
+    """A retraining an administrator asked for (actions.do_request_training); the job records the outcome."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from . import actions
+
+    job = TrainingJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != TrainingJob.Status.QUEUED:
+        return str(job.status)
+    with translation.override(settings.LANGUAGE_CODE):  # messages stored on the job are read in Chinese
+        return str(actions.run_training_job(job).status)
 
 
 @scheduled(3600)

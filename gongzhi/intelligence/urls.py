@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.navigation import NavEntry
 
-from . import views
+from . import views, views_classifier
+from .permissions import can_manage_classifier
 
 app_name = "intelligence"
 
@@ -15,8 +16,13 @@ urlpatterns = [
     path("hot/", views.hot_page, name="hot"),
     path("hot/export/", views.hot_export, name="hot_export"),
     path("hot/<str:kind>/", views.hot_convert, name="hot_convert"),
+    path("classifier/", views_classifier.classifier_page, name="classifier"),
+    path("classifier/train/", views_classifier.classifier_train, name="classifier_train"),
+    path("classifier/threshold/", views_classifier.classifier_threshold, name="classifier_threshold"),
+    path("classifier/<int:pk>/activate/", views_classifier.classifier_activate, name="classifier_activate"),
 ]
 
 NAV_ENTRIES = [
     NavEntry("hot_issues", _("Hot issues"), "intelligence:hot", views.can_view_hot),
+    NavEntry("classifier", _("Routing model"), "intelligence:classifier", can_manage_classifier),
 ]

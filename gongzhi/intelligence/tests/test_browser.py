@@ -92,3 +92,39 @@ def test_a_worker_turns_a_hot_issue_into_a_demand(browser: Any, live_server: Any
     demand = Demand.objects.get(title="和平小区1号楼路灯维修")
     assert demand.source == Demand.Source.HOT_ISSUE
     assert "和平小区1号楼路灯维修" in page.inner_text("main")
+
+
+def test_an_administrator_trains_from_a_file_rolls_back_and_turns_on_auto_dispatch(
+    browser: Any, live_server: Any, cast: Any, tmp_path: Any
+) -> None:
+    from gongzhi.appeals.models import AutoDispatchConfig
+    from gongzhi.intelligence.models import ClassifierVersion
+    from gongzhi.intelligence.tests.conftest import synthetic_rows, write_csv
+
+    first = train_model()
+    path = write_csv(tmp_path / "标注留言.csv", synthetic_rows())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page = signed_in(browser, live_server, cast.city_admin, **DESKTOP)
+    page.goto(f"{live_server.url}/")
+    page.locator("nav").get_by_role("link", name="分类模型").click()
+    assert "v1" in page.inner_text("[data-testid=active-version]")
+    page.set_input_files("#training-file", str(path))
+    page.click("button[data-action=train-file]")
+    assert "版本 2 已用 36 条留言训练完成并启用" in flash(page)
+    assert "标注留言.csv" in page.inner_text("[data-testid=training-jobs]")
+    assert "v2" in page.inner_text("[data-testid=active-version]")
+
+    page.once("dialog", lambda dialog: dialog.accept())  # "确定启用版本 1 推荐分类吗？"
+    page.locator("[data-testid=versions] tr[data-version='1'] button[data-action=activate]").click()
+    assert "版本 1 已启用" in flash(page)
+    assert ClassifierVersion.objects.get(is_active=True).pk == first.pk
+
+    page.fill("#threshold", "85")
+    page.get_by_role("button", name="保存").click()
+    assert "置信度不低于 85%" in flash(page)
+    assert AutoDispatchConfig.current().threshold == 0.85
+    page.screenshot(path=str(SHOTS / "classifier-desktop.png"), full_page=True)
+    phone = signed_in(browser, live_server, cast.city_admin, **PHONE)
+    phone.goto(f"{live_server.url}/intelligence/classifier/")
+    phone.screenshot(path=str(SHOTS / "classifier-phone.png"), full_page=True)

@@ -15,7 +15,7 @@ from typing import Any
 import joblib
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,8 @@ logger = logging.getLogger("gongzhi.intelligence")
 MIN_HISTORY_SIZE = 200
 # Cross-validation folds for a version trained on request (its scores are shown beside it).
 TRAINING_FOLDS = 5
+# How often storing a version is tried when another one is being stored at the same moment.
+STORE_ATTEMPTS = 5
 
 
 def _require_manage(user: User | None) -> None:
@@ -74,24 +76,46 @@ def do_train_classifier(
                           source_name=source_name, activate=activate)
 
 
-@transaction.atomic
 def _store_version(
     model: clf.TrainedClassifier, blob: bytes, figures: clf.Figures | None, *, acting_user: User | None,
     source: str, source_name: str, activate: bool,
 ) -> ClassifierVersion:
-    number = (ClassifierVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+    """Store (and activate) a new version. Two trainings finishing at the same moment may both take the next
+    number, or both become active: the database refuses the second, which tries again with the first
+    committed (the work is a few small writes, the training itself is already done)."""
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            return _store_version_once(model, blob, figures, acting_user=acting_user, source=source,
+                                       source_name=source_name, activate=activate)
+        except IntegrityError:
+            if attempt == STORE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _store_version_once(
+    model: clf.TrainedClassifier, blob: bytes, figures: clf.Figures | None, *, acting_user: User | None,
+    source: str, source_name: str, activate: bool,
+) -> ClassifierVersion:
+    number = (ClassifierVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ClassifierVersion(
         number=number, created_by=acting_user, source=source, source_name=source_name[:200],
         training_size=model.training_size, labels=model.labels, training_seconds=round(model.seconds, 2),
         cv_macro_f1=figures.macro_f1 if figures else None, cv_accuracy=figures.accuracy if figures else None,
     )
-    version.model_file.save(f"classifier-v{number}-{timezone.now():%Y%m%d%H%M%S}.joblib", ContentFile(blob), save=False)
-    version.save()
-    log_event(acting_user, "intelligence.train_classifier", version,
-              after={"number": number, "source": source, "training_size": model.training_size,
-                     "cv_macro_f1": version.cv_macro_f1, "cv_accuracy": version.cv_accuracy})
-    if activate:
-        _activate(version, acting_user)
+    version.model_file.save(f"classifier-v{number}-{timezone.now():%Y%m%d%H%M%S%f}.joblib", ContentFile(blob),
+                            save=False)
+    try:
+        version.save()
+        log_event(acting_user, "intelligence.train_classifier", version,
+                  after={"number": number, "source": source, "training_size": model.training_size,
+                         "cv_macro_f1": version.cv_macro_f1, "cv_accuracy": version.cv_accuracy})
+        if activate:
+            _activate(version, acting_user)
+    except IntegrityError:
+        version.model_file.delete(save=False)
+        raise
     return version
 
 

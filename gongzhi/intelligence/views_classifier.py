@@ -89,7 +89,7 @@ def classifier_train(request: HttpRequest) -> HttpResponse:
     elif job.status == TrainingJob.Status.SUCCEEDED:
         messages.success(request, job.message)
     else:
-        messages.success(request, _("Training has started in the background; it takes about a minute. The new "
+        messages.success(request, _("Training has started in the background; it takes a few minutes. The new "
                                     "version appears below and becomes active when it is done."))
     return redirect("intelligence:classifier")
 

@@ -27,7 +27,7 @@ from gongzhi.lib.ttl import ttl_cached
 
 from . import classifier as clf
 from .models import ClassifierVersion, SuggestionFeedback, TrainingJob
-from .permissions import can_manage_classifier
+from .permissions import require_manage_classifier
 
 logger = logging.getLogger("gongzhi.intelligence")
 
@@ -37,13 +37,6 @@ MIN_HISTORY_SIZE = 200
 TRAINING_FOLDS = 5
 # How often storing a version is tried when another one is being stored at the same moment.
 STORE_ATTEMPTS = 5
-
-
-def _require_manage(user: User | None) -> None:
-    if user is not None and not can_manage_classifier(user):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("Only city or district administrators may manage the classifier."))
 
 
 def do_train_classifier(
@@ -61,7 +54,7 @@ def do_train_classifier(
     The slow part (fitting) runs outside the transaction; only the version row, the file and the
     audit event are written in one.
     """
-    _require_manage(acting_user)
+    require_manage_classifier(acting_user)
     if len(texts) != len(labels):
         raise ActionError(_("Every message needs exactly one label."))
     try:
@@ -133,7 +126,7 @@ def _activate(version: ClassifierVersion, acting_user: User | None) -> None:
 @transaction.atomic
 def do_activate_classifier_version(version: ClassifierVersion, acting_user: User | None) -> ClassifierVersion:
     """Make `version` the one suggestions use. Activating an older version is the rollback."""
-    _require_manage(acting_user)
+    require_manage_classifier(acting_user)
     version = ClassifierVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_active:
         raise ActionError(_("Version %(number)d is already active.") % {"number": version.number})
@@ -269,7 +262,7 @@ def labelled_upload(name: str, content: bytes) -> list[clf.LabelledMessage]:
 def do_request_training(acting_user: User, *, source: str, name: str = "", content: bytes = b"") -> TrainingJob:
     """Record a retraining for the worker (run_training_job): from the closed cases, or from an uploaded
     labelled CSV file, which is checked here so that a bad file is refused at once and nothing is queued."""
-    _require_manage(acting_user)
+    require_manage_classifier(acting_user)
     job = TrainingJob(source=source, created_by=acting_user)
     if source == ClassifierVersion.Source.FILE:
         rows = labelled_upload(name, content)

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from . import actions
 from .models import ClassifierVersion, TrainingJob
-from .permissions import can_manage_classifier, can_request_suggestions
+from .permissions import can_request_suggestions, require_manage_classifier
 from .tasks import run_training_job
 
 router = Router()
@@ -74,8 +74,7 @@ def versions(request: HttpRequest) -> list[VersionOut]:
 
 @router.post("/versions/{version_id}/activate", response=VersionOut, summary="启用某个模型版本（回滚）")
 def activate(request: HttpRequest, version_id: int) -> VersionOut:
-    if not can_manage_classifier(request.user):
-        raise PermissionDenied(_("Only city or district administrators may manage the classifier."))
+    require_manage_classifier(request.user)
     version = get_object_or_404(ClassifierVersion, pk=version_id)
     version = actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
     return _version_out(version)
@@ -100,11 +99,6 @@ def _job_out(job: TrainingJob) -> TrainingJobOut:
                           created_at=job.created_at, finished_at=job.finished_at)
 
 
-def _require_manage(request: HttpRequest) -> None:
-    if not can_manage_classifier(request.user):
-        raise PermissionDenied(_("Only city or district administrators may manage the classifier."))
-
-
 def _queue(request: HttpRequest, source: str, name: str = "", content: bytes = b"") -> Status[TrainingJobOut]:
     job = actions.do_request_training(request.user, source=source, name=name, content=content)  # type: ignore[arg-type]
     run_training_job.enqueue(job.pk)
@@ -114,17 +108,17 @@ def _queue(request: HttpRequest, source: str, name: str = "", content: bytes = b
 
 @router.post("/trainings/history", response={202: TrainingJobOut}, summary="用已办结工单重新训练（后台运行）")
 def train_from_history(request: HttpRequest) -> Status[TrainingJobOut]:
-    _require_manage(request)
+    require_manage_classifier(request.user)
     return _queue(request, ClassifierVersion.Source.HISTORY)
 
 
 @router.post("/trainings/file", response={202: TrainingJobOut}, summary="用标注CSV文件训练（后台运行）")
 def train_from_file(request: HttpRequest, file: File[UploadedFile]) -> Status[TrainingJobOut]:
-    _require_manage(request)
+    require_manage_classifier(request.user)
     return _queue(request, ClassifierVersion.Source.FILE, file.name or "", file.read())
 
 
 @router.get("/trainings/{job_id}", response=TrainingJobOut, summary="训练任务的状态与结果")
 def training(request: HttpRequest, job_id: int) -> TrainingJobOut:
-    _require_manage(request)
+    require_manage_classifier(request.user)
     return _job_out(get_object_or_404(TrainingJob.objects.select_related("version"), pk=job_id))

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,17 +24,12 @@ from gongzhi.core.errors import ActionError
 
 from . import actions
 from .models import ClassifierVersion, SuggestionFeedback, TrainingJob
-from .permissions import can_manage_classifier
+from .permissions import require_manage_classifier
 from .tasks import run_training_job
 
 signed_in = login_required(login_url="core:login")
 FEEDBACK_DAYS = 30
 JOBS_SHOWN = 10
-
-
-def _require_manage(user: Any) -> None:
-    if not can_manage_classifier(user):
-        raise PermissionDenied(_("Only city or district administrators may manage the classifier."))
 
 
 def _feedback_summary() -> dict[str, Any]:
@@ -50,7 +44,7 @@ def _feedback_summary() -> dict[str, Any]:
 @signed_in
 @require_GET
 def classifier_page(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    require_manage_classifier(request.user)
     versions = list(ClassifierVersion.objects.select_related("created_by").order_by("-number"))
     jobs = list(TrainingJob.objects.select_related("created_by", "version").order_by("-created_at")[:JOBS_SHOWN])
     threshold = AutoDispatchConfig.current().threshold
@@ -71,7 +65,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_POST
 def classifier_train(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    require_manage_classifier(request.user)
     upload = request.FILES.get("file")
     source = ClassifierVersion.Source.FILE if request.POST.get("source") == "file" else ClassifierVersion.Source.HISTORY
     try:
@@ -97,7 +91,7 @@ def classifier_train(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_POST
 def classifier_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manage(request.user)
+    require_manage_classifier(request.user)
     version = get_object_or_404(ClassifierVersion, pk=pk)
     try:
         actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
@@ -111,7 +105,7 @@ def classifier_activate(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def classifier_threshold(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    require_manage_classifier(request.user)
     raw = (request.POST.get("threshold") or "").strip().rstrip("%")
     try:
         if request.POST.get("off") or not raw:

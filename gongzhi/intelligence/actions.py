@@ -236,16 +236,18 @@ def do_train_classifier_from_history(
                                source=ClassifierVersion.Source.HISTORY, source_name="history")
 
 
-def labelled_upload(name: str, content: bytes) -> list[clf.LabelledMessage]:
-    """The messages of an uploaded labelled CSV file, or an ActionError in Chinese that says what to fix."""
+def labelled_upload(name: str, content: bytes, size: int | None = None) -> list[clf.LabelledMessage]:
+    """The messages of an uploaded labelled CSV file, or an ActionError in Chinese that says what to fix.
+    `size` is the upload's size when `content` holds only its beginning (see read_upload)."""
     if not name.lower().endswith(".csv"):
         raise ActionError(_("Only CSV files can be used for training; %(name)s is not one. Save the table as "
                             "CSV UTF-8 with the columns %(columns)s.") % {"name": name, "columns": ",".join(clf.CSV_COLUMNS)},
                           field="file")
     limit = settings.IMPORT_MAX_BYTES
-    if len(content) > limit:
+    size = max(size or 0, len(content))
+    if size > limit:
         raise ActionError(_("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-                          % {"size": f"{len(content) / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}, field="file")
+                          % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}, field="file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -259,13 +261,19 @@ def labelled_upload(name: str, content: bytes) -> list[clf.LabelledMessage]:
 
 
 @transaction.atomic
-def do_request_training(acting_user: User, *, source: str, name: str = "", content: bytes = b"") -> TrainingJob:
+def read_upload(upload: Any) -> tuple[str, bytes, int]:
+    """(name, content, size) of an uploaded file, reading no more than one byte past the size limit."""
+    return upload.name or "", upload.read(settings.IMPORT_MAX_BYTES + 1), upload.size or 0
+
+
+def do_request_training(acting_user: User, *, source: str, name: str = "", content: bytes = b"",
+                        size: int | None = None) -> TrainingJob:
     """Record a retraining for the worker (run_training_job): from the closed cases, or from an uploaded
     labelled CSV file, which is checked here so that a bad file is refused at once and nothing is queued."""
     require_manage_classifier(acting_user)
     job = TrainingJob(source=source, created_by=acting_user)
     if source == ClassifierVersion.Source.FILE:
-        rows = labelled_upload(name, content)
+        rows = labelled_upload(name, content, size)
         job.original_name = name[:200]
         job.message = _("%(count)d labelled messages in %(labels)d categories.") % {
             "count": len(rows), "labels": len({r.label for r in rows})}

@@ -99,8 +99,10 @@ def _job_out(job: TrainingJob) -> TrainingJobOut:
                           created_at=job.created_at, finished_at=job.finished_at)
 
 
-def _queue(request: HttpRequest, source: str, name: str = "", content: bytes = b"") -> Status[TrainingJobOut]:
-    job = actions.do_request_training(request.user, source=source, name=name, content=content)  # type: ignore[arg-type]
+def _queue(request: HttpRequest, source: str, upload: UploadedFile | None = None) -> Status[TrainingJobOut]:
+    name, content, size = actions.read_upload(upload) if upload is not None else ("", b"", 0)
+    job = actions.do_request_training(request.user, source=source, name=name, content=content,  # type: ignore[arg-type]
+                                      size=size)
     run_training_job.enqueue(job.pk)
     job = TrainingJob.objects.select_related("version").get(pk=job.pk)
     return Status(202, _job_out(job))
@@ -115,7 +117,7 @@ def train_from_history(request: HttpRequest) -> Status[TrainingJobOut]:
 @router.post("/trainings/file", response={202: TrainingJobOut}, summary="用标注CSV文件训练（后台运行）")
 def train_from_file(request: HttpRequest, file: File[UploadedFile]) -> Status[TrainingJobOut]:
     require_manage_classifier(request.user)
-    return _queue(request, ClassifierVersion.Source.FILE, file.name or "", file.read())
+    return _queue(request, ClassifierVersion.Source.FILE, file)
 
 
 @router.get("/trainings/{job_id}", response=TrainingJobOut, summary="训练任务的状态与结果")

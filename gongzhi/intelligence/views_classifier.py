@@ -71,8 +71,9 @@ def classifier_train(request: HttpRequest) -> HttpResponse:
     try:
         if source == ClassifierVersion.Source.FILE and upload is None:
             raise ActionError(_("Please choose the labelled CSV file to train from."), field="file")
-        name, content = (upload.name or "", upload.read()) if upload is not None else ("", b"")
-        job = actions.do_request_training(request.user, source=source, name=name, content=content)  # type: ignore[arg-type]
+        name, content, size = actions.read_upload(upload) if upload is not None else ("", b"", 0)
+        job = actions.do_request_training(request.user, source=source, name=name, content=content,  # type: ignore[arg-type]
+                                          size=size)
     except ActionError as exc:
         messages.error(request, exc.message)
         return redirect("intelligence:classifier")

@@ -117,6 +117,15 @@ def test_it_refuses_a_bad_file_at_once_and_queues_nothing(client: Client, cast: 
     assert not TrainingJob.objects.exists() and not ClassifierVersion.objects.exists()
 
 
+def test_it_refuses_a_file_over_the_size_limit(client: Client, cast: Any, settings: Any, tmp_path: Path) -> None:
+    settings.IMPORT_MAX_BYTES = 100
+    client.force_login(cast.city_admin)
+    response = client.post(f"{URL}train/", {"source": "file", "file": SimpleUploadedFile("train.csv", csv_bytes(tmp_path))},
+                           follow=True)
+    assert "文件过大" in response.content.decode() and "上限为 0 MB" in response.content.decode()
+    assert not TrainingJob.objects.exists()
+
+
 def test_it_asks_for_a_file_when_none_was_chosen(client: Client, cast: Any) -> None:
     client.force_login(cast.city_admin)
     response = client.post(f"{URL}train/", {"source": "file"}, follow=True)

@@ -214,3 +214,13 @@ def test_the_api_refuses_training_to_others(client: Client, cast: Any, tmp_path:
     job = actions.do_request_training(cast.city_admin, source=ClassifierVersion.Source.HISTORY)
     assert client.get(f"/api/intelligence/trainings/{job.pk}").status_code == 403
     assert TrainingJob.objects.count() == 1
+
+
+def test_the_page_polls_while_a_training_waits_or_runs(client: Client, cast: Any) -> None:
+    job = actions.do_request_training(cast.city_admin, source=ClassifierVersion.Source.HISTORY)  # not run here
+    client.force_login(cast.city_admin)
+    html = client.get(URL).content.decode()
+    assert 'hx-trigger="every 5s"' in html and "等待中" in html
+    actions.run_training_job(job)  # fails: no history
+    html = client.get(URL).content.decode()
+    assert 'hx-trigger="every 5s"' not in html and "失败" in html

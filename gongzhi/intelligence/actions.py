@@ -76,14 +76,16 @@ def _store_version(
     """Store (and activate) a new version. Two trainings finishing at the same moment may both take the next
     number, or both become active: the database refuses the second, which tries again with the first
     committed (the work is a few small writes, the training itself is already done)."""
-    for attempt in range(STORE_ATTEMPTS):
+    def store() -> ClassifierVersion:
+        return _store_version_once(model, blob, figures, acting_user=acting_user, source=source,
+                                   source_name=source_name, activate=activate)
+
+    for _attempt in range(STORE_ATTEMPTS - 1):
         try:
-            return _store_version_once(model, blob, figures, acting_user=acting_user, source=source,
-                                       source_name=source_name, activate=activate)
+            return store()
         except IntegrityError:
-            if attempt == STORE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+            continue
+    return store()  # the last attempt lets the error through
 
 
 @transaction.atomic
@@ -260,12 +262,12 @@ def labelled_upload(name: str, content: bytes, size: int | None = None) -> list[
     return rows
 
 
-@transaction.atomic
 def read_upload(upload: Any) -> tuple[str, bytes, int]:
     """(name, content, size) of an uploaded file, reading no more than one byte past the size limit."""
     return upload.name or "", upload.read(settings.IMPORT_MAX_BYTES + 1), upload.size or 0
 
 
+@transaction.atomic
 def do_request_training(acting_user: User, *, source: str, name: str = "", content: bytes = b"",
                         size: int | None = None) -> TrainingJob:
     """Record a retraining for the worker (run_training_job): from the closed cases, or from an uploaded
@@ -273,6 +275,8 @@ def do_request_training(acting_user: User, *, source: str, name: str = "", conte
     require_manage_classifier(acting_user)
     job = TrainingJob(source=source, created_by=acting_user)
     if source == ClassifierVersion.Source.FILE:
+        if not name and not content:
+            raise ActionError(_("Please choose the labelled CSV file to train from."), field="file")
         rows = labelled_upload(name, content, size)
         job.original_name = name[:200]
         job.message = _("%(count)d labelled messages in %(labels)d categories.") % {

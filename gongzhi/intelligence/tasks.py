@@ -41,8 +41,6 @@ def run_training_job(job_id: int) -> str:
     from . import actions
 
     job = TrainingJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status != TrainingJob.Status.QUEUED:
-        return str(job.status)
     with translation.override(settings.LANGUAGE_CODE):  # messages stored on the job are read in Chinese
         return str(actions.run_training_job(job).status)
 

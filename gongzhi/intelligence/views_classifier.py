@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.appeals import actions as appeal_actions
 from gongzhi.appeals import permissions as appeal_permissions
-from gongzhi.appeals.models import AutoDispatchConfig
+from gongzhi.appeals.models import Appeal, AutoDispatchConfig
 from gongzhi.core.errors import ActionError
 
 from . import actions
@@ -32,9 +32,12 @@ FEEDBACK_DAYS = 30
 JOBS_SHOWN = 10
 
 
-def _feedback_summary() -> dict[str, Any]:
+def _feedback_summary(user: Any) -> dict[str, Any]:
+    """How the suggestions fared on the appeals the user may see, over the last FEEDBACK_DAYS."""
     since = timezone.now() - timedelta(days=FEEDBACK_DAYS)
-    counts = SuggestionFeedback.objects.filter(created_at__gte=since).aggregate(
+    feedback = SuggestionFeedback.objects.filter(created_at__gte=since,
+                                                 appeal__in=appeal_permissions.visible_to(user, Appeal))
+    counts = feedback.aggregate(
         total=Count("pk"), adopted=Count("pk", filter=Q(suggested_label=F("final_label"))))
     total, adopted = counts["total"] or 0, counts["adopted"] or 0
     return {"days": FEEDBACK_DAYS, "total": total, "adopted": adopted, "corrected": total - adopted,
@@ -56,7 +59,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
         "threshold": threshold,
         "threshold_percent": round(threshold * 100) if threshold is not None else None,
         "can_set_threshold": appeal_permissions.can_configure_citywide(request.user),
-        "feedback": _feedback_summary(),
+        "feedback": _feedback_summary(request.user),
         "columns": ",".join(actions.clf.CSV_COLUMNS),
         "min_history": actions.MIN_HISTORY_SIZE,
     })
@@ -69,8 +72,6 @@ def classifier_train(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     source = ClassifierVersion.Source.FILE if request.POST.get("source") == "file" else ClassifierVersion.Source.HISTORY
     try:
-        if source == ClassifierVersion.Source.FILE and upload is None:
-            raise ActionError(_("Please choose the labelled CSV file to train from."), field="file")
         name, content, size = actions.read_upload(upload) if upload is not None else ("", b"", 0)
         job = actions.do_request_training(request.user, source=source, name=name, content=content,  # type: ignore[arg-type]
                                           size=size)
@@ -115,8 +116,7 @@ def classifier_threshold(request: HttpRequest) -> HttpResponse:
             try:
                 percent = float(raw)
             except ValueError:
-                raise ActionError(_("Enter the threshold as a percentage between 50 and 100, e.g. 90, or turn "
-                                    "auto-dispatch off."), field="threshold") from None
+                percent = -1.0
             if not 50 <= percent <= 100:
                 raise ActionError(_("Enter the threshold as a percentage between 50 and 100, e.g. 90, or turn "
                                     "auto-dispatch off."), field="threshold")

@@ -23,7 +23,7 @@ def csv_bytes(tmp_path: Path, rows: list[dict[str, str]] | None = None) -> bytes
     return write_csv(tmp_path / "train.csv", rows if rows is not None else synthetic_rows()).read_bytes()
 
 
-def train_version(tmp_path: Path, name: str = "first.csv") -> ClassifierVersion:
+def train_version(name: str = "first.csv") -> ClassifierVersion:
     rows = synthetic_rows()
     return actions.do_train_classifier([f"{r['title']}。{r['body']}" for r in rows], [r["label"] for r in rows],
                                        acting_user=None, source_name=name, folds=0)
@@ -52,9 +52,9 @@ def test_anonymous_users_are_sent_to_the_login(client: Client, cast: Any) -> Non
 
 
 @pytest.mark.parametrize("who", sorted(set(EVERYONE) - ADMINS))
-def test_others_may_not_train_or_roll_back(client: Client, cast: Any, tmp_path: Path, who: str) -> None:
-    version = train_version(tmp_path)
-    train_version(tmp_path, "second.csv")
+def test_others_may_not_train_or_roll_back(client: Client, cast: Any, who: str) -> None:
+    version = train_version()
+    train_version("second.csv")
     client.force_login(getattr(cast, who))
     assert client.post(f"{URL}train/", {"source": "history"}).status_code == 403
     assert client.post(f"{URL}{version.pk}/activate/").status_code == 403
@@ -73,9 +73,9 @@ def test_a_district_administrator_may_not_set_the_city_wide_threshold(client: Cl
 # -- the page -------------------------------------------------------------------------------------------------
 
 
-def test_it_lists_the_versions_and_rolls_back(client: Client, cast: Any, tmp_path: Path) -> None:
-    first = train_version(tmp_path)
-    second = train_version(tmp_path, "second.csv")
+def test_it_lists_the_versions_and_rolls_back(client: Client, cast: Any) -> None:
+    first = train_version()
+    second = train_version("second.csv")
     client.force_login(cast.city_admin)
     html = client.get(URL).content.decode()
     assert "分类模型" in html and "v2" in html and "first.csv" in html and "启用" in html
@@ -224,3 +224,30 @@ def test_the_page_polls_while_a_training_waits_or_runs(client: Client, cast: Any
     actions.run_training_job(job)  # fails: no history
     html = client.get(URL).content.decode()
     assert 'hx-trigger="every 5s"' not in html and "失败" in html
+
+
+def test_it_counts_how_often_the_top_suggestion_was_adopted(client: Client, cast: Any) -> None:
+    from gongzhi.appeals import actions as appeal_actions
+
+    def appeal() -> Any:
+        return appeal_actions.do_submit_appeal(acting_user=None, title="路灯坏了", body="和平小区路灯坏了",
+                                               callback_phone="13800138000", area=cast.building_a, system=True)
+
+    actions.do_record_suggestion_feedback(appeal(), suggested_label="城乡建设", final_label="城乡建设", acting_user=None)
+    actions.do_record_suggestion_feedback(appeal(), suggested_label="交通运输", final_label="城乡建设", acting_user=None)
+    client.force_login(cast.city_admin)
+    html = client.get(URL).content.decode()
+    assert "带推荐派出的诉求</dt><dd>2</dd>" in html
+    assert "采用首选推荐</dt><dd>1 (50%)</dd>" in html
+    assert "派单员改正</dt><dd>1</dd>" in html
+
+
+def test_a_request_that_fails_half_way_leaves_no_job(cast: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(actions, "log_event", broken)
+    with pytest.raises(RuntimeError):
+        actions.do_request_training(cast.city_admin, source=ClassifierVersion.Source.FILE, name="train.csv",
+                                    content=csv_bytes(tmp_path))
+    assert not TrainingJob.objects.exists()

@@ -6,6 +6,8 @@
     var el = document.getElementById("hot-chart");
     if (!data || !el || !window.echarts) return;
     var chart = JSON.parse(data.textContent);
+    // As tall as the bars need (one or two hot issues should not fill a 300px panel).
+    el.style.height = Math.min(300, 70 + 28 * chart.names.length) + "px";
     var c = window.echarts.init(el);
     c.setOption({
       grid: { left: 8, right: 40, top: 16, bottom: 8, containLabel: true },

@@ -67,7 +67,8 @@ def embed(args: argparse.Namespace) -> None:
         return ((hidden * mask).sum(1) / mask.sum(1)).numpy()
 
     keys, vectors = [], []
-    for kind, items in corpus().items():
+    messages = corpus()
+    for kind, items in messages.items():
         texts = [f"{title}。{body}" for title, body in items]
         started = time.perf_counter()
         vectors += [encode(texts[i:i + 32]) for i in range(0, len(texts), 32)]
@@ -75,7 +76,7 @@ def embed(args: argparse.Namespace) -> None:
         print(f"{kind}: {len(texts)} messages in {time.perf_counter() - started:.1f}s", flush=True)
     np.savez(args.out, keys=np.asarray(keys), vectors=np.vstack(vectors))
     print(f"saved {len(keys)} vectors to {args.out}")
-    sample = [f"{title}。{body}" for title, body in corpus()["train"][:300]]
+    sample = [f"{title}。{body}" for title, body in messages["train"][:300]]
 
     def timed(run: Any, name: str) -> None:
         timings = []

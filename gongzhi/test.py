@@ -8,10 +8,13 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import connection, connections
 from django.utils import timezone
 
 from gongzhi.core import actions
@@ -24,6 +27,37 @@ SHOTS = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa:
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN"}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+def require_postgresql(what: str = "PostgreSQL") -> None:
+    """Skip a concurrency test on SQLite, which serialises writers (CI runs the suite on PostgreSQL)."""
+    import pytest  # here, not at the top: bench/ scripts import this module without the test tools
+
+    if connection.vendor != "postgresql":
+        pytest.skip(f"needs {what} (set DATABASE_URL=postgres://...)")
+
+
+def race(*work: Callable[[], Any]) -> list[Any]:
+    """Run the callables in threads released together; their results (or the exceptions they raised), in order.
+    Each thread closes its database connections. For tests with django_db(transaction=True)."""
+    barrier = threading.Barrier(len(work))
+    results: list[Any] = [None] * len(work)
+
+    def run(i: int, fn: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def signed_in(browser: Any, live_server: Any, user: User, **options: Any) -> Any:

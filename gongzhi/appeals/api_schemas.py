@@ -186,7 +186,7 @@ class DuplicateOut(Schema):
 
 
 class AutoDispatchIn(Schema):
-    threshold: float | None = None
+    threshold: float | None = Field(None, description="首选分类置信度阈值，0.5 到 1；为空即关闭自动派单")
 
 
 class AutoDispatchOut(Schema):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.appeals import actions as appeal_actions
 from gongzhi.appeals import permissions as appeal_permissions
+from gongzhi.appeals.actions.config import MIN_AUTO_DISPATCH_THRESHOLD
 from gongzhi.appeals.models import Appeal, AutoDispatchConfig
 from gongzhi.core.errors import ActionError
 
@@ -117,7 +118,8 @@ def classifier_threshold(request: HttpRequest) -> HttpResponse:
                 percent = float(raw)
             except ValueError:
                 percent = -1.0
-            if not 50 <= percent <= 100:
+            # Checked here too, to answer in percent as the form asks; the action enforces the same floor.
+            if not 100 * MIN_AUTO_DISPATCH_THRESHOLD <= percent <= 100:
                 raise ActionError(_("Enter the threshold as a percentage between 50 and 100, e.g. 90, or turn "
                                     "auto-dispatch off."), field="threshold")
             threshold = round(percent / 100, 4)

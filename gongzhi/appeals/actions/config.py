@@ -129,13 +129,18 @@ def do_update_rates_config(
     return config
 
 
+# The lowest auto-dispatch threshold the platform accepts (the page and the API alike).
+MIN_AUTO_DISPATCH_THRESHOLD = 0.5
+
+
 @transaction.atomic
 def do_configure_auto_dispatch(*, acting_user: User | None, threshold: float | None) -> AutoDispatchConfig:
-    """Set the confidence above which new appeals are dispatched without a person; None turns it off."""
+    """Set the confidence above which new appeals are dispatched without a person; None turns it off.
+    At least MIN_AUTO_DISPATCH_THRESHOLD: below it the top suggestion is more often wrong than right."""
     _require_citywide(acting_user)
-    if threshold is not None and not 0 <= threshold <= 1:
-        raise ActionError(_("The threshold must be between 0 and 1, or empty to turn auto-dispatch off."),
-                          field="threshold")
+    if threshold is not None and not MIN_AUTO_DISPATCH_THRESHOLD <= threshold <= 1:
+        raise ActionError(_("The threshold must be between 0.5 and 1 (50 to 100 percent), or empty to turn "
+                            "auto-dispatch off."), field="threshold")
     config = AutoDispatchConfig.objects.select_for_update().order_by("pk").first() or AutoDispatchConfig()
     before = {"threshold": config.threshold}
     config.threshold = threshold

@@ -161,6 +161,9 @@ def test_it_configures_auto_dispatch_over_the_api(client: Any, cast: Any) -> Non
     client.force_login(cast.city_admin)
     response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 1.5}, content_type="application/json")
     assert response.status_code == 400 and "0" in response.json()["detail"]
+    response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.3}, content_type="application/json")
+    assert response.status_code == 400 and "0.5" in response.json()["detail"]  # the page's floor holds here too
+    assert AutoDispatchConfig.current().threshold is None
     response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.7}, content_type="application/json")
     assert response.status_code == 200 and response.json()["threshold"] == 0.7
     assert client.get("/api/appeals/config/auto-dispatch").json()["threshold"] == 0.7

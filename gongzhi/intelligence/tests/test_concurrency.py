@@ -3,39 +3,15 @@ one version stays active."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 
 from gongzhi.intelligence import actions
 from gongzhi.intelligence import classifier as clf
 from gongzhi.intelligence.models import ClassifierVersion
 from gongzhi.intelligence.tests.conftest import synthetic_rows
-
-
-def race(*work: Callable[[], Any]) -> list[Any]:
-    """Run the callables in threads released together; their results (or exceptions) in order."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-
-    def run(i: int, fn: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+from gongzhi.test import race, require_postgresql
 
 
 def fitted() -> clf.TrainedClassifier:
@@ -45,8 +21,7 @@ def fitted() -> clf.TrainedClassifier:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_trainings_finishing_together_get_distinct_versions(settings: Any, tmp_path: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    require_postgresql()
     settings.MEDIA_ROOT = tmp_path
     model = fitted()
 
@@ -62,8 +37,7 @@ def test_two_trainings_finishing_together_get_distinct_versions(settings: Any, t
 
 @pytest.mark.django_db(transaction=True)
 def test_two_rollbacks_at_once_leave_exactly_one_active_version(settings: Any, tmp_path: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks (set DATABASE_URL=postgres://...)")
+    require_postgresql("PostgreSQL row locks")
     settings.MEDIA_ROOT = tmp_path
     model = fitted()
     versions = [actions._store_version(model, b"model", None, acting_user=None, source=ClassifierVersion.Source.FILE,

@@ -24,6 +24,7 @@ from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
 
 from . import queries
 from .actions import do_reveal_personal_data
+from .audit import verb_label
 from .forms import AuditFilterForm, LoginForm, PersonSearchForm, SearchForm, UnitFilterForm
 from .models import (
     Area,
@@ -42,25 +43,6 @@ PAGE_SIZE = 30
 
 # Works whether or not settings.LOGIN_URL names the namespaced URL.
 signed_in = login_required(login_url="core:login")
-
-VERB_LABELS: dict[str, Any] = {
-    "core.area.create": _("Created an area"),
-    "core.area.rename": _("Renamed an area"),
-    "core.alliance.create": _("Created an alliance"),
-    "core.unit.create": _("Created a unit"),
-    "core.unit.update": _("Edited a unit"),
-    "core.registration.unit": _("Registered a unit at a community"),
-    "core.registration.party_member": _("Registered a party member at a community"),
-    "core.resident.create": _("Added a resident"),
-    "core.resident.update": _("Edited a resident"),
-    "core.party_member.create": _("Added a party member"),
-    "core.party_org.create": _("Created a party organization"),
-    "core.committee.add": _("Added a committee member"),
-    "core.grant.create": _("Granted a role"),
-    "core.pii.reveal": _("Viewed full personal data"),
-    "core.household.create": _("Added a household"),
-}
-
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
@@ -445,7 +427,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, events, 50)
     for event in page.object_list:
-        event.verb_label = VERB_LABELS.get(event.verb, event.verb)
+        event.verb_label = verb_label(event.verb)
     verbs = sorted(
         set(visible_to(request.user, AuditEvent).values_list("verb", flat=True).distinct().order_by())
     )
@@ -453,6 +435,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": _query_without_page(request),
-        "verbs": [(v, VERB_LABELS.get(v, v)) for v in verbs],
+        "verbs": [(v, verb_label(v)) for v in verbs],
     }
     return render(request, "core/audit_log.html", context)

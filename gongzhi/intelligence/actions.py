@@ -290,16 +290,30 @@ def do_request_training(acting_user: User, *, source: str, name: str = "", conte
     return job
 
 
+@transaction.atomic
+def _claim_job(job: TrainingJob) -> bool:
+    """QUEUED → RUNNING, audited as the worker's (no actor); False when another worker took the job first."""
+    if not TrainingJob.objects.filter(pk=job.pk, status=TrainingJob.Status.QUEUED).update(
+            status=TrainingJob.Status.RUNNING):
+        return False
+    log_event(None, "intelligence.start_training_job", job,
+              before={"status": TrainingJob.Status.QUEUED}, after={"status": TrainingJob.Status.RUNNING})
+    return True
+
+
+@transaction.atomic
 def _finish_job(job: TrainingJob, *, status: str, message: str, version: ClassifierVersion | None = None) -> None:
     TrainingJob.objects.filter(pk=job.pk).update(status=status, message=message[:500], version=version,
                                                  finished_at=timezone.now())
+    log_event(None, "intelligence.finish_training_job", job,
+              before={"status": TrainingJob.Status.RUNNING},
+              after={"status": status, "version": version.number if version is not None else None})
 
 
 def run_training_job(job: TrainingJob) -> TrainingJob:
     """Train the version a job asks for (slow: outside any transaction) and record the outcome on the job;
     a failure is recorded in Chinese, never raised."""
-    if not TrainingJob.objects.filter(pk=job.pk, status=TrainingJob.Status.QUEUED).update(
-            status=TrainingJob.Status.RUNNING):
+    if not _claim_job(job):
         job.refresh_from_db()  # another worker took it
         return job
     try:

@@ -101,6 +101,12 @@ def test_it_trains_from_an_uploaded_file_in_the_background(client: Client, cast:
     assert "版本 1 已用 36 条留言训练完成并启用" in html and "标注.csv" in html
     assert AuditEvent.objects.filter(verb="intelligence.request_training", actor=cast.city_admin).exists()
     assert AuditEvent.objects.filter(verb="intelligence.train_classifier", actor=cast.city_admin).exists()
+    # The worker's status changes are audited too, as the system's (no actor).
+    worker = AuditEvent.objects.filter(object_type="intelligence.trainingjob", object_id=str(job.pk),
+                                       actor=None).order_by("pk")
+    assert [(e.verb, e.after) for e in worker] == [
+        ("intelligence.start_training_job", {"status": "running"}),
+        ("intelligence.finish_training_job", {"status": "succeeded", "version": job.version.number})]
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
@@ -141,6 +147,8 @@ def test_retraining_from_too_little_history_fails_with_the_reason(client: Client
     assert "有分类的已办结诉求只有 0 条，重新训练至少需要 200 条" in job.message
     assert job.message in response.content.decode()
     assert not ClassifierVersion.objects.exists()
+    finished = AuditEvent.objects.get(verb="intelligence.finish_training_job", object_id=str(job.pk))
+    assert finished.actor is None and finished.after == {"status": "failed", "version": None}
 
 
 def test_retraining_from_history_makes_a_history_version(client: Client, cast: Any,
@@ -161,6 +169,8 @@ def test_a_job_runs_once(cast: Any) -> None:
     TrainingJob.objects.filter(pk=job.pk).update(status=TrainingJob.Status.RUNNING)  # another worker has it
     assert actions.run_training_job(job).status == TrainingJob.Status.RUNNING
     assert not ClassifierVersion.objects.exists()
+    assert not AuditEvent.objects.filter(verb__in=["intelligence.start_training_job",
+                                                   "intelligence.finish_training_job"]).exists()
 
 
 def test_it_sets_and_turns_off_the_auto_dispatch_threshold(client: Client, cast: Any) -> None:

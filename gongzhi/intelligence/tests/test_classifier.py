@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gongzhi.intelligence import classifier as clf
+from gongzhi.intelligence.fast_tfidf import FastTfidf
 
 from .conftest import messages_dir, synthetic_rows, write_csv
 
@@ -136,6 +137,11 @@ def test_it_uses_words_and_naive_bayes_and_still_reads_older_models(synthetic_cs
     monkeypatch.setattr(clf, "NB_MIN_ROWS", 10)
     model = clf.train([r.text for r in rows], [r.label for r in rows])
     assert model.word_vectorizer is not None and model.nb_columns == len(model.classes)
+    # Columns: SVM margins, NB-SVM margins, NB log-probabilities; the tiny model has the SVM's only.
+    assert model.coef.shape[1] == 3 * len(model.classes) and model.calib_coef.shape[1] == 3 * len(model.classes)
+    assert tiny.coef.shape[1] == len(tiny.classes)
+    monkeypatch.setattr(clf, "NBSVM_MAX_ROWS", 10)  # larger sets: no NB-SVM
+    assert clf.train([r.text for r in rows], [r.label for r in rows]).coef.shape[1] == 2 * len(model.classes)
     text = clf.message_text("地铁线路太少", "希望增加地铁线路和公交车站")
     np.testing.assert_allclose(model.proba([text]), model.proba([text, text])[:1], rtol=1e-5, atol=1e-7)
     # A version pickled before the word block and NB: only the char block and the SVM columns.
@@ -149,6 +155,18 @@ def test_it_uses_words_and_naive_bayes_and_still_reads_older_models(synthetic_cs
     restored.__dict__.update(state)
     assert restored.suggest("地铁线路太少", "希望增加地铁线路和公交车站")[0][0] == "交通运输"
     assert restored.predict([text, text]) == ["交通运输", "交通运输"]
+
+
+def test_every_number_counts_as_one_zero() -> None:
+    assert clf.char_preprocessor("A3区12栋，２０１９年") == "a0区0栋，0年"
+    assert clf.word_preprocessor("A3 区 12 栋") == "A0 区 0 栋"
+    vectorizer = clf.build_vectorizer(2).fit(["3栋楼道灯坏了", "12栋电梯停运"])
+    same = vectorizer.transform(["5栋楼道灯坏了", "507栋楼道灯坏了"]).toarray()
+    np.testing.assert_allclose(same[0], same[1])
+    indices, values = FastTfidf(vectorizer).transform_one("88栋电梯停运")  # the fast path counts them alike
+    row = vectorizer.transform(["88栋电梯停运"]).toarray()[0]
+    np.testing.assert_allclose(row[indices], values, rtol=1e-6)
+    assert np.count_nonzero(row) == len(indices)
 
 
 def test_large_sets_train_in_parallel_to_the_same_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -5,17 +5,18 @@
     model.suggest("小区门口路灯坏了", top_k=3)     # [(label, confidence), ...]
     figures = cross_validate(texts, labels, folds=5)
 
-The features are character 1–4-gram TF-IDF (sublinear tf) over the title (counted twice, because
-titles are short and to the point) and the body, plus a second TF-IDF block of jieba words at half
-weight (WORD_WEIGHT); in both, every run of digits counts as "0" (char_preprocessor). Char n-grams carry most of the signal and cannot cut place names such as "A3区"
-wrongly; the words add whole-word evidence (+0.5 points macro-F1). Segmentation is jieba's dictionary
-only (HMM=False: as accurate here, a quarter faster). Three models read the same features: a linear SVM,
-an NB-SVM (the SVM on naive-Bayes-scaled features) and a complement naive Bayes, whose errors differ (NB:
-+1.0 point; NB and NB-SVM only for sets of NB_MIN_ROWS rows or more, NB-SVM below NBSVM_MAX_ROWS); a small
-logistic model fitted on their out-of-fold scores (7 SVM margins + 7 NB-SVM margins + 7 NB
-log-probabilities) turns them into confidences that sum to 1. Messages that belong to none of the categories (their
-official reply names only bureaus of other categories) are an extra class in training that is never
-suggested (train). Choices were made by 5-fold cross-validation on train.csv, seeds 0/1/2; see docs/benchmarks
+The features are character 1–4-gram TF-IDF (sublinear tf) over the title (counted twice, because titles
+are short and to the point) and the body, plus a second TF-IDF block of jieba words at half weight
+(WORD_WEIGHT); in both, every run of digits counts as "0" (char_preprocessor). Char n-grams carry most
+of the signal and cannot cut place names such as "A3区" wrongly; the words add whole-word evidence (+0.5
+points macro-F1). Segmentation is jieba's dictionary only (HMM=False: as accurate here, a quarter
+faster). Three models read the same features: a linear SVM, an NB-SVM (the SVM on naive-Bayes-scaled
+features) and a complement naive Bayes, whose errors differ (NB: +1.0 point; NB and NB-SVM only for sets
+of NB_MIN_ROWS rows or more, NB-SVM below NBSVM_MAX_ROWS labelled ones); a small logistic model fitted
+on their out-of-fold scores (7 SVM margins + 7 NB-SVM margins + 7 NB log-probabilities) turns them into
+confidences that sum to 1. Messages that belong to none of the categories (their official reply names
+only bureaus of other categories) are an extra class in training that is never suggested (train).
+Choices were made by 5-fold cross-validation on train.csv, seeds 0/1/2; see docs/benchmarks
 (bench/classifier.py).
 """
 
@@ -69,9 +70,10 @@ NGRAM_RANGE = (1, 4)
 WORD_WEIGHT = 0.5
 NB_ALPHA = 0.3
 # NB-SVM (Wang & Manning 2012: an SVM on the features scaled by each class's naive-Bayes log-count ratio) as a
-# third model beside the SVM and NB, for sets of NB_MIN_ROWS up to NBSVM_MAX_ROWS rows: it helps where data
-# is scarce, and on 10,000 messages its extra SVMs would take training past a minute.
-NBSVM_MAX_ROWS = 5000
+# third model beside the SVM and NB, for NB_MIN_ROWS up to NBSVM_MAX_ROWS labelled messages: it helps where
+# data is scarce (measured on 716–895), and its SVMs fit slower than the plain ones (4,999 messages with the
+# weak examples: 58 s without it, 92 s with it), so larger sets go without.
+NBSVM_MAX_ROWS = 2000
 NBSVM_ALPHA = 1.0
 # Complement NB only from this many training rows: on tiny sets its log-probabilities are extreme and the
 # 14-input confidence model, fitted on a few dozen rows, would say 0.9999 (auto-dispatch reads confidences).
@@ -457,12 +459,13 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
     started = time.perf_counter()
     texts = list(texts)
     words = _segment(texts)  # segmented once, for both fits
+    nbsvm = NB_MIN_ROWS <= len(texts) < NBSVM_MAX_ROWS  # decided on the labelled messages, for both fits
     if weak:
         weak_texts, weak_labels = weak_examples(texts, labels, exclude)
         if weak_texts:
             words = _words_of(words, texts)
             weak_words = [word_text(t) for t in weak_texts]
-            base = _fit(texts, words, labels)
+            base = _fit(texts, words, labels, nbsvm=nbsvm)
             proba = base.proba(weak_texts, weak_words)
             column = {str(c): i for i, c in enumerate(base.classes)}
             chosen = [i for i, label in enumerate(weak_labels)
@@ -477,7 +480,7 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
                          list(labels) + [weak_labels[i] for i in chosen] + [lab for _t, lab in tree]
                          + [OTHER_LABEL] * len(others),
                          weights=[1.0] * (len(texts) + len(chosen)) + [TAXONOMY_WEIGHT] * len(tree)
-                         + [1.0] * len(others))
+                         + [1.0] * len(others), nbsvm=nbsvm)
             model = _without_class(model, OTHER_LABEL)
             model.training_size = len(texts)
             model.extra["weak_examples"] = len(chosen)
@@ -485,7 +488,7 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
             model.extra["other_examples"] = len(others)
             model.seconds = time.perf_counter() - started
             return model
-    model = _fit(texts, words, labels)
+    model = _fit(texts, words, labels, nbsvm=nbsvm)
     model.seconds = time.perf_counter() - started
     return model
 
@@ -527,9 +530,9 @@ def _words_of(words: list[str] | Future[list[str]], texts: list[str]) -> list[st
 
 
 def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequence[str],
-         weights: Sequence[float] | None = None) -> TrainedClassifier:
-    """One fit: both vectorizers, the SVM and (from NB_MIN_ROWS rows) the NB on all rows, the calibrator on
-    out-of-fold scores. For large sets (PARALLEL_MIN_ROWS) the words come from a forked process (_segment)
+         weights: Sequence[float] | None = None, *, nbsvm: bool = False) -> TrainedClassifier:
+    """One fit: both vectorizers, the SVM, (with nbsvm, see train) the NB-SVM and (from NB_MIN_ROWS rows) the
+    NB on all rows, the calibrator on out-of-fold scores. For large sets (PARALLEL_MIN_ROWS) the words come from a forked process (_segment)
     and the SVMs of the full fit and of the calibration folds run in TRAIN_THREADS threads."""
     y = np.asarray(labels, dtype=object)
     sample_weight = None if weights is None else np.asarray(weights, dtype=np.float64)
@@ -546,7 +549,7 @@ def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequenc
     classes = np.unique(y)
     n_classes = len(classes)
     use_nb = len(texts) >= NB_MIN_ROWS
-    use_nbsvm = use_nb and len(texts) < NBSVM_MAX_ROWS
+    use_nbsvm = use_nb and nbsvm
     # Out-of-fold scores to fit the confidence model on (scores on training rows are over-confident).
     # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit 14×7 numbers, and keeps
     # training on 10,000 messages under a minute.

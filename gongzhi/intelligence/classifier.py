@@ -76,7 +76,7 @@ NB_ALPHA = 0.3
 NBSVM_MAX_ROWS = 2000
 NBSVM_ALPHA = 1.0
 # Complement NB only from this many training rows: on tiny sets its log-probabilities are extreme and the
-# 14-input confidence model, fitted on a few dozen rows, would say 0.9999 (auto-dispatch reads confidences).
+# confidence model, fitted on a few dozen rows, would say 0.9999 (auto-dispatch reads confidences).
 NB_MIN_ROWS = 200
 CALIBRATION_MAX_ROWS = 2000
 # Weak supervision from the official replies (pseudo_labels.py): used for training sets of this size only
@@ -532,8 +532,9 @@ def _words_of(words: list[str] | Future[list[str]], texts: list[str]) -> list[st
 def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequence[str],
          weights: Sequence[float] | None = None, *, nbsvm: bool = False) -> TrainedClassifier:
     """One fit: both vectorizers, the SVM, (with nbsvm, see train) the NB-SVM and (from NB_MIN_ROWS rows) the
-    NB on all rows, the calibrator on out-of-fold scores. For large sets (PARALLEL_MIN_ROWS) the words come from a forked process (_segment)
-    and the SVMs of the full fit and of the calibration folds run in TRAIN_THREADS threads."""
+    NB on all rows, the calibrator on out-of-fold scores. For large sets (PARALLEL_MIN_ROWS) the words come
+    from a forked process (_segment) and the SVMs of the full fit and of the calibration folds run in
+    TRAIN_THREADS threads."""
     y = np.asarray(labels, dtype=object)
     sample_weight = None if weights is None else np.asarray(weights, dtype=np.float64)
     vectorizer = build_vectorizer(len(texts))
@@ -551,7 +552,7 @@ def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequenc
     use_nb = len(texts) >= NB_MIN_ROWS
     use_nbsvm = use_nb and nbsvm
     # Out-of-fold scores to fit the confidence model on (scores on training rows are over-confident).
-    # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit 14×7 numbers, and keeps
+    # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit its 21×8 numbers, and keeps
     # training on 10,000 messages under a minute.
     calib_idx = np.arange(len(y))
     if len(y) > CALIBRATION_MAX_ROWS:

@@ -120,8 +120,9 @@ def classifier_threshold(request: HttpRequest) -> HttpResponse:
                 percent = -1.0
             # Checked here too, to answer in percent as the form asks; the action enforces the same floor.
             if not 100 * MIN_AUTO_DISPATCH_THRESHOLD <= percent <= 100:
-                raise ActionError(_("Enter the threshold as a percentage between 50 and 100, e.g. 90, or turn "
-                                    "auto-dispatch off."), field="threshold")
+                raise ActionError(_("Enter the threshold as a percentage between %(min)d and 100, e.g. 90, or turn "
+                                    "auto-dispatch off.") % {"min": round(100 * MIN_AUTO_DISPATCH_THRESHOLD)},
+                                  field="threshold")
             threshold = round(percent / 100, 4)
         appeal_actions.do_configure_auto_dispatch(acting_user=request.user, threshold=threshold)  # type: ignore[arg-type]
     except ActionError as exc:

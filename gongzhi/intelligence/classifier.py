@@ -16,8 +16,8 @@ of NB_MIN_ROWS rows or more, NB-SVM below NBSVM_MAX_ROWS labelled ones); a small
 on their out-of-fold scores (7 SVM margins + 7 NB-SVM margins + 7 NB log-probabilities) turns them into
 confidences that sum to 1. Messages that belong to none of the categories (their official reply names
 only bureaus of other categories) are an extra class in training that is never suggested (train).
-Choices were made by 5-fold cross-validation on train.csv, seeds 0/1/2; see docs/benchmarks
-(bench/classifier.py).
+Choices were made by 5-fold cross-validation on train.csv (seeds 0/1/2, the later ones seeds 0–6); see
+docs/benchmarks.md (bench/classifier.py).
 """
 
 from __future__ import annotations
@@ -553,8 +553,8 @@ def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequenc
     use_nb = len(texts) >= NB_MIN_ROWS
     use_nbsvm = use_nb and nbsvm
     # Out-of-fold scores to fit the confidence model on (scores on training rows are over-confident).
-    # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit its 21×8 numbers, and keeps
-    # training on 10,000 messages under a minute.
+    # On large sets a stratified sample of CALIBRATION_MAX_ROWS is enough to fit its numbers (14 inputs there,
+    # without NB-SVM, × 7 or 8 classes), and keeps training on 10,000 messages under a minute.
     calib_idx = np.arange(len(y))
     if len(y) > CALIBRATION_MAX_ROWS:
         calib_idx, _rest = train_test_split(calib_idx, train_size=CALIBRATION_MAX_ROWS, stratify=y, random_state=0)

@@ -526,6 +526,9 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        # Still waiting when the case left the requesting unit's hands (answered, returned, reassigned):
+        # nobody has to decide it any more (actions.cases._lapse_extensions).
+        LAPSED = "lapsed", _("Lapsed")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(

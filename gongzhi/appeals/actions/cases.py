@@ -188,10 +188,12 @@ def do_return_assignment(assignment: Assignment, *, acting_user: User | None, re
         case.lead_unit = None
         case.return_count += 1
         _save(case, ["status", "lead_unit", "return_count"])
+        lapsed = _lapse_extensions(case, _("The case was returned before a decision."))
     else:
         _save(case, [])
+        lapsed = 0
     _record(case, "return", acting_user, note=reason, from_status=from_status, unit=assignment.unit,
-            audit={"unit": assignment.unit.name, "role": assignment.role})
+            audit={"unit": assignment.unit.name, "role": assignment.role, **_lapsed_audit(lapsed)})
     _notify_dispatchers(case, "appeals.return",
                         _("%(unit)s returned the case %(title)s.") % {"unit": assignment.unit.name, "title": case.title})
     return assignment
@@ -218,11 +220,26 @@ def do_reassign_case(
     case.status = Case.Status.DISPATCHED
     _save(case, ["accept_deadline", "accept_reminder_sent_at", "lead_unit", "status"])
     _make_assignments(case, lead_unit, assist_units, acting_user)
+    lapsed = _lapse_extensions(case, _("The case was reassigned before a decision."))
     _record(case, "reassign", acting_user, note=reason or lead_unit.name, from_status=from_status,
-            audit={"lead_unit": lead_unit.name, "assist_units": [u.name for u in assist_units]})
+            audit={"lead_unit": lead_unit.name, "assist_units": [u.name for u in assist_units],
+                   **_lapsed_audit(lapsed)})
     for unit in [lead_unit, *assist_units]:
         _notify_handlers(unit, "appeals.dispatch", _("New case to accept: %(title)s") % {"title": case.title}, case)
     return case
+
+
+def _lapse_extensions(case: Case, note: str) -> int:
+    """A request still waiting when the case leaves the requesting unit's hands (answered, returned by the lead,
+    reassigned) lapses: no one has to decide it, and closing the case later leaves nothing pending behind.
+    Part of the caller's transaction and event (its audit row counts them)."""
+    return case.extensions.filter(status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.LAPSED, decided_at=timezone.now(), decision_note=str(note)[:500]
+    )
+
+
+def _lapsed_audit(count: int) -> dict[str, int]:
+    return {"lapsed_extensions": count} if count else {}
 
 
 @transaction.atomic
@@ -355,7 +372,8 @@ def do_reply_case(
     from_status = case.status
     case.status, case.replied_at = Case.Status.REPLIED, now
     _save(case, ["status", "replied_at"])
-    _record(case, "reply", acting_user, note=body, from_status=from_status, unit=unit)
+    lapsed = _lapse_extensions(case, _("The case was answered before a decision."))
+    _record(case, "reply", acting_user, note=body, from_status=from_status, unit=unit, audit=_lapsed_audit(lapsed))
     for appeal in case.appeals.all():
         send_sms(appeal.callback_phone,
                  _("Your appeal %(code)s has been answered. Look it up with the code and your phone number.")

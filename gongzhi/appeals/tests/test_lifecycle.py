@@ -159,6 +159,44 @@ def test_it_moves_the_deadline_only_on_approval(cast, ac):
         actions.do_decide_extension(req, acting_user=cast.worker_a, approve=False)
 
 
+def test_a_waiting_extension_lapses_when_the_case_leaves_the_unit(cast, ac):
+    """Found by the state machine: a request still waiting when the case was answered could be rejected
+    after the case was closed. It now lapses on reply, on a lead unit's return and on reassignment."""
+    case = in_progress(cast, ac)
+    req = actions.do_request_extension(case, acting_user=cast.handler, new_due_at=case.due_at + timedelta(days=3),
+                                       reason="需协调")
+    actions.do_reply_case(case, acting_user=cast.handler, body="已处理")
+    req.refresh_from_db()
+    assert req.status == ExtensionRequest.Status.LAPSED and req.decided_by is None and req.decided_at is not None
+    assert "已答复" in req.decision_note
+    assert AuditEvent.objects.filter(verb="appeals.reply", object_id=str(case.pk),
+                                     after__lapsed_extensions=1).exists()
+    actions.do_close_case(case, acting_user=cast.worker_a)
+    with pytest.raises(InvalidTransition):
+        actions.do_decide_extension(req, acting_user=cast.worker_a, approve=False)
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+
+    case = in_progress(cast, ac)
+    req = actions.do_request_extension(case, acting_user=cast.handler, new_due_at=case.due_at + timedelta(days=3),
+                                       reason="需协调")
+    actions.do_reassign_case(case, acting_user=cast.worker_a, lead_unit=ac.department2, reason="水务问题")
+    req.refresh_from_db()
+    assert req.status == ExtensionRequest.Status.LAPSED
+    case.refresh_from_db()
+    actions.do_accept_assignment(lead(case), acting_user=ac.handler2)
+    # the new unit may ask for its own extension
+    actions.do_request_extension(case, acting_user=ac.handler2, new_due_at=case.due_at + timedelta(days=3),
+                                 reason="需现场勘查")
+
+    case = in_progress(cast, ac)
+    req = actions.do_request_extension(case, acting_user=cast.handler, new_due_at=case.due_at + timedelta(days=3),
+                                       reason="需协调")
+    actions.do_return_assignment(lead(case), acting_user=cast.handler, reason="不属于本单位职责")
+    req.refresh_from_db()
+    assert req.status == ExtensionRequest.Status.LAPSED
+
+
 def test_it_reopens_once_when_unsatisfied(cast, ac):
     case = replied(cast, ac)
     with pytest.raises(InvalidTransition):

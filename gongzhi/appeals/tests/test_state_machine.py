@@ -276,6 +276,12 @@ class CaseLifecycle(RuleBasedStateMachine):
         if case.status not in (Case.Status.PENDING_DISPATCH, Case.Status.CLOSED):
             assert case.due_at is not None
 
+    @invariant()
+    def extensions_wait_only_while_running(self) -> None:
+        case = self.fresh()
+        if case.status not in RUNNING:
+            assert not case.extensions.filter(status=ExtensionRequest.Status.PENDING).exists()
+
 
 def _leaf() -> Any:
     from gongzhi.appeals.models import Category

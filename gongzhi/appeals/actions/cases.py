@@ -234,7 +234,7 @@ def _lapse_extensions(case: Case, note: str) -> int:
     reassigned) lapses: no one has to decide it, and closing the case later leaves nothing pending behind.
     Part of the caller's transaction and event (its audit row counts them)."""
     return case.extensions.filter(status=ExtensionRequest.Status.PENDING).update(
-        status=ExtensionRequest.Status.LAPSED, decided_at=timezone.now(), decision_note=str(note)[:500]
+        status=ExtensionRequest.Status.LAPSED, decided_at=timezone.now(), decision_note=note[:500]
     )
 
 

@@ -84,6 +84,12 @@ def test_a_worker_turns_a_hot_issue_into_a_demand(browser: Any, live_server: Any
     assert page.locator("#hot-chart").bounding_box()["height"] < 120  # one bar: a short chart, not 300px
     page.wait_for_timeout(1200)  # ECharts grows the bars for a second; take the picture once they stand
     page.screenshot(path=str(SHOTS / "hot-issues-desktop.png"), full_page=True)
+    phone = signed_in(browser, live_server, cast.worker_a, **PHONE)
+    phone.goto(f"{live_server.url}/intelligence/hot/")
+    place = phone.locator("[data-testid=hot-issues] tbody tr td[data-label='地点']").first
+    assert "和平小区" in place.inner_text()
+    assert place.bounding_box()["width"] > 300  # one card per hot issue on a phone, not a column squeezed to a character
+    phone.screenshot(path=str(SHOTS / "hot-issues-phone.png"), full_page=True)
 
     row.get_by_role("button", name="转为需求").click()
     assert page.locator("#id_title").input_value() != ""
@@ -129,4 +135,6 @@ def test_an_administrator_trains_from_a_file_rolls_back_and_turns_on_auto_dispat
     page.screenshot(path=str(SHOTS / "classifier-desktop.png"), full_page=True)
     phone = signed_in(browser, live_server, cast.city_admin, **PHONE)
     phone.goto(f"{live_server.url}/intelligence/classifier/")
+    size = phone.locator("[data-testid=versions] tr[data-version='2'] td[data-label='训练条数']")
+    assert size.inner_text() == "36" and size.bounding_box()["width"] > 300  # versions as cards on a phone
     phone.screenshot(path=str(SHOTS / "classifier-phone.png"), full_page=True)

@@ -195,3 +195,31 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     desktop = browser.new_context(**DESKTOP).new_page()
     desktop.goto(f"{url}/appeals/submit/")
     desktop.screenshot(path=str(SHOTS / "public-form-desktop.png"), full_page=True)
+
+
+def test_an_administrator_adds_and_removes_a_routing_rule_on_a_phone(
+    browser: Any, live_server: Any, cast: Any, ac: Any
+) -> None:
+    from gongzhi.appeals.models import RoutingRule
+
+    cache.clear()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = signed_in(browser, live_server, cast.district_admin, **PHONE)
+    page.goto(f"{live_server.url}/appeals/config/routing/")
+    page.select_option("#id_category", str(ac.leaf.parent_id))
+    page.select_option("#id_area", str(cast.district.pk))
+    page.select_option("#id_lead_unit", str(cast.department.pk))
+    page.get_by_role("button", name="添加规则").click()
+    assert "派单规则已添加" in flash(page)
+    rule = RoutingRule.objects.get()
+    assert rule.lead_unit == cast.department and rule.category_id == ac.leaf.parent_id
+
+    lead = page.locator(f"#rule-{rule.pk} td[data-label='主办单位']")
+    assert lead.inner_text() == cast.department.name
+    assert lead.bounding_box()["width"] > 300  # one card per rule on a phone, not columns of two characters
+    page.screenshot(path=str(SHOTS / "routing-rules-phone.png"), full_page=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())  # "确定删除这条派单规则吗？"
+    page.locator(f"#rule-{rule.pk}").get_by_role("button", name="删除").click()
+    assert "派单规则已删除" in flash(page)
+    assert not RoutingRule.objects.filter(active=True).exists()

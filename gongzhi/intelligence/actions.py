@@ -98,6 +98,7 @@ def _store_version_once(
         number=number, created_by=acting_user, source=source, source_name=source_name[:200],
         training_size=model.training_size, labels=model.labels, training_seconds=round(model.seconds, 2),
         cv_macro_f1=figures.macro_f1 if figures else None, cv_accuracy=figures.accuracy if figures else None,
+        cv_per_class=figures.per_class if figures else [],
     )
     version.model_file.save(f"classifier-v{number}-{timezone.now():%Y%m%d%H%M%S%f}.joblib", ContentFile(blob),
                             save=False)

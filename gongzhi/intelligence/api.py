@@ -35,6 +35,14 @@ class SuggestOut(Schema):
     suggestions: list[SuggestionOut]
 
 
+class CategoryFiguresOut(Schema):
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
 class VersionOut(Schema):
     id: int
     number: int
@@ -44,6 +52,7 @@ class VersionOut(Schema):
     training_size: int
     cv_macro_f1: float | None
     cv_accuracy: float | None
+    cv_per_class: list[CategoryFiguresOut]
     labels: list[str]
     is_active: bool
 
@@ -51,7 +60,8 @@ class VersionOut(Schema):
 def _version_out(v: ClassifierVersion) -> VersionOut:
     return VersionOut(id=v.pk, number=v.number, created_at=v.created_at, source=v.source,
                       source_label=str(v.get_source_display()), training_size=v.training_size,
-                      cv_macro_f1=v.cv_macro_f1, cv_accuracy=v.cv_accuracy, labels=list(v.labels),
+                      cv_macro_f1=v.cv_macro_f1, cv_accuracy=v.cv_accuracy,
+                      cv_per_class=[CategoryFiguresOut(**row) for row in v.cv_per_class], labels=list(v.labels),
                       is_active=v.is_active)
 
 

@@ -31,6 +31,8 @@ class ClassifierVersion(models.Model):
     training_size = models.PositiveIntegerField(_("training size"), default=0)
     cv_macro_f1 = models.FloatField(_("cross-validated macro F1"), null=True, blank=True)
     cv_accuracy = models.FloatField(_("cross-validated accuracy"), null=True, blank=True)
+    # [{"label", "precision", "recall", "f1", "support"}] per category, from the same cross-validation.
+    cv_per_class = models.JSONField(_("cross-validated figures per category"), default=list, blank=True)
     training_seconds = models.FloatField(_("training seconds"), default=0)
     labels = models.JSONField(_("categories"), default=list)
     is_active = models.BooleanField(_("active"), default=False)

@@ -26,11 +26,16 @@ def test_it_suggests_categories_over_the_api(client, cast) -> None:  # type: ign
 
 
 def test_it_lists_versions(client, cast) -> None:  # type: ignore[no-untyped-def]
-    _two_versions()
+    _first, second = _two_versions()
     client.force_login(cast.district_admin)
     data = client.get("/api/intelligence/versions").json()
     assert [v["number"] for v in data] == [2, 1]
     assert data[0]["is_active"] and data[0]["source_label"] == "标注文件"
+    assert data[0]["cv_per_class"] == []  # trained without cross-validation
+    row = {"label": "交通运输", "precision": 0.9, "recall": 0.85, "f1": 0.8743, "support": 12}
+    second.cv_per_class = [row]
+    second.save(update_fields=["cv_per_class"])
+    assert client.get("/api/intelligence/versions").json()[0]["cv_per_class"] == [row]
 
 
 def test_it_lets_admins_activate_and_refuses_others(client, cast) -> None:  # type: ignore[no-untyped-def]

@@ -122,6 +122,10 @@ def test_an_administrator_trains_from_a_file_rolls_back_and_turns_on_auto_dispat
     assert "版本 2 已用 36 条留言训练完成并启用" in flash(page)
     assert "标注留言.csv" in page.inner_text("[data-testid=training-jobs]")
     assert "v2" in page.inner_text("[data-testid=active-version]")
+    page.locator("[data-testid=per-category] summary").click()  # the new version's CV figures per category
+    categories = page.locator("[data-testid=per-category] tr[data-category]")
+    assert categories.count() == len({r["label"] for r in synthetic_rows()}) and categories.first.is_visible()
+    page.locator("[data-testid=active-version]").screenshot(path=str(SHOTS / "classifier-per-category.png"))
 
     page.once("dialog", lambda dialog: dialog.accept())  # "确定启用版本 1 推荐分类吗？"
     page.locator("[data-testid=versions] tr[data-version='1'] button[data-action=activate]").click()

@@ -187,3 +187,14 @@ def test_large_sets_train_in_parallel_to_the_same_model(monkeypatch: pytest.Monk
     assert parallel.vectorizer.vocabulary_ == sequential.vectorizer.vocabulary_
     np.testing.assert_allclose(parallel.proba(texts), sequential.proba(texts), atol=0.02)
     assert parallel.predict(texts) == sequential.predict(texts)
+
+
+def test_it_scores_each_category() -> None:
+    from gongzhi.intelligence.classifier import score
+
+    figures = score(["交通运输", "交通运输", "环境保护", "环境保护"], ["交通运输", "环境保护", "环境保护", "环境保护"])
+    assert figures.per_class == [
+        {"label": "交通运输", "precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2},
+        {"label": "环境保护", "precision": 0.6667, "recall": 1.0, "f1": 0.8, "support": 2},
+    ]
+    assert abs(figures.macro_f1 - (2 / 3 + 0.8) / 2) < 1e-9 and figures.accuracy == 0.75

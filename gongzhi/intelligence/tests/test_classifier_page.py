@@ -89,6 +89,22 @@ def test_it_lists_the_versions_and_rolls_back(client: Client, cast: Any) -> None
     assert ClassifierVersion.objects.get(is_active=True).pk == first.pk
 
 
+def test_it_shows_the_active_versions_figures_per_category_and_marks_weak_ones(client: Client, cast: Any) -> None:
+    version = train_version()
+    client.force_login(cast.city_admin)
+    assert "data-testid=\"per-category\"" not in client.get(URL).content.decode()  # trained without CV
+    version.cv_per_class = [
+        {"label": "交通运输", "precision": 0.9, "recall": 0.85, "f1": 0.8743, "support": 12},
+        {"label": "环境保护", "precision": 0.7, "recall": 0.75, "f1": 0.7241, "support": 12},
+    ]
+    version.save(update_fields=["cv_per_class"])
+    html = client.get(URL).content.decode()
+    assert "各分类的交叉验证表现" in html and "精确率" in html and "召回率" in html
+    weak = html.split('data-category="环境保护"', 1)[1].split("</tr>", 1)[0]
+    strong = html.split('data-category="交通运输"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="tag red">0.724</span>' in weak and "tag red" not in strong and "0.874" in strong
+
+
 def test_it_trains_from_an_uploaded_file_in_the_background(client: Client, cast: Any, tmp_path: Path) -> None:
     client.force_login(cast.city_admin)
     upload = SimpleUploadedFile("标注.csv", csv_bytes(tmp_path), content_type="text/csv")

@@ -30,6 +30,12 @@ def test_it_trains_a_version_with_an_audit_event(cast) -> None:  # type: ignore[
     assert version.number == 1 and version.is_active
     assert version.training_size == 36
     assert version.cv_macro_f1 is not None and version.cv_macro_f1 > 0.8
+    # The same cross-validation per category: every label once, every message counted once, F1s averaging
+    # to the macro F1.
+    per_class = version.cv_per_class
+    assert [row["label"] for row in per_class] == sorted(version.labels)
+    assert sum(row["support"] for row in per_class) == 36
+    assert abs(sum(row["f1"] for row in per_class) / len(per_class) - version.cv_macro_f1) < 1e-3
     assert version.model_file.name.startswith("classifiers/")
     assert AuditEvent.objects.filter(verb="intelligence.train_classifier", object_id=str(version.pk)).exists()
     assert actions.suggest("地铁线路", "公交车站太远")[0][0] == "交通运输"

@@ -313,7 +313,7 @@ def test_it_shows_row_errors_on_the_job_page(cast, client: Client) -> None:
     response = client.post(reverse("core:roster_import", args=["residents"]),
                            {"scope_area": cast.community_a.pk, "file": upload}, follow=True)
     html = response.content.decode()
-    assert "<td>2</td>" in html and "姓名" in html and "必填" in html
+    assert '<td data-label="行号">2</td>' in html and "姓名" in html and "必填" in html
     assert "hx-trigger" not in html
 
 

@@ -50,6 +50,20 @@ def test_it_prints_the_figures_as_the_last_line_of_cv(synthetic_csv: Path) -> No
     assert clf_line_ok(out.getvalue().strip().splitlines()[-1])
 
 
+def test_cv_repeats_over_seeds_and_ends_with_their_mean(synthetic_csv: Path) -> None:
+    import re
+
+    out = StringIO()
+    call_command("classifier", "cv", "--file", str(synthetic_csv), "--folds", "3", "--seeds", "2", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    seeds = [float(m.group(1)) for line in lines if (m := re.fullmatch(r"seed \d: macro_f1=(\d\.\d{4}) .*", line))]
+    assert len(seeds) == 2 and lines[-2].startswith("mean of 2 seeds:")
+    assert clf_line_ok(lines[-1])
+    assert abs(float(lines[-1].split()[0].removeprefix("macro_f1=")) - sum(seeds) / 2) < 2e-4
+    with pytest.raises(CommandError, match="--seeds 至少为 1"):
+        call_command("classifier", "cv", "--file", str(synthetic_csv), "--seeds", "0", stdout=StringIO())
+
+
 def clf_line_ok(line: str) -> bool:
     import re
 

@@ -49,6 +49,20 @@ PROBLEMS = {
     "社会治安": ("{estate}电动车被盗", "最近{estate}连续发生电动车被盗，希望加强巡逻和监控。"),
 }
 
+# One hot issue for the demo's community worker (锦华社区): six residents of one estate report the same
+# night-time building-site noise over the last six days; the cases wait for dispatch, so the hot-issue page,
+# the duplicate offer on the dispatch screen and the category suggestion all have something real to show.
+HOT_COMMUNITY = "锦华社区"
+HOT_CLUSTER = (
+    ("{estate}西侧工地夜间施工噪音扰民", "{estate}西侧工地每天晚上十一点以后还在打桩施工，噪音很大，老人孩子都睡不好，请尽快处理。"),
+    ("工地半夜打桩噪音太大", "我住{estate}{building}，西侧工地半夜还在打桩施工，噪音扰民已经好几天了，希望有关部门管一管。"),
+    ("{estate}旁边工地夜间施工", "{estate}西侧工地夜间施工噪音很大，晚上十一点后还在打桩，严重影响休息，请尽快处理。"),
+    ("投诉{estate}西侧工地噪音", "{estate}西侧工地连续多个晚上施工打桩到凌晨，噪音扰民，请相关部门查处夜间施工。"),
+    ("夜间施工噪音影响休息", "{estate}{building}住户反映：西侧工地夜间打桩施工噪音很大，已经持续一周，请尽快处理。"),
+    # A neighbour sends the first message again, as residents do from a shared chat: the duplicate to merge.
+    ("{estate}西侧工地夜间施工噪音扰民", "{estate}西侧工地每天晚上十一点以后还在打桩施工，噪音太大，老人孩子都睡不好，请尽快处理！"),
+)
+
 REPLY = "您好，您反映的“{title}”问题已由{unit}处理：工作人员已到现场核实并完成整改，后续将加强巡查。感谢您对我们工作的支持。"
 
 
@@ -132,6 +146,29 @@ def build_demo_appeals(seed: int = 2026, count: int = 240) -> dict[str, int]:
                         counts["closed"] += 1
         if days_ago:
             _shift(case, timedelta(days=days_ago, minutes=rng.randint(0, 600)))
+    counts["appeals"] += _hot_cluster(rng)
     counts["open"] = Case.objects.open().count()
     counts["whistles"] = Whistle.objects.count()
     return counts
+
+
+def _hot_cluster(rng: random.Random) -> int:
+    """HOT_CLUSTER's appeals, one a day over the last days, by different residents (phones)."""
+    community = Area.objects.filter(level=Area.Level.COMMUNITY, name=HOT_COMMUNITY).order_by("path").first()
+    estate = (Area.objects.filter(level=Area.Level.ESTATE, parent=community).order_by("path").first()
+              if community else None)
+    if estate is None:
+        return 0
+    buildings = list(Area.objects.filter(level=Area.Level.BUILDING, path__startswith=estate.path).order_by("path"))
+    for i, (title, body) in enumerate(HOT_CLUSTER):
+        building = buildings[i % len(buildings)]
+        words = {"estate": estate.name, "building": building.name}
+        appeal = actions.do_submit_appeal(
+            acting_user=None, system=True, title=title.format(**words), body=body.format(**words),
+            callback_phone=f"100{rng.randrange(10**8):08d}", callback_name=rng.choice("张王李赵刘陈杨黄") + "女士",
+            channel=Appeal.Channel.HOTLINE if i % 2 else Appeal.Channel.WEB, appeal_type=Appeal.Type.COMPLAINT,
+            area=building,
+        )
+        assert appeal.case is not None
+        _shift(appeal.case, timedelta(days=len(HOT_CLUSTER) - i, minutes=rng.randint(0, 600)))
+    return len(HOT_CLUSTER)

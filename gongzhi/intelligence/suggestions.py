@@ -72,6 +72,11 @@ class Suggestion:
     def percent(self) -> int:
         return round(self.confidence * 100)
 
+    @property
+    def percent_text(self) -> str:
+        """The confidence as shown: "<1" rather than "0" for an unlikely but possible category."""
+        return "<1" if self.percent == 0 else str(self.percent)
+
 
 # --- mapping ------------------------------------------------------------------------------------------
 

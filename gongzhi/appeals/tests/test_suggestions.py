@@ -32,6 +32,12 @@ def test_it_shows_the_top_three_suggestions_with_confidence_and_lead_unit(client
     assert "和平街道办事处" in page  # no routing rule: the subdistrict office leads
 
 
+def test_an_unlikely_category_reads_under_one_percent_not_zero() -> None:
+    from gongzhi.intelligence.suggestions import Suggestion
+
+    assert [Suggestion("城乡建设", c).percent_text for c in (0.0, 0.004, 0.006, 0.994)] == ["<1", "<1", "1", "99"]
+
+
 def test_it_hides_suggestions_from_those_who_cannot_dispatch(client: Any, cast: Any) -> None:
     appeal = submit(cast)
     client.force_login(cast.resident_user)

@@ -278,9 +278,10 @@ def test_it_includes_months_of_appeals_in_every_state(demo: Demo) -> None:
     from django.utils import timezone
 
     from gongzhi.appeals import rates
+    from gongzhi.appeals.demo import HOT_CLUSTER
     from gongzhi.appeals.models import Appeal, Case
 
-    assert Appeal.objects.count() == 240
+    assert Appeal.objects.count() == 240 + len(HOT_CLUSTER)
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {"pending_dispatch", "dispatched", "in_progress", "replied", "closed"} <= statuses
     oldest = Appeal.objects.order_by("created_at").first()
@@ -289,3 +290,23 @@ def test_it_includes_months_of_appeals_in_every_state(demo: Demo) -> None:
     assert rates.department_ranking(this_month) or rates.department_ranking(
         (this_month - timedelta(days=1)).replace(day=1)
     )
+
+
+def test_it_gives_the_community_worker_a_hot_issue_with_a_duplicate_to_merge(demo: Demo) -> None:
+    """The demo's routing intelligence has something to show: six residents' reports of one building site's
+    night-time noise make the community worker's top hot issue, and the newest case, a copy of the first
+    message, offers the first one's case for merging."""
+    from gongzhi.appeals.demo import HOT_CLUSTER
+    from gongzhi.appeals.models import Appeal
+    from gongzhi.intelligence.duplicates import duplicates_for_case
+    from gongzhi.intelligence.hot_queries import hot_issues_for
+
+    worker = demo.users["sq_worker"]
+    top = hot_issues_for(worker, days=30).groups[0]
+    assert top.count == len(HOT_CLUSTER) and top.residents == len(HOT_CLUSTER) and "噪音" in top.title
+    cluster = Appeal.objects.filter(pk__in=top.member_ids).order_by("created_at")
+    first, newest = cluster.first(), cluster.last()
+    assert first is not None and newest is not None and newest.case is not None
+    assert newest.case.status == "pending_dispatch"
+    offered = duplicates_for_case(newest.case, user=worker)
+    assert offered and offered[0].appeal.pk == first.pk and offered[0].place in ("estate", "building")

@@ -10,7 +10,7 @@ are short and to the point) and the body, plus a second TF-IDF block of jieba wo
 (WORD_WEIGHT); in both, every run of digits counts as "0" (char_preprocessor). Char n-grams carry most
 of the signal and cannot cut place names such as "A3区" wrongly; the words add whole-word evidence (+0.5
 points macro-F1). Segmentation is jieba's dictionary only (HMM=False: as accurate here, a quarter
-faster). Three models read the same features: a linear SVM, an NB-SVM (the SVM on naive-Bayes-scaled
+faster), in search mode: each long word also gives the dictionary words inside it (word_text). Three models read the same features: a linear SVM, an NB-SVM (the SVM on naive-Bayes-scaled
 features) and a complement naive Bayes, whose errors differ (NB: +1.0 point; NB and NB-SVM only for sets
 of NB_MIN_ROWS rows or more, NB-SVM below NBSVM_MAX_ROWS labelled ones); a small logistic model fitted
 on their out-of-fold scores (7 SVM margins + 7 NB-SVM margins + 7 NB log-probabilities) turns them into
@@ -88,6 +88,10 @@ WEAK_MIN_CONFIDENCE = 0.2
 # Sample weight of each category-tree pseudo-message: the labels follow the tree, and its ~200 leaves of our
 # categories are short. Over seven CV seeds: 3 → 0.8932, 5 → 0.8958, 8 → 0.8981 (10 and 12: a little lower).
 TAXONOMY_WEIGHT = 8.0
+# Sample weight of each reply-labelled message (a weak label: the bureau that replied). 0.5 together with the
+# search-mode words: 0.9011 over fourteen CV seeds against 0.8982 (paired +0.0029 ± 0.0009, 11 of 14 up);
+# either change alone moved it by +0.001, noise (docs/benchmarks.md, eighth session).
+REPLY_WEIGHT = 0.5
 # Threads that fit the one-vs-rest SVMs side by side (liblinear releases the GIL): one per core, at most 4,
 # for sets of PARALLEL_MIN_ROWS rows or more. Smaller sets fit one SVM after another: liblinear's random
 # generator is shared by the threads, so parallel fits differ in the last digits from run to run, and
@@ -227,9 +231,15 @@ def _jieba() -> Any:
     return _segmenter
 
 
-def word_text(text: str) -> str:
-    """The words of a message_text() string, separated by spaces (dictionary words only, no HMM guessing)."""
-    return " ".join(w for w in _jieba().lcut(text, HMM=False) if not w.isspace())
+def word_text(text: str, search: bool = True) -> str:
+    """The words of a message_text() string, separated by spaces (dictionary words only, no HMM guessing).
+
+    In jieba's search mode (the default) each long word comes with the dictionary words inside it:
+    "物业公司" → 物业 公司 物业公司, "公积金" → 公积 积金 公积金, so that a compound and its parts share their
+    evidence. search=False gives the words only, as models trained before the eighth session read them
+    (TrainedClassifier.word_search)."""
+    cut = _jieba().lcut_for_search if search else _jieba().lcut
+    return " ".join(w for w in cut(text, HMM=False) if not w.isspace())
 
 
 def _log_softmax(scores: np.ndarray) -> np.ndarray:
@@ -269,13 +279,18 @@ class TrainedClassifier:
     word_vectorizer: TfidfVectorizer | None = None
     word_weight: float = 0.0
     nb_columns: int = 0  # the last nb_columns columns of coef are complement NB's
+    word_search: bool = False  # words in jieba's search mode (word_text); versions pickled before: False
+
+    def segment(self, text: str) -> str:
+        """The text's words as this model's word block was fitted on them."""
+        return word_text(text, self.word_search)
 
     def features(self, texts: Sequence[str], words: Sequence[str] | None = None) -> Any:
         """Sparse feature rows; `words` are the texts' word_text() when the caller has them already."""
         features = self.vectorizer.transform(list(texts))
         if self.word_vectorizer is None:
             return features
-        words = [word_text(t) for t in texts] if words is None else list(words)
+        words = [self.segment(t) for t in texts] if words is None else list(words)
         return sparse.hstack([features, self.word_weight * self.word_vectorizer.transform(words)], format="csr")
 
     def scores(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
@@ -284,7 +299,8 @@ class TrainedClassifier:
             fast, fast_words, weights = self._fast_path()
             indices, values = fast.transform_one(texts[0])
             if fast_words is not None:
-                word_indices, word_values = fast_words.transform_one(word_text(texts[0]) if words is None else words[0])
+                word_indices, word_values = fast_words.transform_one(
+                    self.segment(texts[0]) if words is None else words[0])
                 indices = np.concatenate([indices, word_indices + len(fast.vocabulary)])
                 values = np.concatenate([values, self.word_weight * word_values])
             raw = (values @ weights[indices] + self.intercept)[np.newaxis, :]
@@ -450,7 +466,7 @@ def _without_class(model: TrainedClassifier, label: str) -> TrainedClassifier:
 def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
           exclude: Iterable[str] = ()) -> TrainedClassifier:
     """Fit a model on labelled texts (message_text strings); with weak=True also on filtered reply-labelled
-    messages (weak_examples), each kept only if a model fitted on the labelled texts alone gives its
+    messages (weak_examples, sample weight REPLY_WEIGHT), each kept only if a model fitted on the labelled texts alone gives its
     bureau's category a confidence of at least WEAK_MIN_CONFIDENCE (drops messages whose reply names a
     bureau that was not really in charge), and on the category tree's leaves (weight TAXONOMY_WEIGHT).
     With them come the messages of none of our categories (other_examples) as an extra class, OTHER_LABEL,
@@ -480,7 +496,7 @@ def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
             model = _fit(texts + extra_texts, words + extra_words,
                          list(labels) + [weak_labels[i] for i in chosen] + [lab for _t, lab in tree]
                          + [OTHER_LABEL] * len(others),
-                         weights=[1.0] * (len(texts) + len(chosen)) + [TAXONOMY_WEIGHT] * len(tree)
+                         weights=[1.0] * len(texts) + [REPLY_WEIGHT] * len(chosen) + [TAXONOMY_WEIGHT] * len(tree)
                          + [1.0] * len(others), nbsvm=nbsvm)
             model = _without_class(model, OTHER_LABEL)
             model.training_size = len(texts)
@@ -594,7 +610,7 @@ def _fit(texts: list[str], words: list[str] | Future[list[str]], labels: Sequenc
         calib_coef=calib_coef, calib_intercept=calib_intercept,
         labels=sorted(str(c) for c in classes), training_size=len(texts),
         word_vectorizer=word_vectorizer, word_weight=WORD_WEIGHT if word_vectorizer is not None else 0.0,
-        nb_columns=n_classes if nb is not None else 0,
+        nb_columns=n_classes if nb is not None else 0, word_search=True,
     )
 
 

@@ -10,13 +10,14 @@ are short and to the point) and the body, plus a second TF-IDF block of jieba wo
 (WORD_WEIGHT); in both, every run of digits counts as "0" (char_preprocessor). Char n-grams carry most
 of the signal and cannot cut place names such as "A3区" wrongly; the words add whole-word evidence (+0.5
 points macro-F1). Segmentation is jieba's dictionary only (HMM=False: as accurate here, a quarter
-faster), in search mode: each long word also gives the dictionary words inside it (word_text). Three models read the same features: a linear SVM, an NB-SVM (the SVM on naive-Bayes-scaled
-features) and a complement naive Bayes, whose errors differ (NB: +1.0 point; NB and NB-SVM only for sets
+faster), in search mode: each long word also gives the dictionary words inside it (word_text). Three
+models read the same features: a linear SVM, an NB-SVM (the SVM on naive-Bayes-scaled features) and a
+complement naive Bayes, whose errors differ (NB: +1.0 point; NB and NB-SVM only for sets
 of NB_MIN_ROWS rows or more, NB-SVM below NBSVM_MAX_ROWS labelled ones); a small logistic model fitted
 on their out-of-fold scores (7 SVM margins + 7 NB-SVM margins + 7 NB log-probabilities) turns them into
 confidences that sum to 1. Messages that belong to none of the categories (their official reply names
 only bureaus of other categories) are an extra class in training that is never suggested (train).
-Choices were made by 5-fold cross-validation on train.csv (seeds 0/1/2, the later ones seeds 0–6); see
+Choices were made by 5-fold cross-validation on train.csv (seeds 0/1/2, later seeds 0–6 or 0–13); see
 docs/benchmarks.md (bench/classifier.py).
 """
 
@@ -466,9 +467,9 @@ def _without_class(model: TrainedClassifier, label: str) -> TrainedClassifier:
 def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
           exclude: Iterable[str] = ()) -> TrainedClassifier:
     """Fit a model on labelled texts (message_text strings); with weak=True also on filtered reply-labelled
-    messages (weak_examples, sample weight REPLY_WEIGHT), each kept only if a model fitted on the labelled texts alone gives its
-    bureau's category a confidence of at least WEAK_MIN_CONFIDENCE (drops messages whose reply names a
-    bureau that was not really in charge), and on the category tree's leaves (weight TAXONOMY_WEIGHT).
+    messages (weak_examples, sample weight REPLY_WEIGHT), each kept only if a model fitted on the labelled
+    texts alone gives its bureau's category a confidence of at least WEAK_MIN_CONFIDENCE (drops messages
+    whose reply names a bureau that was not really in charge), and on the category tree's leaves (weight TAXONOMY_WEIGHT).
     With them come the messages of none of our categories (other_examples) as an extra class, OTHER_LABEL,
     taken out of the fitted model's outputs again: it never suggests or predicts it (+0.6 points macro-F1:
     messages of 政法, 民政 … no longer pull the boundaries of our categories towards themselves)."""

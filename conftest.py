@@ -23,6 +23,8 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.AXES_ENABLED = True
+    # Tests run inside a transaction that never commits: hooks (gongzhi.core.registry) run at once there.
+    settings.GONGZHI_HOOKS_EAGER = True
     # Production shares the database cache between processes; tests need no table for it.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

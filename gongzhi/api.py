@@ -1,4 +1,4 @@
-"""The JSON API root: each app adds its router here. OpenAPI docs at /api/docs."""
+"""The JSON API root: each app registers its routers (`registry.api_router`). OpenAPI docs at /api/docs."""
 
 from __future__ import annotations
 
@@ -7,13 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from gongzhi.appeals.api import router as appeals_router
-from gongzhi.appeals.api_config import router as appeals_config_router
-from gongzhi.core.api import router as core_router
-from gongzhi.core.api_rosters import router as rosters_router
 from gongzhi.core.errors import ActionError
-from gongzhi.intelligence.api import router as intelligence_router
-from gongzhi.intelligence.api_hot import hot_router
+from gongzhi.core.registry import registry
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
@@ -39,9 +34,6 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "未找到该对象，或您无权查看。"}, status=404)
 
 
-api.add_router("/core/", core_router, tags=["组织架构"])
-api.add_router("/rosters/", rosters_router, tags=["名册导入导出"])
-api.add_router("/appeals/config/", appeals_config_router, tags=["接诉即办设置"])
-api.add_router("/appeals/", appeals_router, tags=["接诉即办"])
-api.add_router("/intelligence/", intelligence_router, tags=["智能分派"])
-api.add_router("/intelligence/hot/", hot_router, tags=["热点"])
+# Every app's routers, as their AppConfig.ready() registered them.
+for item in registry.api_routers:
+    api.add_router(item.prefix, item.router, tags=list(item.tags))

@@ -10,18 +10,22 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self) -> None:
-        from gongzhi.core.audit import register_verbs
-        from gongzhi.core.navigation import register
+        from gongzhi.core.registry import registry
 
         from . import scheduled  # noqa: F401  (registers the deadline checks with the worker)
+        from .api import router
+        from .api_config import router as config_router
         from .urls import NAV_ENTRIES
         from .views.common import VERB_LABELS
 
         for entry in NAV_ENTRIES:
-            register(entry, before="audit")
+            registry.nav(entry, before="audit")
+        registry.urls("appeals/", "gongzhi.appeals.urls")
+        registry.api_router("/appeals/config/", config_router, tags=["接诉即办设置"])
+        registry.api_router("/appeals/", router, tags=["接诉即办"])
         # A case's steps are audited as appeals.<step> (actions._common._record), named as on its timeline.
-        register_verbs({f"appeals.{verb}": label for verb, label in VERB_LABELS.items()})
-        register_verbs({
+        registry.verbs({f"appeals.{verb}": label for verb, label in VERB_LABELS.items()})
+        registry.verbs({
             "appeals.auto_dispatch": _("Dispatched automatically"),
             "appeals.auto_dispatch_config.update": _("Changed the automatic dispatch settings"),
             "appeals.category.create": _("Created a category"),

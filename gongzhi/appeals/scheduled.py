@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import log_event
-from gongzhi.core.scheduler import scheduled
+from gongzhi.core.registry import registry
 
 from . import permissions
 from .models import Case, CaseEvent, Whistle, WhistleReport
@@ -101,7 +101,7 @@ def remind_late_whistle_reports(now: datetime | None = None) -> int:
     return len(reports)
 
 
-@scheduled(60)
+@registry.scheduled(60)
 def check_deadlines() -> dict[str, int]:
     now = timezone.now()
     result = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -11,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
 
 from .models import Area, AuditEvent, User
+from .registry import registry
 
-# What the audit log page calls each verb. Core's own are here; every other app adds its verbs in its
-# AppConfig.ready() through register_verbs (a test checks that no verb the code writes is left unnamed).
-_VERB_LABELS: dict[str, Any] = {
+# What the audit log page calls each verb. Core's own are here (registered in CoreConfig.ready()); every other app
+# adds its verbs in its AppConfig.ready() through `registry.verbs` (a test checks that no verb is left unnamed).
+CORE_VERB_LABELS: dict[str, Any] = {
     "core.area.create": _("Created an area"),
     "core.area.rename": _("Renamed an area"),
     "core.alliance.create": _("Created an alliance"),
@@ -36,18 +36,14 @@ _VERB_LABELS: dict[str, Any] = {
 }
 
 
-def register_verbs(labels: Mapping[str, Any]) -> None:
-    _VERB_LABELS.update(labels)
-
-
 def verb_label(verb: str) -> str:
     """The verb's name in the interface language, or the verb itself when none was registered."""
-    label = _VERB_LABELS.get(verb)
+    label = registry.verb_labels.get(verb)
     return str(label) if label is not None else verb
 
 
 def registered_verbs() -> frozenset[str]:
-    return frozenset(_VERB_LABELS)
+    return frozenset(registry.verb_labels)
 
 
 # Fields whose values never go into an audit snapshot in full.

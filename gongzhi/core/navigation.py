@@ -1,4 +1,5 @@
-"""The navigation shell: each app contributes entries; a user sees only the entries their roles can use."""
+"""The navigation shell: each app contributes entries through the registry (`registry.nav`); a user sees only the
+entries their roles can use. Core's own entries are registered in CoreConfig.ready()."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .permissions import (
     has_role,
     is_superuser,
 )
+from .registry import registry
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ def _roles(roles: frozenset[str]) -> Callable[[Any], bool]:
     return lambda user: is_superuser(user) or has_role(user, roles)
 
 
-ENTRIES: list[NavEntry] = [
+CORE_ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), "core:home", lambda user: True),
     NavEntry("areas", _("Areas"), "core:area_tree", lambda user: True),
     NavEntry("party_orgs", _("Party organizations"), "core:party_org_tree", _roles(STAFF_ROLES)),
@@ -44,17 +46,9 @@ ENTRIES: list[NavEntry] = [
 ]
 
 
-def register(entry: NavEntry, *, before: str | None = None) -> None:
-    """Apps add their entries at import time (in AppConfig.ready)."""
-    if any(e.key == entry.key for e in ENTRIES):
-        return
-    keys = [e.key for e in ENTRIES]
-    ENTRIES.insert(keys.index(before) if before in keys else len(ENTRIES), entry)
-
-
 def navigation_for(user: Any) -> list[dict[str, Any]]:
     items = []
-    for entry in ENTRIES:
+    for entry in registry.nav_entries:
         if not entry.allowed(user):
             continue
         try:

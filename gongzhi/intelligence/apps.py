@@ -10,12 +10,19 @@ class IntelligenceConfig(AppConfig):
     verbose_name = _("Routing intelligence")
 
     def ready(self) -> None:
-        from gongzhi.core.audit import register_verbs
+        from gongzhi.core.registry import registry
 
         from . import tasks  # noqa: F401  registers the scheduled retraining check
+        from .api import router
+        from .api_hot import hot_router
+        from .urls import NAV_ENTRIES
 
-        self.register_hot_navigation()
-        register_verbs({
+        for entry in NAV_ENTRIES:
+            registry.nav(entry, before="audit")
+        registry.urls("intelligence/", "gongzhi.intelligence.urls")
+        registry.api_router("/intelligence/", router, tags=["智能分派"])
+        registry.api_router("/intelligence/hot/", hot_router, tags=["热点"])
+        registry.verbs({
             "intelligence.train_classifier": _("Trained a classifier version"),
             "intelligence.activate_classifier": _("Activated a classifier version"),
             "intelligence.request_training": _("Asked for classifier training"),
@@ -23,11 +30,3 @@ class IntelligenceConfig(AppConfig):
             "intelligence.finish_training_job": _("A training job ended"),
             "intelligence.suggestion_feedback": _("Accepted or corrected a category suggestion"),
         })
-
-    def register_hot_navigation(self) -> None:
-        from gongzhi.core.navigation import register
-
-        from .urls import NAV_ENTRIES as HOT_NAV_ENTRIES
-
-        for entry in HOT_NAV_ENTRIES:
-            register(entry, before="audit")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from gongzhi.core.errors import ActionError
-from gongzhi.core.scheduler import scheduled
+from gongzhi.core.registry import registry
 
 from .models import ClassifierVersion, TrainingJob
 
@@ -45,7 +45,7 @@ def run_training_job(job_id: int) -> str:
         return str(actions.run_training_job(job).status)
 
 
-@scheduled(3600)
+@registry.scheduled(3600)
 def retrain_classifier_when_due() -> None:
     """Queue a retraining when the newest history-trained version is older than RETRAIN_EVERY."""
     latest = ClassifierVersion.objects.filter(source=ClassifierVersion.Source.HISTORY).order_by("-created_at").first()

@@ -10,14 +10,14 @@ class ListsConfig(AppConfig):
     verbose_name = _("Three lists")
 
     def ready(self) -> None:
-        from gongzhi.core.audit import register_verbs
-        from gongzhi.core.navigation import register
+        from gongzhi.core.registry import registry
 
         from .urls import NAV_ENTRIES
 
         for entry in NAV_ENTRIES:
-            register(entry, before="audit")
-        register_verbs({
+            registry.nav(entry, before="audit")
+        registry.urls("lists/", "gongzhi.lists.urls")
+        registry.verbs({
             "lists.create_demand": _("Created a demand"),
             "lists.propose_monthly_theme": _("Proposed a monthly theme"),
         })

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gongzhi.intelligence import actions
-from gongzhi.intelligence import classifier as clf
+from gongzhi.lib.text import classifier as clf
 from gongzhi.intelligence.models import ClassifierVersion
 from gongzhi.intelligence.tests.conftest import synthetic_rows
 from gongzhi.test import race, require_postgresql

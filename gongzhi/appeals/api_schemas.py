@@ -162,18 +162,22 @@ class ExtensionOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
+    """A case with its appeals and timeline. Other apps add keys at the top level
+    (`registry.api_extra("appeals.case", ...)`): intelligence adds "suggestions", the classifier's top three with
+    the category dispatch would use and its lead unit, for those who may dispatch the case while it waits (else
+    []), as in GET /api/intelligence/cases/{id}/suggestions."""
+
     appeals: list[AppealOut]
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     extensions: list[ExtensionOut]
     answer: str
     auto_dispatched: bool
-    # What other apps add to a case (`registry.api_extra("appeals.case", name, fn)`), each at the top level under
-    # its name: intelligence's "suggestions" (for those who may dispatch the case while it waits, else []).
     extras: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
+    # Without a return type, the schema stays that of the fields above.
     @model_serializer(mode="wrap")
-    def _with_extras(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _with_extras(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         data: dict[str, Any] = handler(self)
         data.update(self.extras)
         return data

@@ -25,9 +25,9 @@ from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
+from gongzhi.lib.text import classifier as clf
 from gongzhi.lib.ttl import ttl_cached
 
-from gongzhi.lib.text import classifier as clf
 from .models import AutoDispatchConfig, ClassifierVersion, SuggestionFeedback, TrainingJob
 from .permissions import require_manage_classifier
 

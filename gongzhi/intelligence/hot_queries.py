@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.models import Area
-
 from gongzhi.lib.text.grouping import HotGroup, HotRecord, group_hot_issues
 
 if TYPE_CHECKING:

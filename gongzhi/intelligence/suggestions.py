@@ -182,7 +182,9 @@ def store_suggestion(appeal: Appeal) -> AppealSuggestion | None:
         if not pairs:
             return None
         top_label, top_confidence = pairs[0]
-        with transaction.atomic():
+        # No savepoint of its own (two more statements on every intake): the hook's transaction is this write's,
+        # and a failure marks it for rollback.
+        with transaction.atomic(savepoint=False):
             return AppealSuggestion.objects.create(
                 appeal=appeal, suggestions=[{"label": label, "confidence": confidence} for label, confidence in pairs],
                 category=category_for_label(top_label), confidence=top_confidence, version=number,

@@ -1,5 +1,5 @@
 """intelligence 0004 copies the suggestions and the auto-dispatch configuration out of appeals' tables before
-appeals 0006 drops them: existing rows survive, and going back copies them back."""
+appeals 0007 drops them: existing rows survive, and going back copies them back."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("appeals", "0005_extension_lapsed"), ("intelligence", "0003_version_per_category_figures")]
-AFTER = [("appeals", "0006_suggestions_and_auto_dispatch_moved_to_intelligence"),
+BEFORE = [("appeals", "0006_subdistrict_offices_for_every_subdistrict"),
+          ("intelligence", "0003_version_per_category_figures")]
+AFTER = [("appeals", "0007_suggestions_and_auto_dispatch_moved_to_intelligence"),
          ("intelligence", "0004_appeal_suggestions_and_auto_dispatch_config")]
 
 

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0005_extension_lapsed'),
+        ('appeals', '0006_subdistrict_offices_for_every_subdistrict'),
         ('intelligence', '0004_appeal_suggestions_and_auto_dispatch_config'),
     ]
 

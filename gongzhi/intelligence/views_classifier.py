@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.appeals import actions as appeal_actions
 from gongzhi.appeals import permissions as appeal_permissions
 from gongzhi.appeals.actions.config import MIN_AUTO_DISPATCH_THRESHOLD
-from gongzhi.appeals.models import Appeal, AutoDispatchConfig
+from gongzhi.appeals.models import AutoDispatchConfig
 from gongzhi.core.errors import ActionError
 
 from . import actions
-from .models import ClassifierVersion, SuggestionFeedback, TrainingJob
-from .permissions import require_manage_classifier
+from .models import ClassifierVersion, TrainingJob
+from .permissions import require_manage_classifier, suggestion_feedback_policy
 from .tasks import run_training_job
 
 signed_in = login_required(login_url="core:login")
@@ -36,8 +36,7 @@ JOBS_SHOWN = 10
 def _feedback_summary(user: Any) -> dict[str, Any]:
     """How the suggestions fared on the appeals the user may see, over the last FEEDBACK_DAYS."""
     since = timezone.now() - timedelta(days=FEEDBACK_DAYS)
-    feedback = SuggestionFeedback.objects.filter(created_at__gte=since,
-                                                 appeal__in=appeal_permissions.visible_to(user, Appeal))
+    feedback = suggestion_feedback_policy.visible_to(user).filter(created_at__gte=since)
     counts = feedback.aggregate(
         total=Count("pk"), adopted=Count("pk", filter=Q(suggested_label=F("final_label"))))
     total, adopted = counts["total"] or 0, counts["adopted"] or 0

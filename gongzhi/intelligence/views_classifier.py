@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +25,7 @@ from gongzhi.core.errors import ActionError
 
 from . import actions
 from .models import ClassifierVersion, TrainingJob
-from .permissions import require_manage_classifier, suggestion_feedback_policy
+from .permissions import get_classifier_version_for_user, require_manage_classifier, suggestion_feedback_policy
 from .tasks import run_training_job
 
 signed_in = login_required(login_url="core:login")
@@ -94,7 +94,7 @@ def classifier_train(request: HttpRequest) -> HttpResponse:
 @require_POST
 def classifier_activate(request: HttpRequest, pk: int) -> HttpResponse:
     require_manage_classifier(request.user)
-    version = get_object_or_404(ClassifierVersion, pk=pk)
+    version = get_classifier_version_for_user(request.user, pk)
     try:
         actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
     except ActionError as exc:

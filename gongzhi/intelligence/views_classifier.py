@@ -25,7 +25,11 @@ from gongzhi.core.errors import ActionError
 
 from . import actions
 from .models import ClassifierVersion, TrainingJob
-from .permissions import get_classifier_version_for_user, require_manage_classifier, suggestion_feedback_policy
+from .permissions import (
+    get_classifier_version_for_user,
+    require_manage_classifier,
+    suggestion_feedback_policy,
+)
 from .tasks import run_training_job
 
 signed_in = login_required(login_url="core:login")

@@ -12,8 +12,10 @@ class ListsConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core.registry import registry
 
+        from . import stats
         from .urls import NAV_ENTRIES
 
+        stats.register()
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("lists/", "gongzhi.lists.urls")

@@ -117,3 +117,8 @@ def whistle_list(user: Any, *, open_only: bool = False) -> QuerySet[Whistle]:
     if open_only:
         qs = qs.filter(status=Whistle.Status.OPEN)
     return qs.prefetch_related("reports__unit").order_by("-created_at", "-id")
+
+
+def visible_appeals(user: Any) -> QuerySet[Appeal]:
+    """The appeals the user may see (the appeals policy's `visible_to`), for other apps' policies and lists."""
+    return visible_to(user, Appeal)

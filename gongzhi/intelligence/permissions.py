@@ -13,8 +13,7 @@ from typing import Any, ClassVar
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from gongzhi.appeals import permissions as appeal_permissions
-from gongzhi.appeals.models import Appeal
+from gongzhi.appeals import queries as appeal_queries
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import ADMIN_ROLES, STAFF_ROLES
 from gongzhi.core.policy import Policy, PolicySet
@@ -56,7 +55,7 @@ class SuggestionFeedbackPolicy(Policy[SuggestionFeedback]):
     actions = ("view",)
 
     def visible_q(self, user: Any) -> Q:
-        return Q(appeal__in=appeal_permissions.visible_to(user, Appeal))
+        return Q(appeal__in=appeal_queries.visible_appeals(user))
 
 
 class HotIssuesPolicy(Policy[Area]):

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 
 from gongzhi.core.models import Area, Resident, Role, Unit, User
-from gongzhi.core.permissions import ADMIN_ROLES, AREA_STAFF_ROLES
+from gongzhi.core.permissions import ADMIN_ROLES, AREA_STAFF_ROLES, STAFF_ROLES
 from gongzhi.core.policy import (
     Policy,
     PolicySet,
@@ -125,6 +125,7 @@ class CasePolicy(Policy[Case]):
         "supervise": DISPATCH_ROLES,
         "follow_up": DISPATCH_ROLES,
         "whistle": WHISTLE_ROLES,
+        "browse": STAFF_ROLES,  # open the worklists and whistles at all (anywhere: `can_somewhere`)
     }
     select_related = ("category", "area", "lead_unit")
 
@@ -334,9 +335,9 @@ def can(user: Any, action: str, obj: Any) -> bool:
     return policies.can(user, action, obj)
 
 
-def require(user: Any, action: str, obj: Any) -> None:
+def require(user: Any, action: str, obj: Any, message: str | None = None) -> None:
     """Raise PermissionDenied unless `user` may do `action` on `obj`. System jobs pass user=None."""
-    policies.require(user, action, obj)
+    policies.require(user, action, obj, message)
 
 
 def users_who_can(action: str, obj: Any) -> models.QuerySet[User]:

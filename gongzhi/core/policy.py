@@ -192,7 +192,7 @@ class Policy(Generic[M]):
     def all_actions(self) -> tuple[str, ...]:
         return self.actions or ("view", *self.rules)
 
-    def visible_to(self, user: Any) -> QuerySet[Any]:
+    def visible_to(self, user: Any) -> QuerySet[M]:
         """Every object the user may see. All lists start here."""
         if not self.answers_visibility:
             raise TypeError(f"No visibility rule for {self.model.__name__}")
@@ -247,7 +247,7 @@ class Policy(Generic[M]):
             return qs
         return qs.filter(path_q(scope_paths(user, roles), "path"))
 
-    def get_for_user(self, user: Any, pk: Any) -> Any:
+    def get_for_user(self, user: Any, pk: Any) -> M:
         """The object if it exists and the user may see it; Http404 otherwise (never reveal that it exists)."""
         try:
             obj = self.visible_to(user).select_related(*self.select_related).filter(pk=pk).first()

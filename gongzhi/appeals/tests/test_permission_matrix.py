@@ -27,6 +27,7 @@ from gongzhi.appeals.permissions import (
     can_take_hotline,
     can_view_rates,
     can_whistle,
+    case_policy,
     get_appeal_for_user,
     get_assignment_for_user,
     get_case_for_user,
@@ -95,24 +96,28 @@ resident_user        403/403   403/403  403/403  403/403  403/403    403/403
 """
 
 # The pages' gates (anywhere in one's scope). Patrol reports come from people on the ground: no superuser
-# shortcut. City-wide settings (categories, time limits, weights) are for city admins granted at the city.
+# shortcut. City-wide settings (categories, time limits, weights) are for city admins granted at the city. `menu`:
+# the worklists and whistles entries of the menu, for every staff role.
 GATES = """
-                     hotline  patrol  whistle  configure  citywide  rates
-superuser            ok       403     ok       ok         ok        ok
-city_admin           ok       403     ok       ok         ok        ok
-district_admin       ok       403     ok       ok         403       ok
-subdistrict_staff_a  ok       ok      ok       403        403       ok
-worker_a             ok       ok      ok       403        403       ok
-worker_b             ok       ok      ok       403        403       ok
-grid_worker_a        403      ok      403      403        403       403
-handler              403      403     403      403        403       ok
-liaison              403      403     403      403        403       403
-party_member_user    403      403     403      403        403       403
-volunteer            403      403     403      403        403       403
-resident_user        403      403     403      403        403       403
+                     hotline  patrol  whistle  configure  citywide  rates  menu
+superuser            ok       403     ok       ok         ok        ok     ok
+city_admin           ok       403     ok       ok         ok        ok     ok
+district_admin       ok       403     ok       ok         403       ok     ok
+subdistrict_staff_a  ok       ok      ok       403        403       ok     ok
+worker_a             ok       ok      ok       403        403       ok     ok
+worker_b             ok       ok      ok       403        403       ok     ok
+grid_worker_a        403      ok      403      403        403       403    ok
+handler              403      403     403      403        403       ok     ok
+liaison              403      403     403      403        403       403    ok
+party_member_user    403      403     403      403        403       403    403
+volunteer            403      403     403      403        403       403    403
+resident_user        403      403     403      403        403       403    403
 """
-GATE_CHECKS = {"hotline": can_take_hotline, "patrol": can_patrol, "whistle": can_whistle,
-               "configure": can_configure, "citywide": can_configure_citywide, "rates": can_view_rates}
+GATE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "hotline": can_take_hotline, "patrol": can_patrol, "whistle": can_whistle,
+    "configure": can_configure, "citywide": can_configure_citywide, "rates": can_view_rates,
+    "menu": lambda user: case_policy.can_somewhere(user, "browse"),
+}
 
 
 @dataclass
@@ -183,7 +188,7 @@ def test_it_applies_the_matrix_of_actions_at_an_area(cast: Cast) -> None:
 
 def test_it_gates_the_pages(cast: Cast) -> None:
     n = check_policy_matrix(cast, GATES, subjects=(None,), can=lambda user, gate, _: GATE_CHECKS[gate](user))
-    assert n == 12 * 6
+    assert n == 12 * 7
 
 
 # --- The same cells through the pages -------------------------------------------------------------------------

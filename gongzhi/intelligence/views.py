@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from gongzhi.appeals import permissions as appeal_permissions
-from gongzhi.appeals.models import Appeal
+from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import visible_to as core_visible_to
@@ -30,6 +29,9 @@ from gongzhi.lists.models import Demand
 
 from . import hot_queries
 from .permissions import require_view_hot
+
+if TYPE_CHECKING:
+    from gongzhi.appeals.models import Appeal
 
 signed_in = login_required(login_url="core:login")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -141,7 +143,7 @@ def appeals_for_user(request: HttpRequest, raw_ids: str) -> list[Appeal]:
     ids = parse_ids(raw_ids)
     if not ids:
         raise Http404
-    found = {a.pk: a for a in appeal_permissions.visible_to(request.user, Appeal)
+    found = {a.pk: a for a in appeals_queries.visible_appeals(request.user)
              .filter(pk__in=ids).select_related("area")}
     if len(found) != len(ids):
         raise Http404

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from gongzhi.core.models import Area
-from gongzhi.core.permissions import visible_to as core_visible_to
+from gongzhi.core.permissions import get_area_for_user
 from gongzhi.lists import actions as list_actions
 from gongzhi.lists.models import Demand
 
 from . import hot_queries
-from .views import appeals_for_user, can_view_hot, summary_of
+from .permissions import require_view_hot
+from .views import appeals_for_user, summary_of
 
 hot_router = Router()
 
@@ -58,15 +55,12 @@ class CreatedOut(Schema):
 
 @hot_router.get("", response=list[HotIssueOut], summary="热点诉求（按问题和地点归并，按热度排序）")
 def hot_list(request: HttpRequest, filters: Query[HotFilter]) -> list[HotIssueOut]:
-    if not can_view_hot(request.user):
-        raise PermissionDenied(_("You do not have permission to see hot issues."))
+    require_view_hot(request.user)
     if filters.days not in hot_queries.WINDOWS:
         filters.days = hot_queries.DEFAULT_WINDOW
     area = None
     if filters.area is not None:
-        area = core_visible_to(request.user, Area).filter(pk=filters.area).first()
-        if area is None:
-            raise Http404
+        area = get_area_for_user(request.user, filters.area)
     issues = hot_queries.hot_issues_for(request.user, days=filters.days, area=area)
     out = []
     for g in issues.groups:
@@ -79,10 +73,9 @@ def hot_list(request: HttpRequest, filters: Query[HotFilter]) -> list[HotIssueOu
 
 @hot_router.post("demand", response={201: CreatedOut}, summary="把热点转为需求清单中的一条需求")
 def hot_to_demand(request: HttpRequest, payload: DemandIn) -> Status:
-    if not can_view_hot(request.user):
-        raise PermissionDenied(_("You do not have permission to see hot issues."))
+    require_view_hot(request.user)
     appeals = appeals_for_user(request, ",".join(str(i) for i in payload.appeal_ids))
-    area = get_object_or_404(core_visible_to(request.user, Area), pk=payload.area_id)
+    area = get_area_for_user(request.user, payload.area_id)
     demand = list_actions.do_create_demand(
         acting_user=request.user, title=payload.title or appeals[0].title,  # type: ignore[arg-type]
         description=payload.description or summary_of(appeals), area=area, source=Demand.Source.HOT_ISSUE,
@@ -93,10 +86,9 @@ def hot_to_demand(request: HttpRequest, payload: DemandIn) -> Status:
 
 @hot_router.post("theme", response={201: CreatedOut}, summary="把热点提议为每月一题")
 def hot_to_theme(request: HttpRequest, payload: ThemeIn) -> Status:
-    if not can_view_hot(request.user):
-        raise PermissionDenied(_("You do not have permission to see hot issues."))
+    require_view_hot(request.user)
     appeals = appeals_for_user(request, ",".join(str(i) for i in payload.appeal_ids))
-    area = get_object_or_404(core_visible_to(request.user, Area), pk=payload.area_id)
+    area = get_area_for_user(request.user, payload.area_id)
     theme = list_actions.do_propose_monthly_theme(
         acting_user=request.user, month=payload.month, title=payload.title or appeals[0].title,  # type: ignore[arg-type]
         description=payload.description, area=area, source_summary=summary_of(appeals),

@@ -22,13 +22,13 @@ from openpyxl import Workbook
 from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area
-from gongzhi.core.permissions import STAFF_ROLES, has_role, is_superuser
 from gongzhi.core.permissions import visible_to as core_visible_to
 from gongzhi.lists import actions as list_actions
 from gongzhi.lists import permissions as list_permissions
 from gongzhi.lists.models import Demand
 
 from . import hot_queries
+from .permissions import require_view_hot
 
 if TYPE_CHECKING:
     from gongzhi.appeals.models import Appeal
@@ -39,13 +39,8 @@ PAGE_GROUPS = 50
 FILTER_LEVELS = ("district", "subdistrict", "community")
 
 
-def can_view_hot(user: Any) -> bool:
-    return is_superuser(user) or has_role(user, STAFF_ROLES)
-
-
 def _require_hot(user: Any) -> None:
-    if not can_view_hot(user):
-        raise PermissionDenied(_("You do not have permission to see hot issues."))
+    require_view_hot(user)
 
 
 def _window(request: HttpRequest) -> int:

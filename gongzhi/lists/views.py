@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,8 +17,7 @@ signed_in = login_required(login_url="core:login")
 @signed_in
 @require_GET
 def demand_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_lists(request.user):
-        raise PermissionDenied
+    permissions.demand_policy.require_somewhere(request.user, "browse", message="")
     qs = permissions.visible_to(request.user, Demand).select_related("area", "created_by")
     status = request.GET.get("status") or ""
     if status in Demand.Status.values:
@@ -33,8 +31,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_GET
 def theme_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_lists(request.user):
-        raise PermissionDenied
+    permissions.demand_policy.require_somewhere(request.user, "browse", message="")
     qs = permissions.visible_to(request.user, MonthlyTheme).select_related("area", "proposed_by")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "lists/theme_list.html", {"page": page})

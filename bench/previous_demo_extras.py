@@ -17,7 +17,7 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 
 from gongzhi.appeals import actions  # noqa: E402
-from gongzhi.appeals.models import Appeal, ApiKey, Case, Notification  # noqa: E402
+from gongzhi.appeals.models import ApiKey, Appeal, Case, Notification  # noqa: E402
 from gongzhi.core.models import Area, User  # noqa: E402
 from gongzhi.lists import actions as list_actions  # noqa: E402
 

@@ -37,7 +37,6 @@ from .models import (
     Assignment,
     Case,
     CaseEvent,
-    Notification,
     RoutingRule,
     SubdistrictOffice,
     Whistle,
@@ -137,8 +136,6 @@ def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
         return qs.filter(q)
     if model is WhistleReport:
         return qs.filter(whistle__in=visible_to(user, Whistle).values("pk"))
-    if model is Notification:
-        return qs.filter(user=user)
     if model is RoutingRule:
         # Rules of the areas an admin covers; rules without an area (city-wide) for city admins only.
         if not can_configure(user):

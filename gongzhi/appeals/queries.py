@@ -6,6 +6,8 @@ Worklists are ordered by an indexed column and meant to be sliced (LIMIT) by the
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -117,3 +119,28 @@ def whistle_list(user: Any, *, open_only: bool = False) -> QuerySet[Whistle]:
     if open_only:
         qs = qs.filter(status=Whistle.Status.OPEN)
     return qs.prefetch_related("reports__unit").order_by("-created_at", "-id")
+
+
+# ---------------------------------------------------------------------------------------------------
+# for other apps (lists, later ones): appeals read through these helpers, never appeals.models directly
+
+
+def appeals_visible_to(user: Any, ids: Iterable[int]) -> QuerySet[Appeal]:
+    """The appeals among `ids` that `user` may see, with their area (ids outside the user's scope are left out)."""
+    return visible_to(user, Appeal).filter(pk__in=list(ids)).select_related("area")
+
+
+def appeals_of_case(case: Case) -> QuerySet[Appeal]:
+    """A case's appeals (with those merged into it), e.g. to find the records other apps linked to them."""
+    return Appeal.objects.filter(case=case)
+
+
+def resident_key(appeal: Appeal) -> str | None:
+    """Who sent the appeal, to count residents without showing them: the linked resident, else a hash of the
+    callback phone (never the phone itself); None when neither is known."""
+    if appeal.resident_id:
+        return f"r:{appeal.resident_id}"
+    phone = "".join(ch for ch in (appeal.callback_phone or "") if ch.isdigit())
+    if phone:
+        return "p:" + hashlib.sha256(phone.encode()).hexdigest()[:16]
+    return None

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import log_event
+from gongzhi.core.notifications import notify
 from gongzhi.core.registry import registry
 
 from . import permissions
 from .models import Case, CaseEvent, Whistle, WhistleReport
-from .notifications import notify
 
 logger = logging.getLogger("gongzhi.appeals.scheduled")
 BATCH = 500

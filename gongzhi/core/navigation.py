@@ -43,6 +43,8 @@ CORE_ENTRIES: list[NavEntry] = [
     NavEntry("party_members", _("Party members"), "core:party_member_list", _roles(PEOPLE_ROLES)),
     NavEntry("imports", _("Import and export"), "core:roster_home", _roles(MANAGE_ROLES | AREA_STAFF_ROLES)),
     NavEntry("audit", _("Audit log"), "core:audit_log", _roles(ADMIN_ROLES)),
+    NavEntry("notifications", _("Notifications"), "core:notifications",
+             lambda user: bool(getattr(user, "is_authenticated", False))),
 ]
 
 

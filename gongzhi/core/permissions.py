@@ -17,6 +17,7 @@ from .models import (
     AuditEvent,
     Grant,
     ImportJob,
+    Notification,
     PartyMember,
     PartyOrg,
     Resident,
@@ -117,6 +118,8 @@ def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
     """Every object of `model` the user may see. All lists start here."""
     manager: Any = model._default_manager
     qs = manager.all()
+    if model is Notification:  # one's own only, superusers included
+        return qs.filter(user=user) if getattr(user, "is_authenticated", False) else qs.none()
     if is_superuser(user):
         return qs
     if not getattr(user, "is_authenticated", False):

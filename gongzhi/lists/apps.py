@@ -12,11 +12,15 @@ class ListsConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core.registry import registry
 
+        from .api import router
+        from .panels import case_lists_panel
         from .urls import NAV_ENTRIES
 
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("lists/", "gongzhi.lists.urls")
+        registry.api_router("/lists/", router, tags=["三张清单"])
+        registry.panel("appeals.case", "lists.demands_and_themes", case_lists_panel, order=50)
         registry.verbs({
             "lists.create_demand": _("Created a demand"),
             "lists.propose_monthly_theme": _("Proposed a monthly theme"),

@@ -97,7 +97,14 @@ def theme_areas(user: Any) -> models.QuerySet[Area]:
 
 
 def get_demand_for_user(user: Any, pk: int) -> Demand:
-    demand = visible_to(user, Demand).select_related("area").filter(pk=pk).first()
+    demand = visible_to(user, Demand).select_related("area", "created_by").filter(pk=pk).first()
     if demand is None:
         raise Http404
     return demand
+
+
+def get_theme_for_user(user: Any, pk: int) -> MonthlyTheme:
+    theme = visible_to(user, MonthlyTheme).select_related("area", "proposed_by").filter(pk=pk).first()
+    if theme is None:
+        raise Http404
+    return theme

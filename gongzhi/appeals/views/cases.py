@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.permissions import is_superuser
+from gongzhi.core.registry import render_panels
 from gongzhi.intelligence.duplicates import DuplicateCandidate, duplicates_for_case
 from gongzhi.intelligence.suggestions import suggestions_for_case
 from gongzhi.lib.masking import mask_phone
@@ -194,6 +195,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "optional_note_form": OptionalNoteForm(),
         "merge_form": MergeForm(),
         "whistle_form": WhistleForm(units=whistle_units(), initial={"title": case.title}),
+        # blocks other apps add to the case page (e.g. lists: the demands that came from its appeals)
+        "panels": render_panels("appeals.case", request, case),
     }
     return render(request, "appeals/case_detail.html", context)
 

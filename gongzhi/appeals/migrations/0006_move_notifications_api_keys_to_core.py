@@ -1,0 +1,20 @@
+"""Notifications and API keys now live in core (core 0002 copied every row): drop the appeals tables."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('appeals', '0005_extension_lapsed'),
+        ('core', '0002_notifications_api_keys_from_appeals'),
+    ]
+
+    operations = [
+        migrations.DeleteModel(
+            name='ApiKey',
+        ),
+        migrations.DeleteModel(
+            name='Notification',
+        ),
+    ]

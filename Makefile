@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 VENDOR := gongzhi/static/vendor
 export DJANGO_SETTINGS_MODULE := gongzhi.settings
 
-.PHONY: install run test lint typecheck migrations-check pytest browser assets messages serve-check clean
+.PHONY: install run test lint typecheck layers migrations-check pytest browser assets messages serve-check clean
 
 install: $(VENV)/.installed $(VENDOR)/.installed messages
 
@@ -46,6 +46,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy gongzhi
 
+# The import layers (contracts in pyproject.toml): lib < core < mechanism apps; apps meet through queries and hooks.
+layers: install
+	$(BIN)/lint-imports
+
 migrations-check: install
 	$(BIN)/gongzhi makemigrations --check --dry-run
 
@@ -55,6 +59,7 @@ pytest: install browser
 test: install browser
 	$(BIN)/ruff check gongzhi bench
 	$(BIN)/mypy gongzhi
+	$(BIN)/lint-imports
 	$(BIN)/gongzhi makemigrations --check --dry-run
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 

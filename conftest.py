@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -49,13 +48,12 @@ def cast(db):  # type: ignore[no-untyped-def]
 
 
 def _restore_seed_data() -> None:
-    """Transactional tests (browser, concurrency) flush the tables, seeded rows included: put them back."""
-    from django.apps import apps
+    """Transactional tests (browser, concurrency) flush the tables, seeded rows included: every app's seeds
+    (`registry.seed`) put theirs back."""
+    from gongzhi.core.registry import registry
 
-    from gongzhi.appeals.models import Category
-
-    if not Category.objects.exists():
-        importlib.import_module("gongzhi.appeals.migrations.0002_seed_defaults").seed(apps, None)
+    for _name, seed in registry.seeds():
+        seed()
 
 
 @pytest.fixture

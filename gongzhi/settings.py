@@ -186,6 +186,19 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Notifications: how text messages go out ("console" logs them, masked; "memory", "none", or a dotted class path).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "").strip() or "console"
+# The labelled and unlabelled citizen messages the classifier learns from (and the demo trains on).
+GONGZHI_MESSAGES_DIR = Path(os.environ.get("GONGZHI_MESSAGES_DIR") or PROJECT_DIR.parent / "shared" / "data" / "messages")
+# The demo accounts' password (`gongzhi demo`); empty: the published default.
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
+# `gongzhi serve`: where gunicorn listens, its processes (default: one per core) and threads per process.
+BIND = os.environ.get("BIND", "127.0.0.1:8000")
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", os.cpu_count() or 2)
+WEB_THREADS = env_int("WEB_THREADS", 4)
+# Where browser tests leave screenshots for a person to look at.
+GONGZHI_SHOTS_DIR = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

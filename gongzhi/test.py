@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from gongzhi.core.models import Area, PartyMember, PartyOrg, Resident, Role, Uni
 
 PASSWORD = "cast-pass-2026"
 # Where browser tests leave screenshots for a person to look at; GONGZHI_SHOTS_DIR keeps them elsewhere.
-SHOTS = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
+SHOTS = Path(settings.GONGZHI_SHOTS_DIR)
 # Browser contexts: a phone (as grid workers and residents use it) and a desktop.
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN"}

@@ -10,14 +10,20 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self) -> None:
-        from gongzhi.core.registry import registry
+        from gongzhi.core.registry import AREAS_CREATED, registry
 
         from . import scheduled  # noqa: F401  (registers the deadline checks with the worker)
+        from .actions.offices import open_offices_for_new_areas
         from .api import router
         from .api_config import router as config_router
+        from .demo import build_demo
+        from .seed import restore_defaults
         from .urls import NAV_ENTRIES
         from .views.common import VERB_LABELS
 
+        registry.hook(AREAS_CREATED, open_offices_for_new_areas)
+        registry.demo_builder("appeals", build_demo, order=20)
+        registry.seed("appeals.defaults", restore_defaults)
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("appeals/", "gongzhi.appeals.urls")
@@ -33,6 +39,7 @@ class AppealsConfig(AppConfig):
             "appeals.category.import": _("Imported categories"),
             "appeals.phone.reveal": _("Viewed a resident's full phone number"),
             "appeals.rates_config.update": _("Changed the weights of the rates"),
+            "appeals.subdistrict_office.open": _("Opened a subdistrict office for routing"),
             "appeals.routing_rule.create": _("Added a routing rule"),
             "appeals.routing_rule.delete": _("Deleted a routing rule"),
             "appeals.time_limit.update": _("Changed a time limit"),

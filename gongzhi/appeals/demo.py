@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import F
 
 from gongzhi.core.models import Area, Unit
+from gongzhi.core.registry import DemoContext
 
 from . import actions
 from .models import Appeal, Assignment, Case, CaseEvent, Category, FollowUp, Reply, RoutingRule, Whistle
@@ -172,3 +173,10 @@ def _hot_cluster(rng: random.Random) -> int:
         assert appeal.case is not None
         _shift(appeal.case, timedelta(days=len(HOT_CLUSTER) - i, minutes=rng.randint(0, 600)))
     return len(HOT_CLUSTER)
+
+
+def build_demo(context: DemoContext) -> dict[str, int]:
+    """The appeals step of `gongzhi demo`: every subdistrict's office, then a few months of appeals."""
+    actions.do_open_subdistrict_offices(Area.objects.filter(level=Area.Level.SUBDISTRICT).order_by("path"),
+                                        acting_user=None)
+    return build_demo_appeals(context.seed)

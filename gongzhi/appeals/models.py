@@ -6,7 +6,7 @@ appeals into one case. Cases move only through the functions in `actions.py`.
 
 Fallback routing: when no `RoutingRule` matches, the case goes to the subdistrict of its area. A
 subdistrict has no `Unit` of its own in core, so `SubdistrictOffice` links each subdistrict to a
-`Unit(kind=institution)` named "<街道>办事处", created on demand by `routing.subdistrict_office_unit`.
+`Unit(kind=institution)` named "<街道>办事处", made with the subdistrict by `actions.do_open_subdistrict_offices`.
 Subdistrict staff covering that subdistrict act as handlers of that unit.
 """
 

@@ -3,14 +3,14 @@
 The most specific active rule wins: the deepest matching category first (a rule on the leaf beats a
 rule on its parent, which beats a rule with no category), then the deepest matching area. With no
 rule, the case goes to the subdistrict of its area, represented by the subdistrict's office unit
-(`SubdistrictOffice`, a `Unit(kind=institution)` named "<街道>办事处", created on demand).
+(`SubdistrictOffice`, a `Unit(kind=institution)` named "<街道>办事处"). Offices are made by the action
+`do_open_subdistrict_offices` when a subdistrict is created; routing only reads them (a read never writes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Q
 
 from gongzhi.core.models import Area, Unit
@@ -47,18 +47,10 @@ def find_rule(category: Category | None, area: Area | None) -> RoutingRule | Non
     return best
 
 
-@transaction.atomic
-def subdistrict_office_unit(subdistrict: Area) -> Unit:
-    """The unit standing for a subdistrict office, created the first time it is needed."""
+def subdistrict_office_unit(subdistrict: Area) -> Unit | None:
+    """The unit standing for a subdistrict office (None when the subdistrict has none)."""
     office = SubdistrictOffice.objects.select_related("unit").filter(subdistrict=subdistrict).first()
-    if office is not None:
-        return office.unit
-    name = f"{subdistrict.name}办事处"
-    unit = Unit.objects.filter(name=name).first() or Unit.objects.create(
-        name=name, kind=Unit.Kind.INSTITUTION, area=subdistrict
-    )
-    SubdistrictOffice.objects.get_or_create(subdistrict=subdistrict, defaults={"unit": unit})
-    return unit
+    return office.unit if office is not None else None
 
 
 def suggest_route(category: Category | None, area: Area | None) -> Route:

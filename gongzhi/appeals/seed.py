@@ -78,3 +78,16 @@ REPLY_TEMPLATES: list[tuple[str, str]] = [
     ("不属于职责范围", "经核实，您反映的问题不属于我单位职责范围，已建议您向{单位}反映，感谢理解。"),
     ("政策解释", "您反映的问题涉及{政策名称}，根据现行政策规定，{解释}。感谢您的理解与支持。"),
 ]
+
+
+def restore_defaults() -> None:
+    """Put the default categories, time limits, weights and reply templates back when they are missing (a flushed
+    test database); registered with `registry.seed`. The same code as migration 0002."""
+    import importlib
+
+    from django.apps import apps
+
+    from .models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("gongzhi.appeals.migrations.0002_seed_defaults").seed(apps, None)

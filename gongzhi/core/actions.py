@@ -33,6 +33,7 @@ from .models import (
     User,
 )
 from .permissions import can, is_superuser, visible_to
+from .registry import AREAS_CREATED, registry
 
 UNIT_FIELDS = ["name", "kind", "area", "credit_code", "contact_name", "contact_phone", "address"]
 RESIDENT_FIELDS = ["name", "gender", "birth_year", "phone", "id_number", "address", "area", "household"]
@@ -82,6 +83,7 @@ def do_create_area(
     area = Area.objects.create(parent=parent, name=name, level=level, code=code, province=province)
     _set_path(area)
     log_event(acting_user, "core.area.create", area, area=area, after=snapshot(area, ["name", "level", "code"]))
+    registry.send_on_commit(AREAS_CREATED, areas=[area], acting_user=acting_user)
     return area
 
 

@@ -1,6 +1,6 @@
 """In-app notifications and a pluggable SMS backend, for every app.
 
-`get_sms_backend()` reads the environment variable SMS_BACKEND: "console" (default: logs the masked
+`get_sms_backend()` reads the setting SMS_BACKEND (from the environment variable of that name): "console" (default: logs the masked
 phone number and the message), "memory" (keeps messages in `MemorySmsBackend.outbox`, for tests),
 "none", or a dotted path to a class with `send(phone, message)`. Phone numbers never reach the log
 unmasked.
@@ -9,10 +9,10 @@ unmasked.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -48,7 +48,7 @@ _BACKENDS: dict[str, type] = {"console": ConsoleSmsBackend, "memory": MemorySmsB
 
 
 def get_sms_backend() -> SmsBackend:
-    name = os.environ.get("SMS_BACKEND", "console").strip() or "console"
+    name = str(getattr(settings, "SMS_BACKEND", "") or "console").strip() or "console"
     cls = _BACKENDS.get(name) or import_string(name)
     backend: SmsBackend = cls()
     return backend

@@ -7,7 +7,8 @@ An app declares here what it adds to the platform, so that no other app has to i
 - `api_router(prefix, router, tags=...)`: a django-ninja router mounted under /api/;
 - `urls(prefix, module)`: its pages, included under /<prefix>;
 - `scheduled(every_seconds)`: a check `gongzhi worker` runs every so often;
-- `demo_builder(name, fn, order=...)`: a step of the demo city, run in ascending order;
+- `demo_builder(name, fn, order=...)`: a step of the demo city, `fn(DemoContext) -> counts | None`, run in
+  ascending order after core's tree and people (order 0);
 - `seed(name, fn)`: default rows (categories, time limits) a fresh or flushed database needs;
 - `stat(key, label, fn)`: a figure the app publishes for dashboards, `fn(area) -> int | float`;
 - `panel(page, name, fn, order=...)`: a block the app adds to another app's page, `fn(request, obj) -> str`;
@@ -30,6 +31,7 @@ from django.db import transaction
 logger = logging.getLogger("gongzhi.registry")
 
 # Named hooks the apps send today. The sender documents the keyword arguments it passes.
+AREAS_CREATED = "core.areas_created"  # areas=list[Area], acting_user=User | None (one area, or a roster import's)
 APPEAL_SUBMITTED = "appeals.appeal_submitted"  # appeal=Appeal, acting_user=User | None
 CASE_DISPATCHED = "appeals.case_dispatched"  # case=Case, acting_user=User | None, category_id=int | None
 CASE_CLOSED = "appeals.case_closed"  # case=Case, acting_user=User | None
@@ -41,6 +43,19 @@ class _Ordered:
     order: int
     name: str
     fn: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """What `gongzhi demo` passes to each demo builder."""
+
+    seed: int
+    train_classifier: bool = False
+    stdout: Any = None
+
+    def say(self, text: str) -> None:
+        if self.stdout is not None:
+            self.stdout.write(text)
 
 
 @dataclass(frozen=True)
@@ -118,11 +133,11 @@ class Registry:
         return register
 
     # --- demo city and seed data ----------------------------------------------------------------------
-    def demo_builder(self, name: str, fn: Callable[..., dict[str, int] | None], *, order: int) -> None:
+    def demo_builder(self, name: str, fn: Callable[[DemoContext], dict[str, int] | None], *, order: int) -> None:
         if all(b.name != name for b in self._demo_builders):
             self._demo_builders.append(_Ordered(order, name, fn))
 
-    def demo_builders(self) -> list[tuple[str, Callable[..., dict[str, int] | None]]]:
+    def demo_builders(self) -> list[tuple[str, Callable[[DemoContext], dict[str, int] | None]]]:
         return [(b.name, b.fn) for b in sorted(self._demo_builders)]
 
     def seed(self, name: str, fn: Callable[[], None], *, order: int = 0) -> None:

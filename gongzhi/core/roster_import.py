@@ -28,6 +28,7 @@ from .audit import log_event
 from .errors import ActionError
 from .models import Area, Household, ImportJob, PartyMember, PartyOrg, Registration, Resident, Unit, User
 from .permissions import is_superuser, visible_to
+from .registry import AREAS_CREATED, registry
 from .rosters import (
     GENDER_NAMES,
     LEVEL_NAMES,
@@ -550,6 +551,8 @@ def do_import_roster(job: ImportJob, plan: Plan) -> int:
         raise ActionError(_("The data changed while the file was being checked (for example a unit with the same "
                             "name was added). Nothing was imported; please upload the file again.")) from None
     log_event(user, "core.roster.import", job, area=job.scope_area, after={"kind": job.kind, "rows": count})
+    if job.kind == Kind.AREAS:
+        registry.send_on_commit(AREAS_CREATED, areas=[new.created for new in plan.records], acting_user=user)
     return count
 
 

@@ -15,10 +15,12 @@ class IntelligenceConfig(AppConfig):
         from . import tasks  # noqa: F401  registers the scheduled retraining check
         from .api import router
         from .api_hot import hot_router
+        from .demo import build_demo
         from .urls import NAV_ENTRIES
 
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
+        registry.demo_builder("intelligence", build_demo, order=30)
         registry.urls("intelligence/", "gongzhi.intelligence.urls")
         registry.api_router("/intelligence/", router, tags=["智能分派"])
         registry.api_router("/intelligence/hot/", hot_router, tags=["热点"])

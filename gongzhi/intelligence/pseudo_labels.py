@@ -23,7 +23,6 @@ repository, and the code works without the files (no extra examples).
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,13 +88,10 @@ class WeakMessage:
 
 
 def messages_dir() -> Path:
-    """Where the shared message files are: $GONGZHI_MESSAGES_DIR, else ../shared/data/messages beside the repo."""
-    configured = os.environ.get("GONGZHI_MESSAGES_DIR")
-    if configured:
-        return Path(configured)
+    """Where the shared message files are: the setting GONGZHI_MESSAGES_DIR (../shared/data/messages by default)."""
     from django.conf import settings
 
-    return Path(settings.PROJECT_DIR).parent / "shared" / "data" / "messages"
+    return Path(settings.GONGZHI_MESSAGES_DIR)
 
 
 def bureau_labels(reply: str) -> dict[str, list[str]]:

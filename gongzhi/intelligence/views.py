@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import STAFF_ROLES, has_role, is_superuser
 from gongzhi.core.permissions import visible_to as core_visible_to
-from gongzhi.lists import queries as list_queries
+from gongzhi.core.registry import render_panels
 
 from . import hot_queries
 
@@ -67,11 +67,18 @@ def _issues(request: HttpRequest) -> tuple[hot_queries.HotIssues, int, Area | No
     return hot_queries.hot_issues_for(request.user, days=days, area=area), days, area, choices
 
 
-def _rows(issues: hot_queries.HotIssues) -> list[dict[str, Any]]:
+# Other apps add what can be done with a hot issue (the lists: turn it into a demand, propose it as the month's
+# theme) as panels of this page: `fn(request, issue)` with issue = {"title", "appeal_ids", "ids"}.
+HOT_ISSUE_PANEL = "intelligence.hot_issue"
+
+
+def _rows(request: HttpRequest, issues: hot_queries.HotIssues) -> list[dict[str, Any]]:
     rows = []
     for group in issues.groups[:PAGE_GROUPS]:
         refs = issues.refs(group)
-        rows.append({"group": group, "refs": refs, "ids": ",".join(str(r.id) for r in refs)})
+        ids = ",".join(str(r.id) for r in refs)
+        issue = {"title": group.title, "appeal_ids": [r.id for r in refs], "ids": ids}
+        rows.append({"group": group, "refs": refs, "ids": ids, "actions": render_panels(HOT_ISSUE_PANEL, request, issue)})
     return rows
 
 
@@ -86,10 +93,8 @@ def hot_page(request: HttpRequest) -> HttpResponse:
         "label": _("Heat"),
     }
     return render(request, "intelligence/hot.html", {
-        "rows": _rows(issues), "total": len(issues.groups), "truncated": issues.truncated, "days": days,
+        "rows": _rows(request, issues), "total": len(issues.groups), "truncated": issues.truncated, "days": days,
         "windows": hot_queries.WINDOWS, "area": area, "areas": choices, "chart": chart,
-        "can_demand": list_queries.can_create_demands(request.user),
-        "can_theme": list_queries.can_propose_themes(request.user),
         "max_appeals": hot_queries.MAX_APPEALS,
     })
 

@@ -6,6 +6,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from .errors import ActionError
+
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 _ID = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -17,8 +19,6 @@ def id_check_digit(first17: str) -> str:
 
 
 def validate_phone(value: str) -> None:
-    from gongzhi.core.errors import ActionError
-
     if not _PHONE.match(value):
         raise ActionError(
             _("The phone number %(value)s is not valid: enter an 11-digit mobile number or a landline with area code.")
@@ -28,8 +28,6 @@ def validate_phone(value: str) -> None:
 
 
 def validate_id_number(value: str) -> None:
-    from gongzhi.core.errors import ActionError
-
     if not _ID.match(value) or id_check_digit(value[:17]) != value[17]:
         raise ActionError(
             _("The ID number is not valid: it must have 18 characters with a correct check digit."),

@@ -1,5 +1,4 @@
-"""Read side of the lists, for their pages and for other apps (the hot-issue page asks what the user may add; the
-case page shows the demands and themes that came from its appeals)."""
+"""Read side of the lists: their pages, and what their panels on other apps' pages show."""
 
 from __future__ import annotations
 
@@ -14,10 +13,6 @@ from gongzhi.core.queries import links_to
 
 from . import permissions
 from .models import DEMAND_APPEAL, THEME_APPEAL, Demand, MonthlyTheme
-
-can_view_lists = permissions.can_view_lists
-can_create_demands = permissions.can_create_demands
-can_propose_themes = permissions.can_propose_themes
 
 
 def _with_appeal_counts(qs: QuerySet[Any], kind: str) -> QuerySet[Any]:

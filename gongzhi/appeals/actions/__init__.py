@@ -49,9 +49,11 @@ from .config import (
     due_window,
 )
 from .intake import do_submit_appeal
+from .offices import do_open_subdistrict_offices
 from .whistles import do_complete_whistle_report, do_rate_whistle_report, do_report_whistle, do_whistle
 
 __all__ = [
+    "do_open_subdistrict_offices",
     "MAX_BODY",
     "MAX_PHOTOS",
     "MAX_PHOTO_BYTES",

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import os
-
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -30,7 +29,7 @@ from .plan import plan_demo_city
 
 
 def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+    return settings.DEMO_PASSWORD or DEFAULT_PASSWORD
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
     ("core", "0001_organization_tree"),
-    ("appeals", "0005_extension_lapsed"),
+    ("appeals", "0006_subdistrict_offices_for_every_subdistrict"),
     ("lists", "0001_demands_and_monthly_themes"),
 ]
 

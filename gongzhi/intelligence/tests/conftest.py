@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] =
 
 
 def messages_dir() -> Path:
-    return Path(os.environ.get("GONGZHI_MESSAGES_DIR") or Path(settings.PROJECT_DIR).parent / "shared/data/messages")
+    return Path(settings.GONGZHI_MESSAGES_DIR)
 
 
 @pytest.fixture

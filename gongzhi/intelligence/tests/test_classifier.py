@@ -165,8 +165,8 @@ def test_weak_examples_train_at_their_own_sample_weights(monkeypatch: pytest.Mon
     assert clf.OTHER_LABEL not in model.labels
 
 
-def test_it_trains_without_the_shared_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("GONGZHI_MESSAGES_DIR", str(tmp_path))
+def test_it_trains_without_the_shared_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Any) -> None:
+    settings.GONGZHI_MESSAGES_DIR = tmp_path
     rows = [r for r in synthetic_rows(80)]
     model = clf.train([clf.message_text(r["title"], r["body"]) for r in rows], [r["label"] for r in rows])
     assert "weak_examples" not in model.extra
@@ -229,10 +229,11 @@ def test_every_number_counts_as_one_zero() -> None:
     assert np.count_nonzero(row) == len(indices)
 
 
-def test_large_sets_train_in_parallel_to_the_same_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_large_sets_train_in_parallel_to_the_same_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                       settings: Any) -> None:
     """From PARALLEL_MIN_ROWS rows the words come from a forked process and the one-vs-rest SVMs fit in
     threads; the model is the one the sequential path fits (up to liblinear's shared random order)."""
-    monkeypatch.setenv("GONGZHI_MESSAGES_DIR", str(tmp_path))  # no weak examples: the same rows both ways
+    settings.GONGZHI_MESSAGES_DIR = tmp_path  # no weak examples: the same rows both ways
     rows = synthetic_rows(40)
     texts = [clf.message_text(r["title"], r["body"]) for r in rows]
     labels = [r["label"] for r in rows]

@@ -1,19 +1,23 @@
-"""`gongzhi demo`: build the demo city into an empty database and print the demo accounts."""
+"""`gongzhi demo`: build the demo city into an empty database and print the demo accounts.
+
+Core writes the tree, the people and the accounts; then every app's demo builder (`registry.demo_builder`) runs in
+its declared order (appeals: a few months of cases; intelligence: the classifier trained on the labelled messages).
+"""
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongzhi.core.demo import DEFAULT_SEED, build_demo_city, demo_accounts, format_accounts_table
 from gongzhi.core.models import Area
+from gongzhi.core.registry import DemoContext, registry
 
 
 class Command(BaseCommand):
@@ -34,32 +38,6 @@ class Command(BaseCommand):
             help=_("Also train the category classifier from the labelled messages, when they are present."),
         )
 
-    @staticmethod
-    def _build_appeals(seed: int) -> dict[str, int]:
-        """A few months of appeals through the real workflow, so worklists and rankings have data."""
-        from gongzhi.appeals.demo import build_demo_appeals
-
-        previous = os.environ.get("SMS_BACKEND")
-        os.environ["SMS_BACKEND"] = "none"  # demo residents get no text messages
-        try:
-            return build_demo_appeals(seed)
-        finally:
-            if previous is None:
-                os.environ.pop("SMS_BACKEND", None)
-            else:
-                os.environ["SMS_BACKEND"] = previous
-
-    def _train_classifier(self) -> None:
-        """Suggestions on the dispatch screen need a trained model; ../shared/data/messages has one's data."""
-        from gongzhi.intelligence.pseudo_labels import messages_dir
-
-        train_csv = messages_dir() / "train.csv"
-        if not train_csv.exists():
-            self.stdout.write(_("No labelled messages found; the category classifier was not trained."))
-            return
-        self.stdout.write(_("Training the category classifier from the labelled messages …"))
-        call_command("classifier", "train", "--file", str(train_csv), stdout=self.stdout)
-
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             if Area.objects.exists():
@@ -74,9 +52,13 @@ class Command(BaseCommand):
             else:
                 started = time.monotonic()
                 counts = build_demo_city(options["seed"])
-                counts.update(self._build_appeals(options["seed"]))
-                if options["train_classifier"]:
-                    self._train_classifier()
+                context = DemoContext(seed=options["seed"], train_classifier=options["train_classifier"],
+                                      stdout=self.stdout)
+                # Demo residents get no text messages.
+                with override_settings(SMS_BACKEND="none"):
+                    for _name, builder in registry.demo_builders():
+                        counts.update(builder(context) or {})
+                counts.setdefault("appeals", 0)
                 self.stdout.write(
                     _(
                         "Built the demo city in %(seconds).1f s: %(communities)d communities, %(estates)d estates, "

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -14,12 +15,12 @@ class Command(BaseCommand):
     help = "Run Gongzhi with gunicorn (production server)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--bind", default=settings.BIND)
         # One process per core: each runs WEB_THREADS threads, which overlap database waits. More processes
         # than cores only add switching (docs/benchmarks.md: 2 × 4 beat 3 × 4, 4 × 2 and 6 × 1 on 2 cores).
         parser.add_argument("--workers", type=int,
-                            default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+                            default=settings.WEB_CONCURRENCY)
+        parser.add_argument("--threads", type=int, default=settings.WEB_THREADS)
         parser.add_argument(
             "--with-worker", action="store_true",
             help="Also start one `gongzhi worker` (background tasks, scheduled checks) beside the web server.",

@@ -18,7 +18,6 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from gongzhi.core import api as core_api
-from gongzhi.core.api import NotificationOut
 from gongzhi.core.api_keys import API_AUTH
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import cached_area
@@ -470,7 +469,7 @@ def reply_templates(request: HttpRequest) -> list[ReplyTemplate]:
 
 
 # Notifications moved to core (/api/core/notifications); these addresses stay for existing clients.
-@router.get("/notifications", response=list[NotificationOut], summary="我的通知（已移至 /api/core/notifications）",
+@router.get("/notifications", response=list[core_api.NotificationOut], summary="我的通知（已移至 /api/core/notifications）",
             include_in_schema=False)
 def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Any]:
     return core_api.notifications(request, unread_only=unread_only, limit=limit)

@@ -40,8 +40,8 @@ def test_it_serves_notifications_to_an_api_key(client, cast) -> None:  # type: i
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_sends_sms_after_commit_with_the_configured_backend(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SMS_BACKEND", "memory")
+def test_it_sends_sms_after_commit_with_the_configured_backend(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_BACKEND = "memory"
     MemorySmsBackend.outbox.clear()
     with transaction.atomic():
         send_sms("13800000001", "您的诉求已答复")

@@ -127,3 +127,17 @@ def test_it_keeps_the_source_and_the_way_back_on_the_form(client, cast, lamps) -
     response = client.post("/lists/demands/new/", {"source": "hot_issue", "appeals": ids, "title": "",
                                                    "area": cast.community_a.pk})
     assert response.status_code == 200 and not Demand.objects.exists() and not MonthlyTheme.objects.exists()
+
+
+def test_it_offers_its_form_on_the_hot_issue_page(client, cast) -> None:  # type: ignore[no-untyped-def]
+    for i, area in enumerate([cast.building_a, cast.estate_a, cast.grid_a]):
+        appeal_actions.do_submit_appeal(
+            acting_user=None, title="和平小区路灯坏了", body=f"和平小区1号楼前的路灯坏了好几天，晚上很黑，请尽快修理路灯。{i}",
+            callback_phone=f"1380000000{i}", area=area, system=True)
+    client.force_login(cast.worker_a)  # adds demands, proposes no themes
+    html = client.get("/intelligence/hot/?days=30").content.decode()
+    assert 'action="/lists/demands/new/"' in html and 'name="source" value="hot_issue"' in html
+    assert 'action="/lists/themes/new/"' not in html
+    client.force_login(cast.subdistrict_staff_a)
+    html = client.get("/intelligence/hot/?days=30").content.decode()
+    assert 'action="/lists/themes/new/"' in html and 'name="back" value="/intelligence/hot/?days=30"' in html

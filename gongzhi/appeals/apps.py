@@ -12,7 +12,10 @@ class AppealsConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core.registry import AREAS_CREATED, registry
 
-        from . import scheduled  # noqa: F401  (registers the deadline checks with the worker)
+        from . import (
+            scheduled,  # noqa: F401  (registers the deadline checks with the worker)
+            stats,
+        )
         from .actions.offices import open_offices_for_new_areas
         from .api import router
         from .api_config import router as config_router
@@ -24,6 +27,7 @@ class AppealsConfig(AppConfig):
         registry.hook(AREAS_CREATED, open_offices_for_new_areas)
         registry.demo_builder("appeals", build_demo, order=20)
         registry.seed("appeals.defaults", restore_defaults)
+        stats.register()
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("appeals/", "gongzhi.appeals.urls")

@@ -162,9 +162,8 @@ class Registry:
     # --- hooks ----------------------------------------------------------------------------------------
     def hook(self, name: str, fn: Callable[..., None], *, order: int = 0) -> None:
         subscribers = self._hooks.setdefault(name, [])
-        key = f"{fn.__module__}.{fn.__qualname__}"
-        if all(h.name != key for h in subscribers):
-            subscribers.append(_Ordered(order, key, fn))
+        if all(h.fn is not fn for h in subscribers):
+            subscribers.append(_Ordered(order, f"{fn.__module__}.{fn.__qualname__}", fn))
 
     def hooks(self, name: str) -> list[Callable[..., None]]:
         return [h.fn for h in sorted(self._hooks.get(name, []))]

@@ -12,10 +12,12 @@ class ListsConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core.registry import registry
 
+        from . import stats
         from .api import router
         from .panels import case_lists_panel, hot_issue_actions
         from .urls import NAV_ENTRIES
 
+        stats.register()
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("lists/", "gongzhi.lists.urls")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -43,10 +44,10 @@ def _lock(case: Case, expected_version: int | None = None) -> Case:
 
 def _record(
     case: Case, verb: str, actor: User | None, *, note: str = "", from_status: str = "", unit: Unit | None = None,
-    audit: dict[str, Any] | None = None,
+    audit: dict[str, Any] | None = None, at: datetime | None = None,
 ) -> CaseEvent:
     """Write the timeline event and the audit row of a transition (the case is already saved)."""
-    now = timezone.now()
+    now = at or timezone.now()
     previous = None if verb == "submit" else CaseEvent.objects.filter(case=case).order_by(
         "-created_at", "-id"
     ).values_list("created_at", flat=True).first()  # a case's first event has no step before it

@@ -4,7 +4,7 @@
     .venv/bin/python bench/classifier.py --pseudo   # how the reply-labelling rules agree with train.csv
 
 Prints 5-fold stratified CV figures (seed 0) on train.csv for a reference baseline (jieba word TF-IDF +
-LinearSVC) and for our pipeline (gongzhi.intelligence.classifier), the time to train on SIZE messages,
+LinearSVC) and for our pipeline (gongzhi.lib.text.classifier), the time to train on SIZE messages,
 and the p99 latency of one suggestion at a time.
 
 The 10,000-message training set is train.csv (895) plus variants of its messages with the sentences of
@@ -30,7 +30,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 
 
 def augmented(rows: list, size: int, seed: int = 0) -> tuple[list[str], list[str]]:  # type: ignore[type-arg]
-    from gongzhi.intelligence.classifier import message_text
+    from gongzhi.lib.text.classifier import message_text
 
     rng = random.Random(seed)
     texts = [r.text for r in rows]
@@ -67,8 +67,8 @@ def pseudo_label_report(rows: list, directory: Path) -> None:  # type: ignore[ty
     that the rule (or the category tree, pseudo_labels.TREE_SUBJECTS) gives the replied messages."""
     from collections import Counter, defaultdict
 
-    from gongzhi.intelligence import classifier as clf
-    from gongzhi.intelligence import pseudo_labels
+    from gongzhi.lib.text import classifier as clf
+    from gongzhi.lib.text import pseudo_labels
 
     weak = pseudo_labels.reply_labelled_messages(directory)
     if not weak:
@@ -100,7 +100,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from gongzhi.intelligence import classifier as clf
+    from gongzhi.lib.text import classifier as clf
 
     path = Path(args.messages_dir) / "train.csv"
     if not path.is_file():

@@ -15,7 +15,7 @@ separate virtualenv; step 2 runs the cross-validation in the project's own:
 leaves (mean of the last layer, title + body, the first MAX_TOKENS tokens), then times one message at a
 time with the float model and, when onnxruntime is there, with the int8 model (dynamic quantization).
 `cv` runs the classifier's 5-fold CV (same folds, extra examples and calibrator as
-gongzhi.intelligence.classifier) twice per seed, without and with the centred, normalised sentence
+gongzhi.lib.text.classifier) twice per seed, without and with the centred, normalised sentence
 vectors beside the sparse features of the SVM (weight WEIGHT; NB keeps the sparse features only).
 Results: docs/benchmarks.md.
 """
@@ -38,7 +38,7 @@ MESSAGES = Path(os.environ.get("GONGZHI_MESSAGES_DIR") or ROOT.parent / "shared/
 
 def corpus() -> dict[str, list[tuple[str, str]]]:
     """(title, body) of every message the classifier trains on, by kind (pseudo_labels needs no Django)."""
-    from gongzhi.intelligence import pseudo_labels
+    from gongzhi.lib.text import pseudo_labels
 
     with (MESSAGES / "train.csv").open(encoding="utf-8-sig") as f:
         train = [(r["title"].strip(), r["body"].strip()) for r in csv.DictReader(f)]
@@ -134,7 +134,7 @@ def cross_validate(args: argparse.Namespace) -> None:
     from sklearn.naive_bayes import ComplementNB
     from sklearn.preprocessing import normalize
 
-    from gongzhi.intelligence import classifier as clf
+    from gongzhi.lib.text import classifier as clf
 
     saved = np.load(args.embeddings)
     raw = {}

@@ -3,7 +3,7 @@
     .venv/bin/python bench/hot_issues.py [--messages-dir ../shared/data/messages] [--repeat 3] [--top 10]
 
 Groups hot_candidates.csv (4,316 messages, text only: the file has no place column; likes count) with
-gongzhi.intelligence.hot and prints the best of REPEAT wall times, the number and sizes of the groups,
+gongzhi.lib.text.grouping and prints the best of REPEAT wall times, the number and sizes of the groups,
 and the top groups with their titles. The messages span 2017-2020, so heat decays with a one-year
 half-life here (the page uses a quarter of its window).
 The last line is: messages=… seconds=… groups=… grouped_messages=… top10_sizes=…
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gongzhi.intelligence.hot import group_hot_issues, records_from_csv  # noqa: E402
+from gongzhi.lib.text.grouping import group_hot_issues, records_from_csv  # noqa: E402
 
 
 def main() -> int:

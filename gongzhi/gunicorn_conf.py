@@ -6,10 +6,11 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    """Each worker loads the category classifier before its first request, not during it."""
+    """Each worker is told it has started (PROCESS_STARTED) before its first request, so the apps load what the
+    first request would otherwise wait for (intelligence: the category classifier and jieba's dictionary)."""
     from django.db import connections
 
-    from gongzhi.intelligence.suggestions import warm_up
+    from gongzhi.core.registry import PROCESS_STARTED, registry
 
-    warm_up()
+    registry.send(PROCESS_STARTED)
     connections.close_all()  # the request threads open their own

@@ -21,22 +21,18 @@ from gongzhi.core import api as core_api
 from gongzhi.core.api_keys import API_AUTH
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import cached_area
-from gongzhi.intelligence.duplicates import duplicate_rows, duplicates_for_case
-from gongzhi.intelligence.suggestions import suggestion_rows
+from gongzhi.core.registry import registry
 
 from . import actions, queries, rates
 from .api_schemas import (
     AppealIn,
     AppealOut,
-    AutoDispatchIn,
-    AutoDispatchOut,
     CaseDetailOut,
     CaseOut,
     CategoryOut,
     CompleteIn,
     DecideIn,
     DispatchIn,
-    DuplicateOut,
     ExtensionIn,
     ExtensionOut,
     FollowUpIn,
@@ -49,7 +45,6 @@ from .api_schemas import (
     ReasonIn,
     ReplyIn,
     RouteOut,
-    SuggestionOut,
     TemplateOut,
     TrackOut,
     WhistleIn,
@@ -58,7 +53,6 @@ from .api_schemas import (
 )
 from .models import (
     Appeal,
-    AutoDispatchConfig,
     Case,
     Category,
     ExtensionRequest,
@@ -68,7 +62,6 @@ from .models import (
 )
 from .permissions import (
     can,
-    can_configure,
     can_view_rates,
     get_assignment_for_user,
     get_case_for_user,
@@ -109,14 +102,12 @@ def _month(value: str) -> date:
         raise HttpError(400, _("Give the month as YYYY-MM.")) from exc
 
 
-def _case_detail(user: Any, case_id: int) -> Case:
-    case: Any = queries.case_detail(user, case_id)
+def _case_detail(request: HttpRequest, case_id: int) -> Case:
+    case: Any = queries.case_detail(_user(request), case_id)
     replies = list(case.replies.all())
     case.timeline = list(case.events.all())
     case.answer = replies[0].body if replies else ""
-    case.suggestions = (
-        suggestion_rows(case) if case.status == Case.Status.PENDING_DISPATCH and can(user, "dispatch", case) else []
-    )
+    case.extras = registry.api_extras("appeals.case", request, case)  # e.g. intelligence's "suggestions"
     return case
 
 
@@ -224,7 +215,7 @@ def worklist_export(request: HttpRequest, name: str) -> HttpResponse:
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="工单详情与完整时间线")
 def case_detail(request: HttpRequest, case_id: int) -> Case:
-    return _case_detail(_user(request), case_id)
+    return _case_detail(request, case_id)
 
 
 @router.get("/cases/{case_id}/route", response=RouteOut, summary="建议派单单位（按分派规则）")
@@ -236,30 +227,6 @@ def case_route(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return {"lead_unit_id": route.lead.pk if route.lead else None,
             "lead_unit_name": route.lead.name if route.lead else None,
             "assist_unit_ids": [u.pk for u in route.assists], "rule_id": route.rule.pk if route.rule else None}
-
-
-@router.get("/cases/{case_id}/suggestions", response=list[SuggestionOut], summary="分类建议（前三）与建议主办单位")
-def case_suggestions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    return suggestion_rows(_dispatchable_case(_user(request), case_id))
-
-
-@router.get("/cases/{case_id}/duplicates", response=list[DuplicateOut], summary="疑似重复诉求（同一地点、内容相似、未办结）")
-def case_duplicates(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user = _user(request)
-    case = _dispatchable_case(user, case_id)
-    return duplicate_rows(duplicates_for_case(case, user=user))
-
-
-@router.get("/config/auto-dispatch", response=AutoDispatchOut, summary="自动派单设置")
-def auto_dispatch_config(request: HttpRequest) -> AutoDispatchConfig:
-    if not can_configure(_user(request)):
-        raise PermissionDenied
-    return AutoDispatchConfig.current()
-
-
-@router.post("/config/auto-dispatch", response=AutoDispatchOut, summary="设置自动派单置信度阈值（为空即关闭）")
-def set_auto_dispatch_config(request: HttpRequest, payload: AutoDispatchIn) -> AutoDispatchConfig:
-    return actions.do_configure_auto_dispatch(acting_user=_user(request), threshold=payload.threshold)
 
 
 @router.post("/cases/{case_id}/dispatch", response=CaseOut, summary="派单")

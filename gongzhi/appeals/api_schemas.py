@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
+from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from gongzhi.lib.masking import mask_phone
 
@@ -159,50 +161,26 @@ class ExtensionOut(Schema):
     status: str
 
 
-class SuggestionOut(Schema):
-    label: str
-    confidence: float
-    category_id: int | None
-    category_name: str | None
-    dispatch_category_id: int | None
-    dispatch_category_name: str | None
-    lead_unit_id: int | None
-    lead_unit_name: str | None
-    assist_unit_ids: list[int]
-
-
-class DuplicateOut(Schema):
-    case_id: int
-    case_status: str
-    case_status_label: str
-    appeal_id: int
-    tracking_code: str
-    title: str
-    similarity: float
-    place: str
-    days: int
-    reason: str
-    submitted_at: datetime
-
-
-class AutoDispatchIn(Schema):
-    threshold: float | None = Field(None, description="首选分类置信度阈值，0.5 到 1；为空即关闭自动派单")
-
-
-class AutoDispatchOut(Schema):
-    threshold: float | None
-    updated_at: datetime | None
-
-
 class CaseDetailOut(CaseOut):
+    """A case with its appeals and timeline. Other apps add keys at the top level
+    (`registry.api_extra("appeals.case", ...)`): intelligence adds "suggestions", the classifier's top three with
+    the category dispatch would use and its lead unit, for those who may dispatch the case while it waits (else
+    []), as in GET /api/intelligence/cases/{id}/suggestions."""
+
     appeals: list[AppealOut]
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     extensions: list[ExtensionOut]
     answer: str
     auto_dispatched: bool
-    # Only for users who may dispatch the case, and only while it waits for dispatch; else [].
-    suggestions: list[SuggestionOut]
+    extras: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    # Without a return type, the schema stays that of the fields above.
+    @model_serializer(mode="wrap")
+    def _with_extras(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data: dict[str, Any] = handler(self)
+        data.update(self.extras)
+        return data
 
 
 class DispatchIn(Schema):

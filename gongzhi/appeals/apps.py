@@ -36,8 +36,6 @@ class AppealsConfig(AppConfig):
         # A case's steps are audited as appeals.<step> (actions._common._record), named as on its timeline.
         registry.verbs({f"appeals.{verb}": label for verb, label in VERB_LABELS.items()})
         registry.verbs({
-            "appeals.auto_dispatch": _("Dispatched automatically"),
-            "appeals.auto_dispatch_config.update": _("Changed the automatic dispatch settings"),
             "appeals.category.create": _("Created a category"),
             "appeals.category.update": _("Edited a category"),
             "appeals.category.import": _("Imported categories"),

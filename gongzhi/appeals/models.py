@@ -125,35 +125,6 @@ class RatesConfig(models.Model):
         return f"{self.response_weight}/{self.resolution_weight}/{self.satisfaction_weight}"
 
 
-class AutoDispatchConfig(models.Model):
-    """Auto-dispatch above a confidence threshold (one row). No threshold means off, the default."""
-
-    threshold = models.FloatField(_("confidence threshold"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("auto-dispatch configuration")
-        verbose_name_plural = _("auto-dispatch configuration")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(threshold__isnull=True) | Q(threshold__gte=0, threshold__lte=1),
-                name="appeals_autodispatch_threshold_0_1",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return "off" if self.threshold is None else f"{self.threshold:.2f}"
-
-    @classmethod
-    def current(cls) -> AutoDispatchConfig:
-        """The configuration row (an unsaved default, threshold off, when none was saved yet)."""
-        return cls.objects.order_by("pk").first() or cls()
-
-
 class SubdistrictOffice(models.Model):
     """The unit standing for a subdistrict office when a case falls back to the subdistrict."""
 
@@ -379,15 +350,6 @@ class Appeal(models.Model):
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
     )
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
-    # The classifier's suggestion, computed once at intake (gongzhi/intelligence/suggestions.py):
-    # [{"label": ..., "confidence": ...}, ...] best first, the top label's appeals category, the version.
-    suggestions = models.JSONField(_("category suggestions"), default=list, blank=True)
-    suggested_category = models.ForeignKey(
-        Category, verbose_name=_("suggested category"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
-    suggestion_version = models.PositiveIntegerField(_("classifier version"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("appeal")

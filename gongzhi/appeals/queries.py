@@ -7,7 +7,7 @@ Worklists are ordered by an indexed column and meant to be sliced (LIMIT) by the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +15,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import Area
 from gongzhi.core.permissions import is_superuser
 
-from .models import Appeal, Assignment, Case, CaseEvent, ExtensionRequest, Whistle
+from . import permissions, routing
+from .models import Appeal, Assignment, Case, CaseEvent, Category, ExtensionRequest, Whistle
 from .permissions import DISPATCH_ROLES, _staff_case_q, handler_unit_ids, visible_to
 
 WORKLISTS: dict[str, Any] = {
@@ -122,7 +124,122 @@ def whistle_list(user: Any, *, open_only: bool = False) -> QuerySet[Whistle]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# for other apps (lists, later ones): appeals read through these helpers, never appeals.models directly
+# What other apps (intelligence, lists) read of appeals: they use these helpers and the actions, never
+# appeals' models, policy or routing directly.
+
+Route = routing.Route
+
+
+def can(user: Any, action: str, obj: Any) -> bool:
+    """The appeals policy's answer (actions: dispatch, handle, supervise, follow_up, note, whistle)."""
+    return permissions.can(user, action, obj)
+
+
+def can_configure(user: Any) -> bool:
+    return permissions.can_configure(user)
+
+
+def can_configure_citywide(user: Any) -> bool:
+    return permissions.can_configure_citywide(user)
+
+
+def get_case_for_user(user: Any, case_id: int) -> Case:
+    """The case, or 404 when it does not exist or is outside the user's scope."""
+    return permissions.get_case_for_user(user, case_id)
+
+
+def visible_appeals(user: Any) -> QuerySet[Appeal]:
+    return visible_to(user, Appeal)
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    return visible_to(user, Case)
+
+
+def waits_for_dispatch(case: Case) -> bool:
+    return case.status == Case.Status.PENDING_DISPATCH
+
+
+def case_to_dispatch(case_id: int) -> Case | None:
+    """A case with the areas dispatch reads, or None."""
+    return Case.objects.select_related("area", "supervising_area").filter(pk=case_id).first()
+
+
+def first_appeal(case: Case) -> Appeal | None:
+    """The case's earliest appeal."""
+    return case.appeals.order_by("created_at", "id").first()
+
+
+def latest_appeals(case: Case, limit: int = 5) -> list[Appeal]:
+    """The case's newest appeals (with their area), newest first."""
+    return list(case.appeals.select_related("area").order_by("-created_at", "-id")[:limit])
+
+
+def active_categories() -> list[Category]:
+    """Every active category with its parents, by level then sort order."""
+    return list(Category.objects.filter(active=True).select_related("parent__parent").order_by(
+        "level", "sort_order", "id"))
+
+
+def active_leaves_under(node: Category) -> list[Category]:
+    """The active third-level categories under a first- or second-level one."""
+    if node.level >= 3:
+        return []
+    return list(Category.objects.filter(Q(parent=node) | Q(parent__parent=node), active=True, level=3))
+
+
+def categories_by_id(ids: set[int]) -> dict[int, Category]:
+    return {c.pk: c for c in Category.objects.filter(pk__in=ids)}
+
+
+def suggest_route(category: Category | None, area: Area | None) -> routing.Route:
+    """The routing rules' lead unit and assisting units for a category at a place."""
+    return routing.suggest_route(category, area)
+
+
+def open_appeals_near(
+    appeal: Appeal, *, community_path: str | None, same_address: bool, since: datetime, until: datetime,
+    user: Any = None, limit: int = 500,
+) -> list[Appeal]:
+    """Other appeals of open cases (not the appeal's own case) submitted between `since` and `until`, in the
+    community at `community_path` or (`same_address`) at the appeal's very address, newest first; with
+    `user`, only those the user may see. Loaded with their case and area, and the fields a comparison needs."""
+    place_q = Q(area__path__startswith=community_path) if community_path else Q(pk__in=[])
+    if same_address:
+        place_q |= Q(address__iexact=appeal.address.strip())
+    qs = Appeal.objects.filter(
+        place_q, case__status__in=Case.OPEN_STATUSES, created_at__gte=since, created_at__lte=until,
+    ).exclude(pk=appeal.pk)
+    if appeal.case_id is not None:
+        qs = qs.exclude(case_id=appeal.case_id)
+    if user is not None:
+        qs = qs.filter(case__in=visible_to(user, Case).values("pk"))
+    return list(
+        qs.select_related("case", "area").only(
+            "id", "title", "body", "address", "created_at", "tracking_code", "case__id", "case__title",
+            "case__status", "case__created_at", "area__path",
+        ).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def recent_appeals(user: Any, *, since: datetime, area: Area | None = None, limit: int) -> list[Appeal]:
+    """The appeals `user` may see submitted since `since` (under `area`), newest first, with their area."""
+    qs = visible_to(user, Appeal).filter(created_at__gte=since)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    fields = ("id", "title", "body", "created_at", "area_id", "address", "callback_phone", "resident_id", "case_id",
+              "tracking_code", "area__id", "area__name", "area__level", "area__path")
+    return list(qs.select_related("area").only(*fields).order_by("-created_at", "-id")[:limit])
+
+
+def closed_case_appeals() -> Iterator[Appeal]:
+    """Every appeal of a closed case with its own and its case's category (and their parents), streamed."""
+    return (
+        Appeal.objects.filter(case__status=Case.Status.CLOSED)
+        .select_related("category__parent__parent", "case__category__parent__parent")
+        .only("id", "title", "body", "category", "case__category")
+        .iterator(chunk_size=2000)
+    )
 
 
 def appeals_visible_to(user: Any, ids: Iterable[int]) -> QuerySet[Appeal]:

@@ -12,6 +12,7 @@ An app declares here what it adds to the platform, so that no other app has to i
 - `seed(name, fn)`: default rows (categories, time limits) a fresh or flushed database needs;
 - `stat(key, label, fn)`: a figure the app publishes for dashboards, `fn(area) -> int | float`;
 - `panel(page, name, fn, order=...)`: a block the app adds to another app's page, `fn(request, obj) -> str`;
+- `api_extra(resource, name, fn)`: a key the app adds to another app's API resource, `fn(request, obj) -> data`;
 - `hook(name, fn, order=...)`: a subscriber to a named event another app sends (`send_on_commit`).
 
 Hooks run after the sender's transaction commits, each in a transaction of its own; a subscriber that fails is
@@ -33,9 +34,12 @@ logger = logging.getLogger("gongzhi.registry")
 # Named hooks the apps send today. The sender documents the keyword arguments it passes.
 AREAS_CREATED = "core.areas_created"  # areas=list[Area], acting_user=User | None (one area, or a roster import's)
 APPEAL_SUBMITTED = "appeals.appeal_submitted"  # appeal=Appeal, acting_user=User | None
-CASE_DISPATCHED = "appeals.case_dispatched"  # case=Case, acting_user=User | None, category_id=int | None
+# case=Case, acting_user=User | None, category_id=int | None, auto=bool (dispatched by auto-dispatch)
+CASE_DISPATCHED = "appeals.case_dispatched"
 CASE_CLOSED = "appeals.case_closed"  # case=Case, acting_user=User | None
 CATEGORIES_CHANGED = "appeals.categories_changed"  # no arguments
+# A web process is ready to serve (gongzhi/gunicorn_conf.py sends it with `send`, before the first request).
+PROCESS_STARTED = "core.process_started"  # no arguments
 
 
 @dataclass(order=True)
@@ -100,6 +104,7 @@ class Registry:
         self.stats: dict[str, Stat] = {}
         self._panels: dict[str, list[_Ordered]] = {}
         self._hooks: dict[str, list[_Ordered]] = {}
+        self._api_extras: dict[str, list[_Ordered]] = {}
 
     # --- navigation and audit verbs -------------------------------------------------------------------
     def nav(self, entry: Any, *, before: str | None = None) -> None:
@@ -158,6 +163,15 @@ class Registry:
 
     def panels(self, page: str) -> list[tuple[str, Callable[[Any, Any], str]]]:
         return [(p.name, p.fn) for p in sorted(self._panels.get(page, []))]
+
+    def api_extra(self, resource: str, name: str, fn: Callable[[Any, Any], Any], *, order: int = 0) -> None:
+        """`name` is added to the resource's JSON (e.g. "appeals.case") with the value `fn(request, obj)`."""
+        extras = self._api_extras.setdefault(resource, [])
+        if all(e.name != name for e in extras):
+            extras.append(_Ordered(order, name, fn))
+
+    def api_extras(self, resource: str, request: Any, obj: Any) -> dict[str, Any]:
+        return {e.name: e.fn(request, obj) for e in sorted(self._api_extras.get(resource, []))}
 
     # --- hooks ----------------------------------------------------------------------------------------
     def hook(self, name: str, fn: Callable[..., None], *, order: int = 0) -> None:

@@ -14,19 +14,21 @@ from typing import Any
 
 import joblib
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
+from gongzhi.lib.text import classifier as clf
 from gongzhi.lib.ttl import ttl_cached
 
-from . import classifier as clf
-from .models import ClassifierVersion, SuggestionFeedback, TrainingJob
+from .models import AutoDispatchConfig, ClassifierVersion, SuggestionFeedback, TrainingJob
 from .permissions import require_manage_classifier
 
 logger = logging.getLogger("gongzhi.intelligence")
@@ -154,6 +156,41 @@ def do_record_suggestion_feedback(
     return feedback
 
 
+# --- auto-dispatch --------------------------------------------------------------------------------
+
+# The lowest auto-dispatch threshold the platform accepts (the page and the API alike).
+MIN_AUTO_DISPATCH_THRESHOLD = 0.5
+
+
+@ttl_cached(5)
+def auto_dispatch_threshold() -> float | None:
+    """The configured threshold (read at most every 5 s per process; configuring clears it at once)."""
+    return AutoDispatchConfig.current().threshold
+
+
+@transaction.atomic
+def do_configure_auto_dispatch(*, acting_user: User | None, threshold: float | None) -> AutoDispatchConfig:
+    """Set the confidence above which new appeals are dispatched without a person; None turns it off.
+    At least MIN_AUTO_DISPATCH_THRESHOLD: below it the top suggestion is more often wrong than right.
+    City-wide, so city administrators decide (as for the appeals' other city-wide settings). Audited as
+    appeals.auto_dispatch_config.update, the name it had when the setting lived in appeals."""
+    if acting_user is not None and not appeals_queries.can_configure_citywide(acting_user):
+        raise PermissionDenied(_("Only city administrators can change city-wide settings."))
+    if threshold is not None and not MIN_AUTO_DISPATCH_THRESHOLD <= threshold <= 1:
+        raise ActionError(_("The threshold must be between 0.5 and 1 (50 to 100 percent), or empty to turn "
+                            "auto-dispatch off."), field="threshold")
+    config = AutoDispatchConfig.objects.select_for_update().order_by("pk").first() or AutoDispatchConfig()
+    before = {"threshold": config.threshold}
+    config.threshold = threshold
+    config.updated_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    config.save()
+    auto_dispatch_threshold.clear()
+    transaction.on_commit(auto_dispatch_threshold.clear)
+    log_event(acting_user, "appeals.auto_dispatch_config.update", config, before=before,
+              after={"threshold": threshold})
+    return config
+
+
 # --- reading the active model ---------------------------------------------------------------------
 
 _cache_lock = threading.Lock()
@@ -202,18 +239,11 @@ def _level1_name(category: Any) -> str:
 def history_rows() -> list[tuple[str, str]]:
     """(text, label) from appeals whose case is closed: a dispatcher's correction wins, else the case's
     final first-level category, else the appeal's own."""
-    from gongzhi.appeals.models import Appeal, Case
-
     corrections = dict(
         SuggestionFeedback.objects.order_by("appeal_id", "created_at").values_list("appeal_id", "final_label")
     )
-    appeals = (
-        Appeal.objects.filter(case__status=Case.Status.CLOSED)
-        .select_related("category__parent__parent", "case__category__parent__parent")
-        .only("id", "title", "body", "category", "case__category")
-    )
     rows: list[tuple[str, str]] = []
-    for appeal in appeals.iterator(chunk_size=2000):
+    for appeal in appeals_queries.closed_case_appeals():
         label = corrections.get(appeal.pk, "")
         if not label and appeal.case is not None and appeal.case.category is not None:
             label = _level1_name(appeal.case.category)

@@ -1,8 +1,11 @@
-"""Routing intelligence over JSON (mounted at /api/intelligence/): category suggestions and classifier versions."""
+"""Routing intelligence over JSON (mounted at /api/intelligence/): category suggestions (for a text, or for a case
+with the category dispatch would use and its lead unit), duplicate candidates, classifier versions, trainings and
+the auto-dispatch threshold. The suggestions also appear in the appeals' case JSON (`case_suggestions_extra`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -11,10 +14,17 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gongzhi.appeals import queries as appeals_queries
+
 from . import actions
-from .models import ClassifierVersion, TrainingJob
+from .duplicates import duplicate_rows, duplicates_for_case
+from .models import AutoDispatchConfig, ClassifierVersion, TrainingJob
 from .permissions import can_request_suggestions, require_manage_classifier
+from .suggestions import suggestion_rows
 from .tasks import run_training_job
+
+if TYPE_CHECKING:
+    from gongzhi.appeals.models import Case
 
 router = Router()
 
@@ -33,6 +43,41 @@ class SuggestionOut(Schema):
 class SuggestOut(Schema):
     version: int | None
     suggestions: list[SuggestionOut]
+
+
+class CaseSuggestionOut(Schema):
+    label: str
+    confidence: float
+    category_id: int | None
+    category_name: str | None
+    dispatch_category_id: int | None
+    dispatch_category_name: str | None
+    lead_unit_id: int | None
+    lead_unit_name: str | None
+    assist_unit_ids: list[int]
+
+
+class DuplicateOut(Schema):
+    case_id: int
+    case_status: str
+    case_status_label: str
+    appeal_id: int
+    tracking_code: str
+    title: str
+    similarity: float
+    place: str
+    days: int
+    reason: str
+    submitted_at: datetime
+
+
+class AutoDispatchIn(Schema):
+    threshold: float | None = Field(None, description="首选分类置信度阈值，0.5 到 1；为空即关闭自动派单")
+
+
+class AutoDispatchOut(Schema):
+    threshold: float | None
+    updated_at: datetime | None
 
 
 class CategoryFiguresOut(Schema):
@@ -73,6 +118,45 @@ def suggest(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
     pairs = actions.suggest(payload.title, payload.body, top_k=payload.top_k) if version else []
     return SuggestOut(version=version.number if version else None,
                       suggestions=[SuggestionOut(label=label, confidence=conf) for label, conf in pairs])
+
+
+def _dispatchable_case(request: HttpRequest, case_id: int) -> Case:
+    case = appeals_queries.get_case_for_user(request.user, case_id)
+    if not appeals_queries.can(request.user, "dispatch", case):
+        raise PermissionDenied
+    return case
+
+
+@router.get("/cases/{case_id}/suggestions", response=list[CaseSuggestionOut], summary="工单的分类建议（前三）与建议主办单位")
+def case_suggestions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    return suggestion_rows(_dispatchable_case(request, case_id))
+
+
+@router.get("/cases/{case_id}/duplicates", response=list[DuplicateOut], summary="疑似重复诉求（同一地点、内容相似、未办结）")
+def case_duplicates(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = _dispatchable_case(request, case_id)
+    return duplicate_rows(duplicates_for_case(case, user=request.user))
+
+
+def case_suggestions_extra(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
+    """"suggestions" in GET /api/appeals/cases/{id} (`registry.api_extra`): for those who may dispatch the case,
+    while it waits for dispatch; else []."""
+    if not appeals_queries.waits_for_dispatch(case) or not appeals_queries.can(request.user, "dispatch", case):
+        return []
+    return [CaseSuggestionOut(**row).model_dump() for row in suggestion_rows(case)]
+
+
+@router.get("/config/auto-dispatch", response=AutoDispatchOut, summary="自动派单设置")
+def auto_dispatch_config(request: HttpRequest) -> AutoDispatchConfig:
+    if not appeals_queries.can_configure(request.user):
+        raise PermissionDenied
+    return AutoDispatchConfig.current()
+
+
+@router.post("/config/auto-dispatch", response=AutoDispatchOut, summary="设置自动派单置信度阈值（为空即关闭）")
+def set_auto_dispatch_config(request: HttpRequest, payload: AutoDispatchIn) -> AutoDispatchConfig:
+    return actions.do_configure_auto_dispatch(acting_user=request.user,  # type: ignore[arg-type]
+                                              threshold=payload.threshold)
 
 
 @router.get("/versions", response=list[VersionOut], summary="分类模型版本列表")

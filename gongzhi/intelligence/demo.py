@@ -7,8 +7,7 @@ from django.core.management import call_command
 from django.utils.translation import gettext as _
 
 from gongzhi.core.registry import DemoContext
-
-from .pseudo_labels import messages_dir
+from gongzhi.lib.text.pseudo_labels import messages_dir
 
 
 def build_demo(context: DemoContext) -> None:

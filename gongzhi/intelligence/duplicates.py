@@ -10,7 +10,7 @@ duplicate (the dispatcher can still merge by tracking code). A candidate must pa
   not merged), and it is not in the same case already;
 - recent: submitted at most WINDOW_DAYS (30) days before the new appeal, and not after it;
 - same problem at the same place: the cosine similarity of character 2–3-gram TF-IDF vectors of
-  title + body (fitted on the candidates and the new appeal together) is at least
+  title + body (fitted on the candidates and the new appeal together, `gongzhi.lib.text.similarity`) is at least
   * SAME_PLACE_MIN_SIMILARITY (0.5) when both are in the same building or the same estate (小区), or
     their free-text addresses are identical once spaces and punctuation are removed;
   * SAME_COMMUNITY_MIN_SIMILARITY (0.8) when they only share the community.
@@ -22,21 +22,23 @@ The reason is a Chinese sentence such as "同一楼栋，内容相似度 82%，3
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+from gongzhi.appeals import queries as appeals_queries
+from gongzhi.core.models import Area
+from gongzhi.lib.text.similarity import message_text, normalize_address, similarities
 
 if TYPE_CHECKING:
     from gongzhi.appeals.models import Appeal, Case
+
+__all__ = ["DuplicateCandidate", "duplicate_rows", "duplicates_for_case", "find_duplicates", "normalize_address",
+           "similarities"]
 
 WINDOW_DAYS = 30
 SAME_PLACE_MIN_SIMILARITY = 0.5
@@ -44,7 +46,6 @@ SAME_COMMUNITY_MIN_SIMILARITY = 0.8
 # At most this many recent candidates are compared (newest first); a community rarely has more open
 # appeals in a month, and the comparison stays a few milliseconds.
 MAX_CANDIDATES = 500
-MAX_TEXT_CHARS = 1000
 
 
 @dataclass
@@ -54,6 +55,9 @@ class DuplicateCandidate:
     similarity: float
     place: str  # building / estate / address / community
     days: int
+    # The merges the viewing dispatcher may do (set by the case page's panel, panels.py).
+    can_merge_here: bool = False
+    can_merge_there: bool = False
 
     @property
     def percent(self) -> int:
@@ -77,34 +81,8 @@ class DuplicateCandidate:
         ) % {"place": place, "percent": self.percent, "days": self.days}
 
 
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize_address(address: str) -> str:
-    """Full-width to half-width, lower case, without spaces and punctuation: "1号楼 2单元" == "1号楼2单元"."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", address or "").lower())
-
-
-def appeal_text(title: str, body: str) -> str:
-    return f"{(title or '').strip()} {(body or '').strip()[:MAX_TEXT_CHARS]}"
-
-
-def similarities(text: str, others: list[str]) -> np.ndarray:
-    """Cosine similarity of `text` to each of `others` (char 2–3-gram TF-IDF fitted on all of them)."""
-    if not others:
-        return np.zeros(0)
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform([text, *others])
-    except ValueError:  # nothing but one-character texts: no 2-grams at all
-        return np.zeros(len(others))
-    return np.asarray((matrix[1:] @ matrix[0].T).toarray()).ravel()  # rows are L2-normalised
-
-
 def _place_paths(appeal: Appeal) -> dict[str, str]:
     """Paths of the appeal's building, estate and community (those it has)."""
-    from gongzhi.core.models import Area
-
     area = appeal.area
     if area is None:
         return {}
@@ -133,37 +111,21 @@ def find_duplicates(
 
     With `user`, only appeals the user may see are considered.
     """
-    from gongzhi.appeals.models import Appeal, Case
-    from gongzhi.appeals.permissions import visible_to
-
     submitted = appeal.created_at or now or timezone.now()
     paths = _place_paths(appeal)
     address = normalize_address(appeal.address)
-    place_q = Q(area__path__startswith=paths["community"]) if "community" in paths else Q(pk__in=[])
-    if address:
-        place_q |= Q(address__iexact=(appeal.address or "").strip())
-        # Same address written differently (spaces, full-width digits): compare normalised in Python
-        # among the appeals of the same community, which place_q already fetches.
     if not paths and not address:
         return []
-    qs = Appeal.objects.filter(
-        place_q, case__status__in=Case.OPEN_STATUSES, created_at__gte=submitted - timedelta(days=window_days),
-        created_at__lte=submitted,
-    ).exclude(pk=appeal.pk)
-    if appeal.case_id is not None:
-        qs = qs.exclude(case_id=appeal.case_id)
-    if user is not None:
-        qs = qs.filter(case__in=visible_to(user, Case).values("pk"))
-    candidates = list(
-        qs.select_related("case", "area").only(
-            "id", "title", "body", "address", "created_at", "tracking_code", "case__id", "case__title",
-            "case__status", "case__created_at", "area__path",
-        ).order_by("-created_at", "-id")[:MAX_CANDIDATES]
+    # Same address written differently (spaces, full-width digits) is compared normalised below, among the
+    # appeals of the same community, which the query fetches as well.
+    candidates = appeals_queries.open_appeals_near(
+        appeal, community_path=paths.get("community"), same_address=bool(address), since=submitted - timedelta(days=window_days),
+        until=submitted, user=user, limit=MAX_CANDIDATES,
     )
     if not candidates:
         return []
-    scores = similarities(appeal_text(appeal.title, appeal.body),
-                          [appeal_text(c.title, c.body) for c in candidates])
+    scores = similarities(message_text(appeal.title, appeal.body),
+                          [message_text(c.title, c.body) for c in candidates])
     found: list[DuplicateCandidate] = []
     for candidate, score in zip(candidates, scores, strict=True):
         same_address = bool(address) and normalize_address(candidate.address) == address
@@ -191,7 +153,7 @@ def find_duplicates(
 def duplicates_for_case(case: Case, *, user: Any = None, limit: int = 5) -> list[DuplicateCandidate]:
     """Duplicate candidates of the case's appeals (the newest appeal first), one row per other case."""
     rows: dict[int, DuplicateCandidate] = {}
-    for appeal in case.appeals.select_related("area").order_by("-created_at", "-id")[:5]:
+    for appeal in appeals_queries.latest_appeals(case, 5):
         for d in find_duplicates(appeal, user=user, limit=limit):
             if d.case.pk not in rows or rows[d.case.pk].similarity < d.similarity:
                 rows[d.case.pk] = d

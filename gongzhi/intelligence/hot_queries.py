@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from gongzhi.appeals import permissions as appeal_permissions
-from gongzhi.appeals.models import Appeal
+from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.models import Area
+from gongzhi.lib.text.grouping import HotGroup, HotRecord, group_hot_issues
 
-from .hot import HotGroup, HotRecord, group_hot_issues
+if TYPE_CHECKING:
+    from gongzhi.appeals.models import Appeal
 
 WINDOWS = (7, 30, 90)
 DEFAULT_WINDOW = 30
@@ -75,12 +76,7 @@ def _places(appeals: list[Appeal]) -> dict[int, tuple[str, str]]:
 
 def recent_appeals(user: Any, *, days: int, area: Area | None = None, now: datetime | None = None) -> list[Appeal]:
     now = now or timezone.now()
-    qs = appeal_permissions.visible_to(user, Appeal).filter(created_at__gte=now - timedelta(days=days))
-    if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
-    fields = ("id", "title", "body", "created_at", "area_id", "address", "callback_phone", "resident_id", "case_id",
-              "tracking_code", "area__id", "area__name", "area__level", "area__path")
-    return list(qs.select_related("area").only(*fields).order_by("-created_at", "-id")[:MAX_APPEALS + 1])
+    return appeals_queries.recent_appeals(user, since=now - timedelta(days=days), area=area, limit=MAX_APPEALS + 1)
 
 
 def records_for(appeals: list[Appeal]) -> list[HotRecord]:

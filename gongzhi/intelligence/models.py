@@ -1,4 +1,5 @@
-"""Routing intelligence: trained classifier versions and what dispatchers did with the suggestions."""
+"""Routing intelligence: trained classifier versions, the suggestion stored for each appeal, what dispatchers did
+with the suggestions, and the auto-dispatch threshold."""
 
 from __future__ import annotations
 
@@ -84,6 +85,67 @@ class SuggestionFeedback(models.Model):
     @property
     def corrected(self) -> bool:
         return self.suggested_label != self.final_label
+
+
+class AppealSuggestion(models.Model):
+    """The classifier's category suggestion for one appeal, computed once when it was submitted.
+
+    One row per appeal that got a suggestion (none when no version was active); written by the subscriber of
+    the appeals' APPEAL_SUBMITTED hook (`suggestions.store_suggestion`)."""
+
+    appeal = models.OneToOneField(
+        "appeals.Appeal", verbose_name=_("appeal"), primary_key=True, on_delete=models.CASCADE,
+        related_name="category_suggestion",
+    )
+    # [{"label": ..., "confidence": ...}, ...] best first.
+    suggestions = models.JSONField(_("category suggestions"), default=list, blank=True)
+    # The top label's appeals category (any level), None when the label maps to none.
+    category = models.ForeignKey(
+        "appeals.Category", verbose_name=_("suggested category"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("classifier version"), null=True, blank=True)  # its number
+
+    class Meta:
+        verbose_name = _("category suggestion")
+        verbose_name_plural = _("category suggestions")
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.suggestions[0]['label'] if self.suggestions else '-'}"
+
+    @property
+    def top_label(self) -> str | None:
+        return str(self.suggestions[0]["label"]) if self.suggestions else None
+
+
+class AutoDispatchConfig(models.Model):
+    """Auto-dispatch above a confidence threshold (one row). No threshold means off, the default."""
+
+    threshold = models.FloatField(_("confidence threshold"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("auto-dispatch configuration")
+        verbose_name_plural = _("auto-dispatch configuration")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__isnull=True) | Q(threshold__gte=0, threshold__lte=1),
+                name="intelligence_autodispatch_threshold_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "off" if self.threshold is None else f"{self.threshold:.2f}"
+
+    @classmethod
+    def current(cls) -> AutoDispatchConfig:
+        """The configuration row (an unsaved default, threshold off, when none was saved yet)."""
+        return cls.objects.order_by("pk").first() or cls()
 
 
 def training_file_path(instance: TrainingJob, filename: str) -> str:

@@ -1,9 +1,14 @@
 """Glue between the appeals workflow and the category classifier.
 
-    store_suggestions(appeal)            # at intake: top 3 stored on the appeal (never raises)
+    store_suggestion(appeal)             # a new appeal: its top 3 in an AppealSuggestion row (never raises)
     suggestions_for_case(case)           # the dispatch screen: label, confidence, category, lead unit
     record_dispatch_feedback(case, ...)  # a dispatcher's choice → SuggestionFeedback (confirmation or correction)
-    maybe_auto_dispatch(appeal)          # above the configured threshold, dispatch with acting_user=None
+    maybe_auto_dispatch(appeal, row)     # above the configured threshold, dispatch with acting_user=None
+
+The appeals app knows none of this: it sends hooks (`gongzhi.core.registry`), which `hooks.py` subscribes to
+(a new appeal → store its suggestion, then maybe auto-dispatch; a dispatch by a person → feedback; categories
+changed → forget the cached names), and reads and writes appeals only through `appeals.queries` and
+`appeals.actions`.
 
 Labels and categories. The classifier predicts the labels it was trained on. A label maps to an appeals
 `Category` in this order:
@@ -29,14 +34,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from gongzhi.appeals import actions as appeals_actions
+from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.audit import log_event
 from gongzhi.core.models import Unit
 from gongzhi.lib.ttl import ttl_cached
 
 from . import actions as intelligence_actions
+from .duplicates import find_duplicates
+from .models import AppealSuggestion, ClassifierVersion, SuggestionFeedback
 
 if TYPE_CHECKING:
     from gongzhi.appeals.models import Appeal, Case, Category
@@ -82,13 +90,10 @@ class Suggestion:
 
 @ttl_cached(5)
 def active_categories_by_name() -> dict[str, Category]:
-    """Every active category by name, the highest level winning (read on every intake; ~100 rows)."""
-    from gongzhi.appeals.models import Category
-
+    """Every active category by name, the highest level winning (read on every intake; ~100 rows). The
+    CATEGORIES_CHANGED hook clears it (hooks.py)."""
     by_name: dict[str, Category] = {}
-    for category in Category.objects.filter(active=True).select_related("parent__parent").order_by(
-        "level", "sort_order", "id"
-    ):
+    for category in appeals_queries.active_categories():
         by_name.setdefault(category.name, category)
     return by_name
 
@@ -122,17 +127,13 @@ def _pairs(text: str) -> set[str]:
 
 def dispatch_category_for(node: Category, text: str, chosen: Category | None = None) -> Category:
     """The category to dispatch with when the suggestion maps to `node` (see the module docstring)."""
-    from gongzhi.appeals.models import Category
-
     if chosen is not None and chosen.active and node.pk in chosen.ancestor_ids():
         return chosen
-    leaves = list(
-        Category.objects.filter(Q(parent=node) | Q(parent__parent=node), active=True, level=3)
-    ) if node.level < 3 else []
+    leaves = appeals_queries.active_leaves_under(node)
     if not leaves:
         return node
     pairs = _pairs(text)
-    parents = {c.pk: c for c in Category.objects.filter(pk__in={leaf.parent_id for leaf in leaves})}
+    parents = appeals_queries.categories_by_id({leaf.parent_id for leaf in leaves if leaf.parent_id is not None})
 
     def overlap(leaf: Category) -> tuple[int, int, int]:
         parent = parents.get(leaf.parent_id or 0)
@@ -173,55 +174,34 @@ def _log_failure(what: str, appeal_id: int | None, exc: BaseException) -> None:
     logger.warning("%s failed for appeal %s: %s at %s", what, appeal_id, type(exc).__name__, where)
 
 
-def suggestion_fields(title: str, body: str) -> dict[str, Any]:
-    """The Appeal fields holding the category suggestion, computed before the appeal is written (so
-    intake stores them in its one INSERT); {} when no version is active or anything fails."""
+def store_suggestion(appeal: Appeal) -> AppealSuggestion | None:
+    """Compute the category suggestion of a new appeal and store it (one INSERT); None when no version is
+    active or anything fails (never raises: intake does not wait for nor depend on it)."""
     try:
-        number, pairs = compute(title, body)
+        number, pairs = compute(appeal.title, appeal.body)
         if not pairs:
-            return {}
+            return None
         top_label, top_confidence = pairs[0]
-        return {
-            "suggestions": [{"label": label, "confidence": confidence} for label, confidence in pairs],
-            "suggested_category": category_for_label(top_label),
-            "suggestion_confidence": top_confidence,
-            "suggestion_version": number,
-        }
-    except Exception as exc:  # noqa: BLE001 - intake must never fail because of the classifier
-        _log_failure("category suggestion", None, exc)
-        return {}
-
-
-def store_suggestions(appeal: Appeal) -> bool:
-    """Compute the suggestions for an appeal and store them on it; False when none (never raises)."""
-    fields = suggestion_fields(appeal.title, appeal.body)
-    if not fields:
-        return False
-    try:
-        with transaction.atomic():
-            for name, value in fields.items():
-                setattr(appeal, name, value)
-            appeal.save(update_fields=list(fields))
-            return True
+        # No savepoint of its own (two more statements on every intake): the hook's transaction is this write's,
+        # and a failure marks it for rollback.
+        with transaction.atomic(savepoint=False):
+            return AppealSuggestion.objects.create(
+                appeal=appeal, suggestions=[{"label": label, "confidence": confidence} for label, confidence in pairs],
+                category=category_for_label(top_label), confidence=top_confidence, version=number,
+            )
     except Exception as exc:  # noqa: BLE001 - intake must never fail because of the classifier
         _log_failure("category suggestion", appeal.pk, exc)
-        return False
-
-
-def _suggesting_appeal(case: Case) -> Appeal | None:
-    """The case's earliest appeal (the one its suggestions come from)."""
-    return case.appeals.order_by("created_at", "id").first()
+        return None
 
 
 def suggestions_for_case(case: Case, top_k: int = TOP_K) -> list[Suggestion]:
     """The stored suggestions of the case's first appeal (computed now if none were stored), with the
     category each maps to, the category dispatch would use and the routing rule's lead unit."""
-    from gongzhi.appeals import routing
-
-    appeal = _suggesting_appeal(case)
+    appeal = appeals_queries.first_appeal(case)
     if appeal is None:
         return []
-    pairs = [(str(s["label"]), float(s["confidence"])) for s in (appeal.suggestions or [])]
+    stored = AppealSuggestion.objects.filter(appeal_id=appeal.pk).values_list("suggestions", flat=True).first()
+    pairs = [(str(s["label"]), float(s["confidence"])) for s in (stored or [])]
     if not pairs:
         try:
             _number, pairs = compute(appeal.title, appeal.body, top_k)
@@ -236,7 +216,7 @@ def suggestions_for_case(case: Case, top_k: int = TOP_K) -> list[Suggestion]:
         suggestion = Suggestion(label=label, confidence=confidence, category=mapped.get(label))
         if suggestion.category is not None:
             suggestion.dispatch_category = dispatch_category_for(suggestion.category, text, appeal.category)
-            route = routing.suggest_route(suggestion.dispatch_category, area)
+            route = appeals_queries.suggest_route(suggestion.dispatch_category, area)
             suggestion.lead_unit, suggestion.assist_units = route.lead, route.assists
         result.append(suggestion)
     return result
@@ -270,21 +250,21 @@ def record_dispatch_feedback(case: Case, category: Category, *, acting_user: Any
     """After a person dispatched `case` with `category`: one SuggestionFeedback per appeal of the case that
     had a stored suggestion (a confirmation when the first-level categories agree, else a correction).
     Returns how many were written. A re-dispatch with the same category writes nothing new."""
-    from .models import ClassifierVersion, SuggestionFeedback
-
     final = top_level_name(category)
     written = 0
-    for appeal in case.appeals.exclude(suggestions=[]).select_related("suggested_category__parent__parent"):
-        if not appeal.suggestions:
+    rows = AppealSuggestion.objects.filter(appeal__case_id=case.pk).select_related(
+        "appeal", "category__parent__parent").order_by("appeal_id")
+    for row in rows:
+        if not row.suggestions:
             continue
-        latest = SuggestionFeedback.objects.filter(appeal=appeal).order_by("-created_at", "-id").first()
+        latest = SuggestionFeedback.objects.filter(appeal_id=row.appeal_id).order_by("-created_at", "-id").first()
         if latest is not None and latest.final_label == final:
             continue
-        top_label = str(appeal.suggestions[0]["label"])
-        version = (ClassifierVersion.objects.filter(number=appeal.suggestion_version).first()
-                   if appeal.suggestion_version is not None else None)
+        top_label = str(row.suggestions[0]["label"])
+        version = (ClassifierVersion.objects.filter(number=row.version).first()
+                   if row.version is not None else None)
         intelligence_actions.do_record_suggestion_feedback(
-            appeal, suggested_label=_normalized_label(top_label, appeal.suggested_category), final_label=final,
+            row.appeal, suggested_label=_normalized_label(top_label, row.category), final_label=final,
             acting_user=acting_user, version=version,
         )
         written += 1
@@ -293,15 +273,7 @@ def record_dispatch_feedback(case: Case, category: Category, *, acting_user: Any
 
 # --- auto-dispatch ------------------------------------------------------------------------------------
 
-@ttl_cached(5)
-def auto_dispatch_threshold() -> float | None:
-    """The configured threshold (read at most every 5 s per process; configuring clears it at once)."""
-    from gongzhi.appeals.models import AutoDispatchConfig
-
-    return AutoDispatchConfig.current().threshold
-
-
-def maybe_auto_dispatch(appeal: Appeal) -> bool:
+def maybe_auto_dispatch(appeal: Appeal, suggestion: AppealSuggestion) -> bool:
     """Dispatch a new appeal's case without a person when the configured threshold allows it.
 
     Conditions, all needed: a threshold is set; the top suggestion's confidence is at least the threshold;
@@ -309,19 +281,14 @@ def maybe_auto_dispatch(appeal: Appeal) -> bool:
     earlier open appeal at the same place looks like a duplicate (those are left for a dispatcher to merge).
     Never raises; True when the case was dispatched.
     """
-    from gongzhi.appeals import actions as appeals_actions
-    from gongzhi.appeals.models import Case
-
-    from .duplicates import find_duplicates
-
     try:
-        threshold = auto_dispatch_threshold()
-        if threshold is None or appeal.case_id is None or appeal.suggestion_confidence is None:
+        threshold = intelligence_actions.auto_dispatch_threshold()
+        if threshold is None or appeal.case_id is None or suggestion.confidence is None:
             return False
-        if appeal.suggestion_confidence < threshold or appeal.suggested_category is None:
+        if suggestion.confidence < threshold or suggestion.category_id is None:
             return False
-        case = Case.objects.select_related("area", "supervising_area").get(pk=appeal.case_id)
-        if case.status != Case.Status.PENDING_DISPATCH:
+        case = appeals_queries.case_to_dispatch(appeal.case_id)
+        if case is None or not appeals_queries.waits_for_dispatch(case):
             return False
         suggestions = suggestions_for_case(case, top_k=1)
         if not suggestions or suggestions[0].dispatch_category is None or suggestions[0].lead_unit is None:
@@ -340,16 +307,9 @@ def maybe_auto_dispatch(appeal: Appeal) -> bool:
             )
             log_event(None, "appeals.auto_dispatch", case, area=case.area or case.supervising_area,
                       after={"label": top.label, "confidence": top.confidence, "threshold": threshold,
-                             "version": appeal.suggestion_version, "category": category.full_name(),
+                             "version": suggestion.version, "category": category.full_name(),
                              "lead_unit": lead.name})
         return True
     except Exception as exc:  # noqa: BLE001 - intake must never fail because of auto-dispatch
         _log_failure("auto-dispatch", appeal.pk, exc)
         return False
-
-
-def after_intake(appeal: Appeal) -> None:
-    """Called by do_submit_appeal for every new appeal (its suggestion already stored, see
-    `suggestion_fields`): maybe auto-dispatch. Never raises."""
-    if appeal.suggestion_confidence is not None:
-        maybe_auto_dispatch(appeal)

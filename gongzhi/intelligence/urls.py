@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.navigation import NavEntry
 
-from . import views, views_classifier
+from . import views, views_classifier, views_suggestions
 from .permissions import can_manage_classifier
 
 app_name = "intelligence"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("classifier/train/", views_classifier.classifier_train, name="classifier_train"),
     path("classifier/threshold/", views_classifier.classifier_threshold, name="classifier_threshold"),
     path("classifier/<int:pk>/activate/", views_classifier.classifier_activate, name="classifier_activate"),
+    path("cases/<int:pk>/adopt/", views_suggestions.adopt_suggestion, name="adopt_suggestion"),
 ]
 
 NAV_ENTRIES = [

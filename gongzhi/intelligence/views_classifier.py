@@ -17,14 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.appeals import actions as appeal_actions
-from gongzhi.appeals import permissions as appeal_permissions
-from gongzhi.appeals.actions.config import MIN_AUTO_DISPATCH_THRESHOLD
-from gongzhi.appeals.models import Appeal, AutoDispatchConfig
+from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.errors import ActionError
 
 from . import actions
-from .models import ClassifierVersion, SuggestionFeedback, TrainingJob
+from .actions import MIN_AUTO_DISPATCH_THRESHOLD
+from .models import AutoDispatchConfig, ClassifierVersion, SuggestionFeedback, TrainingJob
 from .permissions import require_manage_classifier
 from .tasks import run_training_job
 
@@ -37,7 +35,7 @@ def _feedback_summary(user: Any) -> dict[str, Any]:
     """How the suggestions fared on the appeals the user may see, over the last FEEDBACK_DAYS."""
     since = timezone.now() - timedelta(days=FEEDBACK_DAYS)
     feedback = SuggestionFeedback.objects.filter(created_at__gte=since,
-                                                 appeal__in=appeal_permissions.visible_to(user, Appeal))
+                                                 appeal__in=appeals_queries.visible_appeals(user))
     counts = feedback.aggregate(
         total=Count("pk"), adopted=Count("pk", filter=Q(suggested_label=F("final_label"))))
     total, adopted = counts["total"] or 0, counts["adopted"] or 0
@@ -59,7 +57,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
         "waiting": any(j.status in (TrainingJob.Status.QUEUED, TrainingJob.Status.RUNNING) for j in jobs),
         "threshold": threshold,
         "threshold_percent": round(threshold * 100) if threshold is not None else None,
-        "can_set_threshold": appeal_permissions.can_configure_citywide(request.user),
+        "can_set_threshold": appeals_queries.can_configure_citywide(request.user),
         "feedback": _feedback_summary(request.user),
         "columns": ",".join(actions.clf.CSV_COLUMNS),
         "min_history": actions.MIN_HISTORY_SIZE,
@@ -124,7 +122,7 @@ def classifier_threshold(request: HttpRequest) -> HttpResponse:
                                     "auto-dispatch off.") % {"min": round(100 * MIN_AUTO_DISPATCH_THRESHOLD)},
                                   field="threshold")
             threshold = round(percent / 100, 4)
-        appeal_actions.do_configure_auto_dispatch(acting_user=request.user, threshold=threshold)  # type: ignore[arg-type]
+        actions.do_configure_auto_dispatch(acting_user=request.user, threshold=threshold)  # type: ignore[arg-type]
     except ActionError as exc:
         messages.error(request, exc.message)
     else:

@@ -38,7 +38,6 @@ from .cases import (
 )
 from .config import (
     covers_config_area,
-    do_configure_auto_dispatch,
     do_create_category,
     do_create_routing_rule,
     do_delete_routing_rule,
@@ -64,7 +63,6 @@ __all__ = [
     "do_add_progress_note",
     "do_close_case",
     "do_complete_whistle_report",
-    "do_configure_auto_dispatch",
     "do_create_category",
     "do_create_routing_rule",
     "do_decide_extension",

@@ -16,6 +16,7 @@ from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, Unit, User
 from gongzhi.core.notifications import notify, send_sms
+from gongzhi.core.registry import CASE_CLOSED, CASE_DISPATCHED, registry
 
 from .. import deadlines, permissions
 from ..models import (
@@ -122,20 +123,8 @@ def do_dispatch_case(
     for unit in [lead_unit, *assist_units]:
         _notify_handlers(unit, "appeals.dispatch",
                          _("New case to accept: %(title)s") % {"title": case.title}, case)
-    if not auto and acting_user is not None:
-        _record_suggestion_feedback(case, category, acting_user)
+    registry.send_on_commit(CASE_DISPATCHED, case=case, acting_user=acting_user, category_id=category.pk, auto=auto)
     return case
-
-
-def _record_suggestion_feedback(case: Case, category: Category, acting_user: User) -> None:
-    """A dispatcher's category against the classifier's top suggestion (confirmation or correction)."""
-    try:
-        from gongzhi.intelligence.suggestions import record_dispatch_feedback
-
-        with transaction.atomic():
-            record_dispatch_feedback(case, category, acting_user=acting_user)
-    except Exception as exc:  # noqa: BLE001 - feedback is a by-product; dispatch must not fail for it
-        logger.warning("suggestion feedback failed for case %s: %s", case.pk, type(exc).__name__)
 
 
 @transaction.atomic
@@ -458,6 +447,7 @@ def do_close_case(case: Case, *, acting_user: User | None, note: str = "") -> Ca
     case.status, case.closed_at = Case.Status.CLOSED, timezone.now()
     _save(case, ["status", "closed_at"])
     _record(case, "close", acting_user, note=note, from_status=from_status)
+    registry.send_on_commit(CASE_CLOSED, case=case, acting_user=acting_user)
     return case
 
 

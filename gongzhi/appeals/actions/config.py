@@ -1,4 +1,5 @@
-"""Settings of 接诉即办 (city and district admins): categories, time limits, rates, auto-dispatch, routing."""
+"""Settings of 接诉即办 (city and district admins): categories, time limits, rates, routing. (The auto-dispatch
+threshold is intelligence's: `gongzhi.intelligence.actions.do_configure_auto_dispatch`.)"""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit, User
 from gongzhi.core.permissions import covers, is_superuser
+from gongzhi.core.registry import CATEGORIES_CHANGED, registry
 
 from .. import permissions
 from ..models import (
-    AutoDispatchConfig,
     Case,
     Category,
     RatesConfig,
@@ -34,7 +35,7 @@ from ._common import (
 
 
 def _require_citywide(user: User | None) -> None:
-    """Categories, time limits, weights and auto-dispatch hold for the whole city: the city decides."""
+    """Categories, time limits and weights hold for the whole city: the city decides."""
     if user is not None and not permissions.can_configure_citywide(user):
         raise PermissionDenied(_("Only city administrators can change city-wide settings."))
 
@@ -45,11 +46,9 @@ def _require_configure(user: User | None) -> None:
 
 
 def _categories_changed() -> None:
-    """Intake reads the categories through a per-process cache: forget it here and after the commit."""
-    from gongzhi.intelligence.suggestions import active_categories_by_name
-
-    active_categories_by_name.clear()
-    transaction.on_commit(active_categories_by_name.clear)
+    """Others keep the categories in per-process caches (intelligence's names for suggestions): the hook tells
+    them once the change is committed."""
+    registry.send_on_commit(CATEGORIES_CHANGED)
 
 
 @transaction.atomic
@@ -126,32 +125,6 @@ def do_update_rates_config(
     config.response_weight, config.resolution_weight, config.satisfaction_weight = weights  # type: ignore[assignment]
     config.save()
     log_event(acting_user, "appeals.rates_config.update", config, after={"weights": weights})
-    return config
-
-
-# The lowest auto-dispatch threshold the platform accepts (the page and the API alike).
-MIN_AUTO_DISPATCH_THRESHOLD = 0.5
-
-
-@transaction.atomic
-def do_configure_auto_dispatch(*, acting_user: User | None, threshold: float | None) -> AutoDispatchConfig:
-    """Set the confidence above which new appeals are dispatched without a person; None turns it off.
-    At least MIN_AUTO_DISPATCH_THRESHOLD: below it the top suggestion is more often wrong than right."""
-    _require_citywide(acting_user)
-    if threshold is not None and not MIN_AUTO_DISPATCH_THRESHOLD <= threshold <= 1:
-        raise ActionError(_("The threshold must be between 0.5 and 1 (50 to 100 percent), or empty to turn "
-                            "auto-dispatch off."), field="threshold")
-    config = AutoDispatchConfig.objects.select_for_update().order_by("pk").first() or AutoDispatchConfig()
-    before = {"threshold": config.threshold}
-    config.threshold = threshold
-    config.updated_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
-    config.save()
-    from gongzhi.intelligence.suggestions import auto_dispatch_threshold
-
-    auto_dispatch_threshold.clear()
-    transaction.on_commit(auto_dispatch_threshold.clear)
-    log_event(acting_user, "appeals.auto_dispatch_config.update", config, before=before,
-              after={"threshold": threshold})
     return config
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
 from gongzhi.core.permissions import covers
+from gongzhi.core.registry import APPEAL_SUBMITTED, registry
 from gongzhi.lib.validators import validate_phone
 
 from .. import deadlines, permissions
@@ -59,7 +59,8 @@ def do_submit_appeal(
     source_ref: str = "",
     system: bool = False,
 ) -> Appeal:
-    """Take in one appeal; it starts a case of its own waiting for dispatch.
+    """Take in one appeal; it starts a case of its own waiting for dispatch. Once committed, the appeal goes
+    out to the APPEAL_SUBMITTED hook (intelligence stores its category suggestion and may auto-dispatch it).
 
     With an idempotency key, the same key from the same submitter returns the appeal created the
     first time (with `replayed` set) instead of a second one: the unique (submitter, key) index refuses
@@ -139,7 +140,6 @@ def _submit_appeal(
         subdistrict_id=subdistrict_id, supervising_area_id=subdistrict_id, urgency=urgency, time_limit_kind=kind,
     )
     appeal = Appeal.objects.create(
-        **_suggestion_fields(title, body),
         channel=channel, appeal_type=appeal_type, urgency=urgency, title=title, body=body,
         category=category, area=area, address=address, callback_name=(callback_name or "").strip()[:50],
         callback_phone=callback_phone, resident=resident, submitted_by=user, idempotency_key=key,
@@ -148,26 +148,5 @@ def _submit_appeal(
     for photo, content_type in checked_photos:
         AppealPhoto.objects.create(appeal=appeal, file=photo, content_type=content_type, size=photo.size or 0)
     _record(case, "submit", user, note=appeal.get_channel_display(), audit={"tracking_code": appeal.tracking_code})
-    _after_intake(appeal)
+    registry.send_on_commit(APPEAL_SUBMITTED, appeal=appeal, acting_user=user)
     return appeal
-
-
-def _suggestion_fields(title: str, body: str) -> dict[str, Any]:
-    """The classifier's category suggestion for a new appeal (stored with it); {} when there is none."""
-    try:
-        from gongzhi.intelligence.suggestions import suggestion_fields
-
-        return suggestion_fields(title, body)
-    except Exception as exc:  # noqa: BLE001 - intake must never fail because of routing intelligence
-        logger.warning("category suggestion failed: %s", type(exc).__name__)
-        return {}
-
-
-def _after_intake(appeal: Appeal) -> None:
-    """Category suggestion (stored on the appeal) and, when configured, auto-dispatch. Never fails intake."""
-    try:
-        from gongzhi.intelligence.suggestions import after_intake
-
-        after_intake(appeal)
-    except Exception as exc:  # noqa: BLE001 - intake must never fail because of routing intelligence
-        logger.warning("routing intelligence failed for appeal %s: %s", appeal.pk, type(exc).__name__)

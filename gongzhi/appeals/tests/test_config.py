@@ -380,14 +380,3 @@ def test_it_shows_city_wide_settings_read_only_to_district_admins(cast: Any) -> 
         assert "只有市级管理员可以修改" in district and 'method="post"' not in district.split("cfg-tree")[0]
         city = login(cast.city_admin).get(reverse(name)).content.decode()
         assert "只有市级管理员可以修改" not in city and 'method="post"' in city
-
-
-def test_a_category_change_reaches_suggestions_at_once(cast: Any) -> None:
-    from gongzhi.intelligence.suggestions import categories_for_labels
-
-    top = Category.objects.filter(level=1).order_by("sort_order", "id").first()
-    assert top is not None
-    assert categories_for_labels([top.name])[top.name] == top  # read once: now cached in this process
-    actions.do_update_category(top, acting_user=cast.city_admin, name="新的分类名")
-    assert categories_for_labels(["新的分类名"])["新的分类名"].pk == top.pk
-    assert top.pk not in {c.pk for c in categories_for_labels([top.name]).values()}

@@ -22,8 +22,6 @@ from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.permissions import is_superuser
 from gongzhi.core.registry import render_panels
-from gongzhi.intelligence.duplicates import DuplicateCandidate, duplicates_for_case
-from gongzhi.intelligence.suggestions import suggestions_for_case
 from gongzhi.lib.masking import mask_phone
 
 from .. import actions, permissions, queries, routing
@@ -55,7 +53,6 @@ POLICY: dict[str, str] = {
     "decide_extension": "dispatch",
     "close": "dispatch",
     "merge": "dispatch",
-    "adopt": "dispatch",
     "merge_duplicate": "dispatch",
     "supervise": "supervise",
     "follow_up": "follow_up",
@@ -131,16 +128,6 @@ def _dispatch_form(case: Case, category: Category | None = None) -> DispatchForm
     )
 
 
-def _duplicates(user: Any, case: Case) -> list[DuplicateCandidate]:
-    """Duplicate candidates, each marked with the merges this user may do."""
-    found = duplicates_for_case(case, user=user)
-    for d in found:
-        d.can_merge_here = d.case.status == Case.Status.PENDING_DISPATCH and permissions.can(  # type: ignore[attr-defined]
-            user, "dispatch", d.case)
-        d.can_merge_there = permissions.can(user, "dispatch", d.case)  # type: ignore[attr-defined]
-    return found
-
-
 def _timeline(case: Case) -> list[dict[str, Any]]:
     rows = []
     for event in case.events.all():
@@ -181,8 +168,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue": case.is_overdue(),
         "due_soon": case.is_due_soon(),
         "dispatch_form": _dispatch_form(case) if available["dispatch"] else None,
-        "suggestions": suggestions_for_case(case) if available["dispatch"] else [],
-        "duplicates": _duplicates(request.user, case) if available["dispatch"] else [],
+        # Blocks other apps add (registry.panel): below the appeals, and beside the dispatch form.
+        "panels": render_panels("appeals.case", request, case),
+        "dispatch_panels": render_panels("appeals.case.dispatch", request, case) if available["dispatch"] else [],
         "reassign_form": ReassignForm(units=units, initial={"lead_unit": case.lead_unit})
         if available["reassign"]
         else None,
@@ -195,8 +183,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "optional_note_form": OptionalNoteForm(),
         "merge_form": MergeForm(),
         "whistle_form": WhistleForm(units=whistle_units(), initial={"title": case.title}),
-        # blocks other apps add to the case page (e.g. lists: the demands that came from its appeals)
-        "panels": render_panels("appeals.case", request, case),
     }
     return render(request, "appeals/case_detail.html", context)
 
@@ -260,33 +246,9 @@ def _act_dispatch(request: HttpRequest, case: Case) -> str | None:
     return _("The case has been dispatched.")
 
 
-def _act_adopt(request: HttpRequest, case: Case) -> str | None:
-    """采用: dispatch with one of the classifier's suggestions (recomputed here, never taken from the form)."""
-    try:
-        rank = int(request.POST.get("rank", ""))
-        expected = int(request.POST["version"]) if request.POST.get("version") else None
-    except ValueError as exc:
-        raise Http404 from exc
-    options = suggestions_for_case(case)
-    if not 0 <= rank < len(options):
-        raise Http404
-    chosen = options[rank]
-    if chosen.dispatch_category is None or chosen.lead_unit is None:
-        raise ActionError(_("This suggestion has no category or lead unit; please dispatch by hand."))
-    actions.do_dispatch_case(
-        case,
-        acting_user=acting(request),
-        lead_unit=chosen.lead_unit,
-        assist_units=chosen.assist_units,
-        category=chosen.dispatch_category,
-        expected_version=expected,
-    )
-    return _("The case has been dispatched.")
-
-
 def _act_merge_duplicate(request: HttpRequest, case: Case) -> str | None:
-    """Merge with a duplicate candidate: this case's appeals into the other case ("there"), or the other
-    case's appeals into this one ("here")."""
+    """Merge with another case (a duplicate candidate intelligence's panel shows): this case's appeals into the
+    other case ("there"), or the other case's appeals into this one ("here")."""
     other = permissions.get_case_for_user(request.user, int(request.POST.get("other") or 0))
     if other.pk == case.pk:
         raise Http404
@@ -499,7 +461,6 @@ HANDLERS: dict[str, Callable[[HttpRequest, Case], str | None]] = {
     "reopen": _act_reopen,
     "close": _act_close,
     "merge": _act_merge,
-    "adopt": _act_adopt,
     "merge_duplicate": _act_merge_duplicate,
     "whistle": _act_whistle,
 }

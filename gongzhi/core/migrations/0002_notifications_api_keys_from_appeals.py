@@ -1,5 +1,5 @@
 """Notifications and API keys become core services: create core's tables and copy every row from the appeals tables
-(same ids, so links in notifications and keys in use keep working). appeals 0007 then drops the old tables."""
+(same ids, so links in notifications and keys in use keep working). appeals 0008 then drops the old tables."""
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -38,7 +38,7 @@ def copy_from_appeals(apps, schema_editor):
 
 
 def copy_back_to_appeals(apps, schema_editor):
-    # Reversing: appeals 0007 reversed has recreated the (empty) appeals tables.
+    # Reversing: appeals 0008 reversed has recreated the (empty) appeals tables.
     _copy(apps, schema_editor, "core", "appeals")
 
 

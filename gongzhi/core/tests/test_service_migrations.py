@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
     ("core", "0001_organization_tree"),
-    ("appeals", "0006_subdistrict_offices_for_every_subdistrict"),
+    ("appeals", "0007_suggestions_and_auto_dispatch_moved_to_intelligence"),
     ("lists", "0001_demands_and_monthly_themes"),
 ]
 

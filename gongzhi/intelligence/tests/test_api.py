@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from gongzhi.intelligence import actions
-from gongzhi.intelligence.classifier import message_text
+from gongzhi.lib.text.classifier import message_text
 
 from .conftest import synthetic_rows
 

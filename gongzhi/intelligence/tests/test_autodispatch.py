@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from gongzhi.appeals import actions as appeals_actions
-from gongzhi.appeals.models import Appeal, AutoDispatchConfig, Case, CaseEvent, Category
+from gongzhi.appeals.models import Appeal, Case, CaseEvent, Category
 from gongzhi.core.models import AuditEvent
 from gongzhi.intelligence import actions, suggestions
-from gongzhi.intelligence.models import ClassifierVersion
+from gongzhi.intelligence.models import AppealSuggestion, AutoDispatchConfig, ClassifierVersion
 
 # Labels as in the public training file (first-level, not the appeals' names): mapped by LABEL_TO_CATEGORY.
 TOPICS = {
@@ -56,18 +56,19 @@ def model(db: Any) -> ClassifierVersion:
 def test_it_stores_the_top_three_suggestions_at_intake(cast: Any, model: ClassifierVersion) -> None:
     appeal = submit(cast)
     appeal.refresh_from_db()
-    assert [s["label"] for s in appeal.suggestions][0] == "城乡建设"
-    assert len(appeal.suggestions) == 3
-    assert appeal.suggested_category == Category.objects.get(name="城市管理", level=1)
-    assert appeal.suggestion_version == model.number
-    assert appeal.suggestion_confidence == appeal.suggestions[0]["confidence"]
+    stored = AppealSuggestion.objects.get(appeal=appeal)
+    assert [s["label"] for s in stored.suggestions][0] == "城乡建设"
+    assert len(stored.suggestions) == 3
+    assert stored.category == Category.objects.get(name="城市管理", level=1)
+    assert stored.version == model.number
+    assert stored.confidence == stored.suggestions[0]["confidence"]
     assert appeal.case is not None and appeal.case.status == Case.Status.PENDING_DISPATCH  # off by default
 
 
 def test_it_skips_silently_without_an_active_classifier(cast: Any) -> None:
     appeal = submit(cast)
     appeal.refresh_from_db()
-    assert appeal.suggestions == [] and appeal.suggestion_version is None
+    assert not AppealSuggestion.objects.filter(appeal=appeal).exists()  # no suggestions, no version
 
 
 def test_it_never_fails_intake_when_the_classifier_breaks(cast: Any, model: ClassifierVersion,
@@ -108,9 +109,10 @@ def test_it_does_not_auto_dispatch_when_the_threshold_is_off(cast: Any, model: C
 def test_it_auto_dispatches_a_confident_suggestion_and_marks_it(cast: Any, model: ClassifierVersion) -> None:
     top = Category.objects.get(name="城市管理", level=1)
     appeals_actions.do_create_routing_rule(acting_user=None, category=top, lead_unit=cast.department)
-    appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.5)
+    actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.5)
     appeal = submit(cast)
-    assert appeal.suggestion_confidence is not None and appeal.suggestion_confidence >= 0.5
+    confidence = AppealSuggestion.objects.get(appeal=appeal).confidence
+    assert confidence is not None and confidence >= 0.5
     case = Case.objects.get(pk=appeal.case_id or 0)
     assert case.status == Case.Status.DISPATCHED
     assert case.auto_dispatched
@@ -125,16 +127,17 @@ def test_it_auto_dispatches_a_confident_suggestion_and_marks_it(cast: Any, model
 
 
 def test_it_does_not_auto_dispatch_below_the_threshold(cast: Any, model: ClassifierVersion) -> None:
-    appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.999)
+    actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.999)
     appeal = submit(cast)
-    assert appeal.suggestion_confidence is not None and appeal.suggestion_confidence < 0.999
+    confidence = AppealSuggestion.objects.get(appeal=appeal).confidence
+    assert confidence is not None and confidence < 0.999
     case = Case.objects.get(pk=appeal.case_id or 0)
     assert case.status == Case.Status.PENDING_DISPATCH and not case.auto_dispatched
 
 
 def test_it_leaves_a_probable_duplicate_for_the_dispatcher(cast: Any, model: ClassifierVersion) -> None:
     first = submit(cast)
-    appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.5)
+    actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.5)
     second = submit(cast)
     assert Case.objects.get(pk=first.case_id or 0).status == Case.Status.PENDING_DISPATCH
     assert Case.objects.get(pk=second.case_id or 0).status == Case.Status.PENDING_DISPATCH
@@ -142,37 +145,37 @@ def test_it_leaves_a_probable_duplicate_for_the_dispatcher(cast: Any, model: Cla
 
 def test_it_lets_only_admins_configure_auto_dispatch(cast: Any) -> None:
     with pytest.raises(PermissionDenied):
-        appeals_actions.do_configure_auto_dispatch(acting_user=cast.worker_a, threshold=0.5)
-    config = appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.8)
+        actions.do_configure_auto_dispatch(acting_user=cast.worker_a, threshold=0.5)
+    config = actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.8)
     assert AutoDispatchConfig.current().threshold == 0.8 and config.updated_by == cast.city_admin
     assert AuditEvent.objects.filter(verb="appeals.auto_dispatch_config.update").exists()
-    appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=None)
+    actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=None)
     assert AutoDispatchConfig.current().threshold is None
     assert AutoDispatchConfig.objects.count() == 1
 
 
 def test_it_configures_auto_dispatch_over_the_api(client: Any, cast: Any) -> None:
     client.force_login(cast.worker_a)
-    assert client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.5},
+    assert client.post("/api/intelligence/config/auto-dispatch", {"threshold": 0.5},
                        content_type="application/json").status_code == 403
     client.force_login(cast.district_admin)  # a city-wide setting
-    assert client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.5},
+    assert client.post("/api/intelligence/config/auto-dispatch", {"threshold": 0.5},
                        content_type="application/json").status_code == 403
     client.force_login(cast.city_admin)
-    response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 1.5}, content_type="application/json")
+    response = client.post("/api/intelligence/config/auto-dispatch", {"threshold": 1.5}, content_type="application/json")
     assert response.status_code == 400 and "0" in response.json()["detail"]
-    response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.3}, content_type="application/json")
+    response = client.post("/api/intelligence/config/auto-dispatch", {"threshold": 0.3}, content_type="application/json")
     assert response.status_code == 400 and "0.5" in response.json()["detail"]  # the page's floor holds here too
     assert AutoDispatchConfig.current().threshold is None
-    response = client.post("/api/appeals/config/auto-dispatch", {"threshold": 0.7}, content_type="application/json")
+    response = client.post("/api/intelligence/config/auto-dispatch", {"threshold": 0.7}, content_type="application/json")
     assert response.status_code == 200 and response.json()["threshold"] == 0.7
-    assert client.get("/api/appeals/config/auto-dispatch").json()["threshold"] == 0.7
+    assert client.get("/api/intelligence/config/auto-dispatch").json()["threshold"] == 0.7
 
 
 def test_it_shows_auto_dispatched_cases_in_the_worklist(client: Any, cast: Any, model: ClassifierVersion) -> None:
     top = Category.objects.get(name="城市管理", level=1)
     appeals_actions.do_create_routing_rule(acting_user=None, category=top, lead_unit=cast.department)
-    appeals_actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.5)
+    actions.do_configure_auto_dispatch(acting_user=cast.city_admin, threshold=0.5)
     appeal = submit(cast)
     assert Case.objects.get(pk=appeal.case_id or 0).auto_dispatched
     client.force_login(cast.handler)  # the department sees it among the cases to accept, marked

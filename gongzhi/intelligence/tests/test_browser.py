@@ -106,8 +106,7 @@ def test_a_worker_turns_a_hot_issue_into_a_demand(browser: Any, live_server: Any
 def test_an_administrator_trains_from_a_file_rolls_back_and_turns_on_auto_dispatch(
     browser: Any, live_server: Any, cast: Any, tmp_path: Any
 ) -> None:
-    from gongzhi.appeals.models import AutoDispatchConfig
-    from gongzhi.intelligence.models import ClassifierVersion
+    from gongzhi.intelligence.models import AutoDispatchConfig, ClassifierVersion
     from gongzhi.intelligence.tests.conftest import synthetic_rows, write_csv
 
     first = train_model()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from gongzhi.intelligence import classifier as clf
-from gongzhi.intelligence.fast_tfidf import FastTfidf
+from gongzhi.lib.text import classifier as clf
+from gongzhi.lib.text.fast_tfidf import FastTfidf
 
 from .conftest import messages_dir, synthetic_rows, write_csv
 
@@ -114,7 +114,7 @@ def test_it_reaches_the_measured_floor_on_the_real_messages() -> None:
 
 
 def test_it_labels_replied_messages_by_the_bureau_named_in_the_reply() -> None:
-    from gongzhi.intelligence.pseudo_labels import bureau_labels
+    from gongzhi.lib.text.pseudo_labels import bureau_labels
 
     assert set(bureau_labels("经市住建局调查核实，区城管局已处理。")) == {"城乡建设"}
     assert set(bureau_labels("市人社局答复如下")) == {"劳动和社会保障"}
@@ -123,7 +123,7 @@ def test_it_labels_replied_messages_by_the_bureau_named_in_the_reply() -> None:
 
 
 def test_the_category_tree_overrides_the_bureau_for_the_subjects_it_files_elsewhere(tmp_path: Path) -> None:
-    from gongzhi.intelligence.pseudo_labels import reply_labelled_messages
+    from gongzhi.lib.text.pseudo_labels import reply_labelled_messages
 
     (tmp_path / "replies.csv").write_text(
         "id,title,body,created_at,reply,replied_at\n"
@@ -251,7 +251,7 @@ def test_large_sets_train_in_parallel_to_the_same_model(monkeypatch: pytest.Monk
 
 
 def test_it_scores_each_category() -> None:
-    from gongzhi.intelligence.classifier import score
+    from gongzhi.lib.text.classifier import score
 
     figures = score(["交通运输", "交通运输", "环境保护", "环境保护"], ["交通运输", "环境保护", "环境保护", "环境保护"])
     assert figures.per_class == [

@@ -10,10 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from gongzhi.appeals.models import AutoDispatchConfig
 from gongzhi.core.models import AuditEvent
 from gongzhi.intelligence import actions
-from gongzhi.intelligence.models import ClassifierVersion, TrainingJob
+from gongzhi.intelligence.models import AutoDispatchConfig, ClassifierVersion, TrainingJob
 from gongzhi.intelligence.tests.conftest import synthetic_rows, write_csv
 
 URL = "/intelligence/classifier/"

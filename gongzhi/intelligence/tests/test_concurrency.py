@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from gongzhi.intelligence import actions
-from gongzhi.intelligence import classifier as clf
 from gongzhi.intelligence.models import ClassifierVersion
 from gongzhi.intelligence.tests.conftest import synthetic_rows
+from gongzhi.lib.text import classifier as clf
 from gongzhi.test import race, require_postgresql
 
 

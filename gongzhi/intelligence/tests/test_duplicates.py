@@ -102,16 +102,16 @@ def test_it_hides_duplicates_from_users_who_cannot_dispatch(client: Any, cast: A
                                      category=Category.objects.get(name="房屋漏雨"))
     client.force_login(cast.handler)
     assert "疑似重复诉求" not in client.get(f"/appeals/cases/{second.case_id}/").content.decode()
-    assert client.get(f"/api/appeals/cases/{second.case_id}/duplicates").status_code == 403
+    assert client.get(f"/api/intelligence/cases/{second.case_id}/duplicates").status_code == 403
     client.force_login(cast.worker_b)
-    assert client.get(f"/api/appeals/cases/{second.case_id}/duplicates").status_code == 404
+    assert client.get(f"/api/intelligence/cases/{second.case_id}/duplicates").status_code == 404
 
 
 def test_it_lists_duplicates_over_the_api(client: Any, cast: Any) -> None:
     first = submit(cast, *LEAK)
     second = submit(cast, *LEAK_AGAIN)
     client.force_login(cast.worker_a)
-    rows = client.get(f"/api/appeals/cases/{second.case_id}/duplicates").json()
+    rows = client.get(f"/api/intelligence/cases/{second.case_id}/duplicates").json()
     assert [r["case_id"] for r in rows] == [first.case_id]
     assert rows[0]["reason"].startswith("同一楼栋") and rows[0]["place"] == "building"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from gongzhi.intelligence.fast_tfidf import FastTfidf
+from gongzhi.lib.text.fast_tfidf import FastTfidf
 
 CORPUS = [
     "小区门口路灯坏了，晚上出行不便。",
@@ -43,7 +43,7 @@ def test_unknown_text_gives_no_features() -> None:
 def test_a_trained_model_suggests_the_same_one_at_a_time() -> None:
     import pickle
 
-    from gongzhi.intelligence.classifier import train
+    from gongzhi.lib.text.classifier import train
 
     texts = [*CORPUS * 4, "垃圾桶满了没人清理", "公交车站牌损坏", "医院挂号难", "学校食堂卫生差"] * 2
     labels = (["城建", "城建", "交通", "社保", "城建"] * 4 + ["城建", "交通", "卫生", "教育"]) * 2

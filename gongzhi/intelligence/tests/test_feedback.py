@@ -8,7 +8,7 @@ from gongzhi.appeals import actions as appeals_actions
 from gongzhi.appeals.models import Appeal, Case, Category
 from gongzhi.core.models import AuditEvent
 from gongzhi.intelligence import actions
-from gongzhi.intelligence.models import SuggestionFeedback
+from gongzhi.intelligence.models import AppealSuggestion, SuggestionFeedback
 from gongzhi.intelligence.tests.test_autodispatch import submit, train_model
 
 
@@ -77,7 +77,8 @@ def test_it_learns_the_corrected_label_when_retrained_from_history(cast: Any) ->
             _close(appeal)
     for i, phrase in enumerate(lights * 2):
         appeal = submit(cast, title=phrase, body=f"第{i}次反映：{phrase}，请处理。")
-        assert appeal.case is not None and appeal.suggestions[0]["label"] == "城市管理"
+        stored = AppealSuggestion.objects.get(appeal=appeal)
+        assert appeal.case is not None and stored.suggestions[0]["label"] == "城市管理"
         appeals_actions.do_dispatch_case(appeal.case, acting_user=cast.worker_a, lead_unit=cast.department,
                                          category=Category.objects.get(name="路灯不亮"))
         _close(appeal)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from gongzhi.appeals import actions as appeal_actions
 from gongzhi.appeals.models import Appeal
 from gongzhi.core.models import Area
-from gongzhi.intelligence.hot import HotRecord, group_hot_issues, heat_of, records_from_csv
+from gongzhi.lib.text.grouping import HotRecord, group_hot_issues, heat_of, records_from_csv
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.get_fixed_timezone(480))
 

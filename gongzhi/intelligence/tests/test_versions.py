@@ -14,7 +14,7 @@ from .conftest import synthetic_rows
 
 
 def _train(rows: list[dict[str, str]], user=None) -> ClassifierVersion:  # type: ignore[no-untyped-def]
-    from gongzhi.intelligence.classifier import message_text
+    from gongzhi.lib.text.classifier import message_text
 
     return actions.do_train_classifier([message_text(r["title"], r["body"]) for r in rows],
                                        [r["label"] for r in rows], acting_user=user, folds=3)
@@ -88,7 +88,7 @@ def test_it_retrains_from_closed_cases_via_the_task(db) -> None:  # type: ignore
 
 
 def test_it_trains_from_history_plus_extra_rows(db) -> None:  # type: ignore[no-untyped-def]
-    from gongzhi.intelligence.classifier import message_text
+    from gongzhi.lib.text.classifier import message_text
 
     extra = [(message_text(r["title"], r["body"]), r["label"]) for r in synthetic_rows()]
     version = actions.do_train_classifier_from_history(acting_user=None, extra=extra, min_size=10)

@@ -33,3 +33,18 @@ def test_it_starts_when_the_model_is_broken(db: Any, monkeypatch: Any) -> None:
 
     monkeypatch.setattr(actions, "load_model", broken)
     assert suggestions.warm_up() is False
+
+
+def test_the_gunicorn_hook_reaches_the_warm_up_through_the_registry(db: Any, monkeypatch: Any) -> None:
+    from django.db import connections
+
+    called: list[bool] = []
+
+    def warm_up() -> bool:
+        called.append(True)
+        return True
+
+    monkeypatch.setattr(suggestions, "warm_up", warm_up)
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    post_worker_init(worker=None)  # sends PROCESS_STARTED; intelligence subscribed in its ready()
+    assert called == [True]

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ActionError
-from gongzhi.intelligence import classifier as clf
+from gongzhi.lib.text import classifier as clf
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Hot issues (热点): group recent messages about the same problem at the same place, and score the groups.
 
-Pure functions over plain records; nothing here touches the database (see `hot_queries` for that).
+Pure functions over plain records; nothing here touches the database (intelligence.hot_queries reads the appeals).
 
 How it works:
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0006_subdistrict_offices_for_every_subdistrict'),
+        ('appeals', '0007_suggestions_and_auto_dispatch_moved_to_intelligence'),
         ('core', '0002_notifications_api_keys_from_appeals'),
     ]
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
+from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core import actions
@@ -183,3 +184,158 @@ def make_cast() -> Cast:
         committee_a=committee_a, resident_a=resident_a, resident_b=resident_b, party_member_a=party_member_a,
         superuser=superuser, **users,  # type: ignore[arg-type]
     )
+
+
+# --- Permission matrices ------------------------------------------------------------------------------------
+#
+# A matrix is a table: one row per user of the cast (every one, the superuser included), one column per action,
+# and in each cell the outcome on two objects, "A/B": A lies in community A's side of the tree (in scope for the
+# staff of A), B on community B's side (out of their scope). Outcomes:
+#
+#   ok   allowed
+#   403  the object is visible, the action is not allowed
+#   404  the object is not visible at all (it does not exist for this user)
+#   -    the pair is not asked (e.g. an action whose rule is per object kind)
+#
+#     CASE_MATRIX = """
+#                         view     dispatch  handle
+#     superuser           ok/ok    ok/ok     ok/ok
+#     worker_a            ok/404   ok/404    403/404
+#     ...
+#     """
+#
+# `check_policy_matrix` asks the policy (`can`, and `get_<noun>_for_user` for the visibility); `check_http_matrix`
+# asks a view through the test client (200, 403 or 404). Both report every wrong cell at once.
+
+OUTCOMES = ("ok", "403", "404", "-")
+
+
+@dataclass(frozen=True)
+class Matrix:
+    actions: tuple[str, ...]
+    cells: dict[tuple[str, str], tuple[str, str]]  # (user, action) -> (outcome on A, outcome on B)
+
+    def __len__(self) -> int:
+        return sum(1 for pair in self.cells.values() for outcome in pair if outcome != "-")
+
+    def only(self, *actions: str) -> Matrix:
+        """The same rows with only these columns (e.g. the few actions also checked through the pages)."""
+        return Matrix(actions=actions, cells={key: pair for key, pair in self.cells.items() if key[1] in actions})
+
+
+def matrix_users(cast: Cast) -> dict[str, User]:
+    """Every user of the cast by name, the superuser first: the rows a matrix must have."""
+    return {"superuser": cast.superuser, **cast.users()}
+
+
+def parse_matrix(table: str) -> Matrix:
+    """Read a matrix table (see above): a header of action names, then one row per user."""
+    lines = [line.split() for line in table.strip().splitlines() if line.strip() and not line.strip().startswith("#")]
+    header, rows = tuple(lines[0]), lines[1:]
+    cells: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in rows:
+        name, values = row[0], row[1:]
+        if len(values) != len(header):
+            raise ValueError(f"row {name!r} has {len(values)} cells for {len(header)} actions")
+        for action, value in zip(header, values, strict=True):
+            a, _, b = value.partition("/")
+            b = b or a
+            for outcome in (a, b):
+                if outcome not in OUTCOMES:
+                    raise ValueError(f"unknown outcome {outcome!r} in row {name!r}, column {action!r}")
+            cells[(name, action)] = (a, b)
+    return Matrix(actions=header, cells=cells)
+
+
+def _rows_match_cast(matrix: Matrix, users: dict[str, User]) -> None:
+    names = {name for name, _ in matrix.cells}
+    missing, unknown = set(users) - names, names - set(users)
+    if missing or unknown:
+        raise AssertionError(f"the matrix must have one row per cast user: missing {sorted(missing)}, "
+                             f"unknown {sorted(unknown)}")
+
+
+def _fresh(user: User) -> User:
+    """The user as a new request sees them (no grants cached from an earlier question)."""
+    return User.objects.get(pk=user.pk)
+
+
+def check_policy_matrix(
+    cast: Cast,
+    table: str | Matrix,
+    *,
+    subjects: Callable[[str], tuple[Any, ...]] | tuple[Any, ...],
+    can: Callable[[Any, str, Any], bool],
+    fetch: Callable[[Any, Any], Any] | None = None,
+) -> int:
+    """Check every cell against the policy; returns the number of outcomes checked.
+
+    `subjects` gives the (A, B) objects, for all actions or per action (a 1-tuple: only A is asked, e.g. a
+    page gate that takes no object); `can(user, action, obj)` is the policy's;
+    `fetch(user, obj)` is its `get_<noun>_for_user` (called with the object's pk): "404" expects it to raise Http404,
+    "ok"/"403" expect it to return the object. Without `fetch` (actions taken *at* an area) "404" is not used.
+    """
+    matrix = table if isinstance(table, Matrix) else parse_matrix(table)
+    users = matrix_users(cast)
+    _rows_match_cast(matrix, users)
+    wrong: list[str] = []
+    checked = 0
+    for (name, action), expected in matrix.cells.items():
+        pair = subjects(action) if callable(subjects) else subjects
+        for side, obj, outcome in zip("AB"[:len(pair)], pair, expected[:len(pair)], strict=True):
+            if outcome == "-":
+                continue
+            checked += 1
+            user = _fresh(users[name])
+            visible = True
+            if fetch is not None:
+                try:
+                    fetch(user, obj.pk)
+                except Http404:
+                    visible = False
+            allowed = can(user, action, obj)
+            got = "ok" if allowed and visible else ("404" if not visible else "403")
+            if allowed and not visible:
+                got = "ok-but-hidden"
+            if got != outcome:
+                wrong.append(f"{name:<20} {action:<14} {side}: expected {outcome}, got {got}")
+    if wrong:
+        raise AssertionError("permission matrix mismatches:\n" + "\n".join(wrong))
+    return checked
+
+
+def check_http_matrix(
+    client: Any,
+    cast: Cast,
+    table: str | Matrix,
+    *,
+    url: Callable[[str, Any], str],
+    subjects: Callable[[str], tuple[Any, ...]] | tuple[Any, ...],
+    method: str = "get",
+    data: Callable[[str, Any], dict[str, Any]] | None = None,
+    ok_status: int | tuple[int, ...] = 200,
+) -> int:
+    """Check every cell through a view: "ok" → `ok_status`, "403" → 403, "404" → 404. `url(action, obj)` builds
+    the address; the client signs in as each user in turn. Returns the number of requests checked."""
+    matrix = table if isinstance(table, Matrix) else parse_matrix(table)
+    users = matrix_users(cast)
+    _rows_match_cast(matrix, users)
+    ok = (ok_status,) if isinstance(ok_status, int) else ok_status
+    wrong: list[str] = []
+    checked = 0
+    for (name, action), expected in matrix.cells.items():
+        pair = subjects(action) if callable(subjects) else subjects
+        for side, obj, outcome in zip("AB"[:len(pair)], pair, expected[:len(pair)], strict=True):
+            if outcome == "-":
+                continue
+            checked += 1
+            client.force_login(users[name])
+            send = getattr(client, method)
+            response = send(url(action, obj), data(action, obj) if data else {})
+            status = response.status_code
+            good = status in ok if outcome == "ok" else status == int(outcome)
+            if not good:
+                wrong.append(f"{name:<20} {action:<14} {side}: expected {outcome}, got HTTP {status}")
+    if wrong:
+        raise AssertionError("HTTP permission matrix mismatches:\n" + "\n".join(wrong))
+    return checked

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -61,12 +60,12 @@ from .models import (
     WhistleReport,
 )
 from .permissions import (
-    can,
-    can_view_rates,
+    area_policy,
     get_assignment_for_user,
     get_case_for_user,
     get_whistle_for_user,
     get_whistle_report_for_user,
+    require,
     visible_to,
 )
 from .ratelimit import client_ip, hit
@@ -113,8 +112,7 @@ def _case_detail(request: HttpRequest, case_id: int) -> Case:
 
 def _dispatchable_case(user: Any, case_id: int) -> Case:
     case = get_case_for_user(user, case_id)
-    if not can(user, "dispatch", case):
-        raise PermissionDenied
+    require(user, "dispatch", case, message="")
     return case
 
 
@@ -220,9 +218,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Case:
 
 @router.get("/cases/{case_id}/route", response=RouteOut, summary="建议派单单位（按分派规则）")
 def case_route(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    case = get_case_for_user(_user(request), case_id)
-    if not can(_user(request), "dispatch", case):
-        raise PermissionDenied
+    case = _dispatchable_case(_user(request), case_id)
     route = suggest_route(case.category, case.area)
     return {"lead_unit_id": route.lead.pk if route.lead else None,
             "lead_unit_name": route.lead.name if route.lead else None,
@@ -385,8 +381,7 @@ def rate_whistle_report(request: HttpRequest, report_id: int, payload: RateIn) -
 
 
 def _require_rates(request: HttpRequest) -> None:
-    if not can_view_rates(_user(request)):
-        raise PermissionDenied
+    area_policy.require_somewhere(_user(request), "view_rates", message="")
 
 
 @router.get("/rates/{month}/departments", response=list[RateRowOut], summary="部门月度三率排名")

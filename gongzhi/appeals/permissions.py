@@ -7,29 +7,31 @@
 - Grid workers submit patrol reports and see the cases in their grid.
 - Residents see their own appeals.
 
-`visible_to` builds every list; out of scope → 404 (`get_case_for_user`), visible but not allowed →
-403 (`require`).
+One policy per model, declared on core's base policy (`gongzhi.core.policy`). `visible_to` builds every list;
+out of scope → 404 (`get_case_for_user`), visible but not allowed → 403 (`require`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
-from django.utils.translation import gettext as _
 
-from gongzhi.core.models import Area, Grant, Resident, Role, Unit, User
-from gongzhi.core.permissions import (
-    ADMIN_ROLES,
-    AREA_STAFF_ROLES,
+from gongzhi.core.models import Area, Resident, Role, Unit, User
+from gongzhi.core.permissions import ADMIN_ROLES, AREA_STAFF_ROLES, STAFF_ROLES
+from gongzhi.core.policy import (
+    Policy,
+    PolicySet,
     covers,
+    has_role,
+    is_active_user,
     is_superuser,
     path_q,
     scope_paths,
     user_grants,
+    users_with_roles_at,
 )
 
 from .models import (
@@ -42,6 +44,9 @@ from .models import (
     Whistle,
     WhistleReport,
 )
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 DISPATCH_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER})
 WHISTLE_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER, Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
@@ -106,45 +111,231 @@ def _own_appeals(user: Any) -> list[models.QuerySet[Appeal]]:
     return [Appeal.objects.filter(submitted_by=user), Appeal.objects.filter(resident__in=residents)]
 
 
-def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
-    """Every object of `model` the user may see. All lists start here."""
-    manager: Any = model._default_manager
-    qs = manager.all()
-    if is_superuser(user):
-        return qs
-    if not _authenticated(user):
-        return qs.none()
-    if model is Case:
+class CasePolicy(Policy[Case]):
+    """Dispatchers act on the cases of their subtree (admins also on cases without an area yet); handlers on
+    their units' cases; everyone sees their own appeals' cases."""
+
+    model = Case
+    noun = "case"
+    area_path = "area_path"
+    actions = CASE_ACTIONS
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {
+        "dispatch": DISPATCH_ROLES,
+        "supervise": DISPATCH_ROLES,
+        "follow_up": DISPATCH_ROLES,
+        "whistle": WHISTLE_ROLES,
+        "browse": STAFF_ROLES,  # open the worklists and whistles at all (anywhere: `can_somewhere`)
+    }
+    select_related = ("category", "area", "lead_unit")
+
+    def visible_q(self, user: Any) -> Q:
         q = _case_q(user)
         for own in _own_appeals(user):
             q |= Q(pk__in=own.exclude(case=None).values("case_id"))
-        return qs.filter(q)
-    if model is Appeal:
+        return q
+
+    def in_scope(self, user: Any, obj: Any, roles: Iterable[str]) -> bool:
+        return _covers_case(user, obj, frozenset(roles))
+
+    def check_handle(self, user: Any, case: Case) -> bool:
+        return is_superuser(user) or handles_case(user, case)
+
+    def check_note(self, user: Any, case: Case) -> bool:
+        return _covers_case(user, case, DISPATCH_ROLES) or handles_case(user, case)
+
+    def grantees(self, action: str, case: Any) -> models.QuerySet[User]:
+        if action not in ("dispatch", "supervise"):
+            raise ValueError(f"Unknown action {action!r} for {type(case).__name__}")
+        area = case.supervising_area or case.area
+        if area is None:
+            return User.objects.filter(is_active=True, grants__role__in=list(ADMIN_ROLES)).distinct()
+        return users_with_roles_at(DISPATCH_ROLES, area)
+
+
+class AppealPolicy(Policy[Appeal]):
+    """The appeals of the cases one sees, and one's own (sent, or filed for one as a resident)."""
+
+    model = Appeal
+    noun = "appeal"
+    actions = ("view",)
+    select_related = ("case", "category", "area")
+
+    def visible_q(self, user: Any) -> Q:
         q = Q(case__in=Case.objects.filter(_case_q(user)).values("pk"))
         for own in _own_appeals(user):
             q |= Q(pk__in=own.values("pk"))
-        return qs.filter(q)
-    if model is Assignment:
-        return qs.filter(case__in=visible_to(user, Case).values("pk"))
-    if model is CaseEvent:
-        return qs.filter(case__in=visible_to(user, Case).values("pk"))
-    if model is Whistle:
-        q = path_q(scope_paths(user, AREA_STAFF_ROLES), "whistler_area_path") | Q(whistler=user)
+        return q
+
+
+class AssignmentPolicy(Policy[Assignment]):
+    """Assignments of the cases one sees; a unit's handlers handle its assignments."""
+
+    model = Assignment
+    noun = "assignment"
+    actions = ("handle",)
+    select_related = ("case", "unit")
+
+    def visible_q(self, user: Any) -> Q:
+        return Q(case__in=case_policy.visible_to(user).values("pk"))
+
+    def check_handle(self, user: Any, assignment: Assignment) -> bool:
+        return is_superuser(user) or assignment.unit_id in handler_unit_ids(user)
+
+    def grantees(self, action: str, obj: Any) -> models.QuerySet[User]:
+        """`handle` on a Unit (or an assignment to it): its department handlers, and for a subdistrict's office
+        unit the staff granted at that subdistrict."""
+        unit = obj.unit if isinstance(obj, Assignment) else obj
+        if action != "handle" or not isinstance(unit, Unit):
+            raise ValueError(f"Unknown action {action!r} for {type(obj).__name__}")
+        q = Q(grants__role=Role.DEPARTMENT_HANDLER, grants__unit=unit)
+        office = SubdistrictOffice.objects.filter(unit=unit).select_related("subdistrict").first()
+        if office is not None:
+            q |= Q(grants__role=Role.SUBDISTRICT_STAFF, grants__area_id__in=office.subdistrict.ancestor_ids()[-1:])
+        return User.objects.filter(q, is_active=True).distinct()
+
+
+class CaseEventPolicy(Policy[CaseEvent]):
+    model = CaseEvent
+    noun = "case_event"
+    actions = ("view",)
+
+    def visible_q(self, user: Any) -> Q:
+        return Q(case__in=case_policy.visible_to(user).values("pk"))
+
+
+class WhistlePolicy(Policy[Whistle]):
+    """Area staff see the whistles blown in their subtree, whistlers their own, handlers those summoning
+    their unit; the whistler and the whistle staff over the whistler's area rate the departments."""
+
+    model = Whistle
+    noun = "whistle"
+    area_path = "whistler_area_path"
+    area_attr = "whistler_area"
+    view_roles = AREA_STAFF_ROLES
+    actions = ("view", "rate")
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {"rate": WHISTLE_ROLES}
+    select_related = ("area", "whistler_area", "case")
+
+    def visible_q(self, user: Any) -> Q:
+        q = super().visible_q(user) | Q(whistler=user)
         units = handler_unit_ids(user)
         if units:
             q |= Q(pk__in=WhistleReport.objects.filter(unit_id__in=units).values("whistle_id"))
-        return qs.filter(q)
-    if model is WhistleReport:
-        return qs.filter(whistle__in=visible_to(user, Whistle).values("pk"))
-    if model is RoutingRule:
-        # Rules of the areas an admin covers; rules without an area (city-wide) for city admins only.
+        return q
+
+    def check_rate(self, user: Any, whistle: Whistle) -> bool:
+        return whistle.whistler_id == user.pk or covers(user, whistle.whistler_area, WHISTLE_ROLES)
+
+    def grantees(self, action: str, whistle: Any) -> models.QuerySet[User]:
+        if action != "whistle":
+            raise ValueError(f"Unknown action {action!r} for {type(whistle).__name__}")
+        return User.objects.filter(pk=whistle.whistler_id, is_active=True)
+
+
+class WhistleReportPolicy(Policy[WhistleReport]):
+    """Reports of the whistles one sees; the summoned unit's handlers report on them."""
+
+    model = WhistleReport
+    noun = "whistle_report"
+    actions = ("report",)
+    select_related = ("whistle", "unit")
+
+    def visible_q(self, user: Any) -> Q:
+        return Q(whistle__in=whistle_policy.visible_to(user).values("pk"))
+
+    def check_report(self, user: Any, report: WhistleReport) -> bool:
+        return is_superuser(user) or report.unit_id in handler_unit_ids(user)
+
+
+class RoutingRulePolicy(Policy[RoutingRule]):
+    """Rules of the areas an admin covers; rules without an area (city-wide) for city admins only."""
+
+    model = RoutingRule
+    noun = "routing_rule"
+    area_path = "area__path"
+    view_roles = CONFIG_ROLES
+    actions = ("view", "delete")
+
+    def scope(self, qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
         if not can_configure(user):
             return qs.none()
-        q = path_q(scope_paths(user, CONFIG_ROLES), "area__path")
+        q = self.visible_q(user)
         if has_citywide_config_grant(user):
             q |= Q(area__isnull=True)
         return qs.filter(q)
-    raise TypeError(f"No visibility rule for {model.__name__}")
+
+    def check_delete(self, user: Any, rule: RoutingRule) -> bool:
+        return can_configure_at(user, rule.area)
+
+
+class AppealsAreaPolicy(Policy[Area]):
+    """What is done *at* an area: dispatch cases there, whistle there, take hotline calls, patrol, configure, read the three rates."""
+
+    model = Area
+    noun = "area"
+    area_path = "path"
+    answers_visibility = False
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {
+        "dispatch": DISPATCH_ROLES,  # e.g. move a case to a place there
+        "whistle": WHISTLE_ROLES,
+        "hotline": HOTLINE_ROLES,
+        "patrol": PATROL_ROLES,
+        "configure": CONFIG_ROLES,
+        "view_rates": RATES_ROLES,
+    }
+    actions = tuple(rules)
+
+    def can_somewhere(self, user: Any, action: str) -> bool:
+        if action == "patrol":  # patrol reports come from people on the ground: no superuser shortcut
+            return is_active_user(user) and has_role(user, PATROL_ROLES)
+        return super().can_somewhere(user, action)
+
+
+case_policy = CasePolicy()
+appeal_policy = AppealPolicy()
+assignment_policy = AssignmentPolicy()
+case_event_policy = CaseEventPolicy()
+whistle_policy = WhistlePolicy()
+whistle_report_policy = WhistleReportPolicy()
+routing_rule_policy = RoutingRulePolicy()
+area_policy = AppealsAreaPolicy()
+policies = PolicySet(
+    case_policy, appeal_policy, assignment_policy, case_event_policy, whistle_policy, whistle_report_policy,
+    routing_rule_policy, area_policy,
+)
+
+get_case_for_user = case_policy.get_for_user
+get_appeal_for_user = appeal_policy.get_for_user
+get_assignment_for_user = assignment_policy.get_for_user
+get_case_event_for_user = case_event_policy.get_for_user
+get_whistle_for_user = whistle_policy.get_for_user
+get_whistle_report_for_user = whistle_report_policy.get_for_user
+get_routing_rule_for_user = routing_rule_policy.get_for_user
+
+
+def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
+    """Every object of `model` the user may see. All lists start here."""
+    return policies.visible_to(user, model)
+
+
+def can(user: Any, action: str, obj: Any) -> bool:
+    """May `user` do `action` on `obj` (a Case, Assignment, Whistle, WhistleReport or Area)?"""
+    return policies.can(user, action, obj)
+
+
+def require(user: Any, action: str, obj: Any, message: str | None = None) -> None:
+    """Raise PermissionDenied unless `user` may do `action` on `obj`. System jobs pass user=None."""
+    policies.require(user, action, obj, message)
+
+
+def users_who_can(action: str, obj: Any) -> models.QuerySet[User]:
+    """Active users to notify: `dispatch` on a case → dispatchers over its area; `handle` on a Unit → its handlers;
+    `whistle` on a whistle → its whistler."""
+    if isinstance(obj, Unit):
+        return assignment_policy.users_who_can(action, obj)
+    if isinstance(obj, (Case, Whistle)):
+        return policies.policy_for(type(obj)).users_who_can(action, obj)
+    raise ValueError(f"Unknown action {action!r} for {type(obj).__name__}")
 
 
 def has_citywide_config_grant(user: Any) -> bool:
@@ -155,11 +346,13 @@ def has_citywide_config_grant(user: Any) -> bool:
     )
 
 
-def get_routing_rule_for_user(user: Any, rule_id: int) -> RoutingRule:
-    rule = visible_to(user, RoutingRule).filter(pk=rule_id).first()
-    if rule is None:
-        raise Http404
-    return rule
+def can_configure_at(user: Any, area: Area | None) -> bool:
+    """May this admin configure things attached to `area` (a routing rule's)? No area: city-wide."""
+    if is_superuser(user):
+        return True
+    if area is None:
+        return has_citywide_config_grant(user)
+    return covers(user, area, CONFIG_ROLES)
 
 
 def _covers_case(user: Any, case: Case, roles: frozenset[str] | set[str]) -> bool:
@@ -177,54 +370,9 @@ def handles_case(user: Any, case: Case) -> bool:
     ).exists()
 
 
-def can(user: Any, action: str, obj: Any) -> bool:
-    """May `user` do `action` on `obj` (a Case, Assignment, Whistle, WhistleReport or Area)?"""
-    if not _authenticated(user):
-        return False
-    if isinstance(obj, Case):
-        if action not in CASE_ACTIONS:
-            raise ValueError(f"Unknown action {action!r}")
-        if action == "view":
-            return visible_to(user, Case).filter(pk=obj.pk).exists()
-        if action in ("dispatch", "supervise", "follow_up", "whistle"):
-            return _covers_case(user, obj, DISPATCH_ROLES if action != "whistle" else WHISTLE_ROLES)
-        if action == "handle":
-            return is_superuser(user) or handles_case(user, obj)
-        if action == "note":
-            return _covers_case(user, obj, DISPATCH_ROLES) or handles_case(user, obj)
-        return False
-    if isinstance(obj, Assignment):
-        if action != "handle":
-            raise ValueError(f"Unknown action {action!r}")
-        return is_superuser(user) or obj.unit_id in handler_unit_ids(user)
-    if isinstance(obj, Whistle):
-        if action == "view":
-            return visible_to(user, Whistle).filter(pk=obj.pk).exists()
-        if action == "rate":
-            return obj.whistler_id == user.pk or covers(user, obj.whistler_area, WHISTLE_ROLES)
-        raise ValueError(f"Unknown action {action!r}")
-    if isinstance(obj, WhistleReport):
-        if action != "report":
-            raise ValueError(f"Unknown action {action!r}")
-        return is_superuser(user) or obj.unit_id in handler_unit_ids(user)
-    if isinstance(obj, Area):
-        if action == "whistle":
-            return covers(user, obj, WHISTLE_ROLES)
-        if action == "hotline":
-            return covers(user, obj, HOTLINE_ROLES) or is_superuser(user)
-        if action == "patrol":
-            return covers(user, obj, PATROL_ROLES)
-        if action == "configure":
-            return covers(user, obj, CONFIG_ROLES)
-        if action == "view_rates":
-            return is_superuser(user) or covers(user, obj, RATES_ROLES)
-        raise ValueError(f"Unknown action {action!r}")
-    raise TypeError(f"No policy for {type(obj).__name__}")
-
-
 def can_configure(user: Any) -> bool:
     """City or district admins configure categories, time limits, routing and weights."""
-    return is_superuser(user) or (_authenticated(user) and any(g.role in CONFIG_ROLES for g in user_grants(user)))
+    return area_policy.can_somewhere(user, "configure")
 
 
 def can_configure_citywide(user: Any) -> bool:
@@ -236,83 +384,24 @@ def can_configure_citywide(user: Any) -> bool:
 
 
 def can_take_hotline(user: Any) -> bool:
-    return is_superuser(user) or (_authenticated(user) and any(g.role in HOTLINE_ROLES for g in user_grants(user)))
+    return area_policy.can_somewhere(user, "hotline")
 
 
 def can_patrol(user: Any) -> bool:
-    return _authenticated(user) and any(g.role in PATROL_ROLES for g in user_grants(user))
+    return area_policy.can_somewhere(user, "patrol")
 
 
 def can_view_rates(user: Any) -> bool:
-    return is_superuser(user) or (_authenticated(user) and any(g.role in RATES_ROLES for g in user_grants(user)))
+    return area_policy.can_somewhere(user, "view_rates")
 
 
 def can_whistle(user: Any) -> bool:
-    return is_superuser(user) or (_authenticated(user) and any(g.role in WHISTLE_ROLES for g in user_grants(user)))
+    return area_policy.can_somewhere(user, "whistle")
 
 
-def require(user: Any, action: str, obj: Any) -> None:
-    """Raise PermissionDenied unless `user` may do `action` on `obj`. System jobs pass user=None."""
-    if user is None:
-        return
-    if not can(user, action, obj):
-        raise PermissionDenied(_("You do not have permission to do this here."))
-
-
-def get_case_for_user(user: Any, case_id: int) -> Case:
-    """The case if it exists and the user may see it; Http404 otherwise (never reveal that it exists)."""
-    case = visible_to(user, Case).select_related("category", "area", "lead_unit").filter(pk=case_id).first()
-    if case is None:
-        raise Http404
-    return case
-
-
-def get_assignment_for_user(user: Any, assignment_id: int) -> Assignment:
-    assignment = visible_to(user, Assignment).select_related("case", "unit").filter(pk=assignment_id).first()
-    if assignment is None:
-        raise Http404
-    return assignment
-
-
-def get_appeal_for_user(user: Any, appeal_id: int) -> Appeal:
-    appeal = visible_to(user, Appeal).select_related("case", "category", "area").filter(pk=appeal_id).first()
-    if appeal is None:
-        raise Http404
-    return appeal
-
-
-def get_whistle_for_user(user: Any, whistle_id: int) -> Whistle:
-    whistle = visible_to(user, Whistle).select_related("area", "whistler_area", "case").filter(pk=whistle_id).first()
-    if whistle is None:
-        raise Http404
-    return whistle
-
-
-def get_whistle_report_for_user(user: Any, report_id: int) -> WhistleReport:
-    report = visible_to(user, WhistleReport).select_related("whistle", "unit").filter(pk=report_id).first()
-    if report is None:
-        raise Http404
-    return report
-
-
-def users_who_can(action: str, obj: Any) -> models.QuerySet[User]:
-    """Active users to notify: `dispatch` on a case → dispatchers over its area; `handle` on a Unit → its handlers."""
-    if action in ("dispatch", "supervise") and isinstance(obj, Case):
-        area = obj.supervising_area or obj.area
-        if area is None:
-            return User.objects.filter(is_active=True, grants__role__in=list(ADMIN_ROLES)).distinct()
-        return User.objects.filter(
-            is_active=True, grants__role__in=list(DISPATCH_ROLES), grants__area_id__in=area.ancestor_ids()
-        ).distinct()
-    if action == "handle" and isinstance(obj, Unit):
-        q = Q(grants__role=Role.DEPARTMENT_HANDLER, grants__unit=obj)
-        office = SubdistrictOffice.objects.filter(unit=obj).select_related("subdistrict").first()
-        if office is not None:
-            q |= Q(grants__role=Role.SUBDISTRICT_STAFF, grants__area_id__in=office.subdistrict.ancestor_ids()[-1:])
-        return User.objects.filter(q, is_active=True).distinct()
-    if action == "whistle" and isinstance(obj, Whistle):
-        return User.objects.filter(pk=obj.whistler_id, is_active=True)
-    raise ValueError(f"Unknown action {action!r} for {type(obj).__name__}")
-
-
-__all__ = ["Grant", "can", "visible_to", "users_who_can", "require", "handler_unit_ids"]
+__all__ = [
+    "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES", "WHISTLE_ROLES",
+    "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
+    "can_whistle", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
+    "users_who_can", "visible_to",
+]

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -18,7 +16,16 @@ from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
 from . import actions
 from .api_keys import API_AUTH
 from .models import Area, AuditEvent, Notification, PartyMember, PartyOrg, Resident, Unit, User
-from .permissions import can, scope_paths, user_grants, visible_to
+from .permissions import (
+    audit_event_policy,
+    can,
+    get_area_for_user,
+    get_party_member_for_user,
+    get_resident_for_user,
+    get_unit_for_user,
+    user_grants,
+    visible_to,
+)
 
 router = Router()
 
@@ -179,10 +186,6 @@ def _unit_out(unit: Unit) -> UnitOut:
     )
 
 
-def get_area_for_user(user: User, area_id: int) -> Area:
-    return get_object_or_404(visible_to(user, Area), pk=area_id)
-
-
 def _user(request: HttpRequest) -> User:
     user = request.user if request.user.is_authenticated else getattr(request, "auth", None)
     if not isinstance(user, User):
@@ -269,7 +272,7 @@ def list_units(request: HttpRequest, kind: str | None = None, q: str | None = No
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
 def get_unit(request: HttpRequest, unit_id: int) -> UnitOut:
-    unit = get_object_or_404(visible_to(_user(request), Unit).select_related("area"), pk=unit_id)
+    unit = get_unit_for_user(_user(request), unit_id)
     return _unit_out(unit)
 
 
@@ -296,14 +299,14 @@ def list_residents(request: HttpRequest, area_id: int | None = None, q: str | No
 
 @router.get("/residents/{resident_id}", response=ResidentOut, summary="居民详情（脱敏）")
 def get_resident(request: HttpRequest, resident_id: int) -> Resident:
-    resident = get_object_or_404(visible_to(_user(request), Resident).select_related("area"), pk=resident_id)
+    resident = get_resident_for_user(_user(request), resident_id)
     return resident
 
 
 @router.post("/residents/{resident_id}/reveal", response=RevealOut, summary="查看完整个人信息（记入审计）")
 def reveal_resident(request: HttpRequest, resident_id: int) -> RevealOut:
     user = _user(request)
-    resident = get_object_or_404(visible_to(user, Resident).select_related("area"), pk=resident_id)
+    resident = get_resident_for_user(user, resident_id)
     return RevealOut(**actions.do_reveal_personal_data(resident, acting_user=user))
 
 
@@ -325,16 +328,14 @@ def list_party_members(
 
 @router.get("/party-members/{member_id}", response=PartyMemberOut, summary="党员详情（脱敏）")
 def get_party_member(request: HttpRequest, member_id: int) -> PartyMember:
-    member = get_object_or_404(
-        visible_to(_user(request), PartyMember).select_related("home_area", "work_unit", "party_org"), pk=member_id
-    )
+    member = get_party_member_for_user(_user(request), member_id)
     return member
 
 
 @router.post("/party-members/{member_id}/reveal", response=RevealOut, summary="查看党员完整个人信息（记入审计）")
 def reveal_party_member(request: HttpRequest, member_id: int) -> RevealOut:
     user = _user(request)
-    member = get_object_or_404(visible_to(user, PartyMember).select_related("home_area"), pk=member_id)
+    member = get_party_member_for_user(user, member_id)
     return RevealOut(**actions.do_reveal_personal_data(member, acting_user=user))
 
 
@@ -342,8 +343,7 @@ def reveal_party_member(request: HttpRequest, member_id: int) -> RevealOut:
 @paginate(LimitOffsetPagination)
 def list_audit(request: HttpRequest, verb: str | None = None) -> QuerySet[AuditEvent]:
     user = _user(request)
-    if not user.is_superuser and not scope_paths(user, ["city_admin", "district_admin"]):
-        raise PermissionDenied("只有管理员可以查看审计日志。")
+    audit_event_policy.require_somewhere(user, "browse", "只有管理员可以查看审计日志。")
     qs = visible_to(user, AuditEvent).select_related("actor")
     if verb:
         qs = qs.filter(verb=verb)

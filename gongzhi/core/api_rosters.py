@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from .errors import ActionError
 from .exports import export_roster, get_export_area_for_user
 from .models import Area, ImportJob, User
-from .permissions import visible_to
+from .permissions import get_import_job_for_user, visible_to
 from .roster_import import do_create_import_job
 from .rosters import XLSX_CONTENT_TYPE, build_template, get_spec
 from .tasks import run_import_job
@@ -89,10 +89,7 @@ def create_import(
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="导入进度与错误")
 def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    job = visible_to(request.user, ImportJob).filter(pk=job_id).first()
-    if job is None:
-        raise Http404
-    return _job_out(job)
+    return _job_out(get_import_job_for_user(request.user, job_id))
 
 
 @router.get("/{kind}/export", summary="导出名册 (.xlsx)，个人信息默认脱敏")

@@ -25,7 +25,9 @@ from .models import Area, ImportJob, PartyMember, Registration, Resident, Unit, 
 from .permissions import (
     PEOPLE_ROLES,
     REVEAL_ROLES,
+    area_policy,
     can,
+    get_area_for_user,
     is_superuser,
     path_q,
     primary_area,
@@ -50,10 +52,8 @@ def get_export_area_for_user(user: User, area_id: int | str | None) -> Area | No
     """The area an export is limited to; 404 when it does not exist or the user cannot see it."""
     if area_id in (None, ""):
         return None
-    try:
-        return visible_to(user, Area).get(pk=int(area_id))  # type: ignore[arg-type]
-    except (Area.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    area: Area = get_area_for_user(user, area_id)
+    return area
 
 
 def can_reveal_scope(user: User, area: Area | None) -> bool:
@@ -153,7 +153,7 @@ def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool
     spec = get_spec(kind)
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("You do not have permission to do this here."))
-    if area is not None and not (is_superuser(user) or visible_to(user, Area).filter(pk=area.pk).exists()):
+    if area is not None and not area_policy.visible_to(user).filter(pk=area.pk).exists():
         raise Http404
     has_pii = kind != Kind.AREAS
     full = full and has_pii

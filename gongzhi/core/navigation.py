@@ -11,14 +11,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import (
-    ADMIN_ROLES,
-    AREA_STAFF_ROLES,
-    MANAGE_ROLES,
-    PEOPLE_ROLES,
-    STAFF_ROLES,
-    has_role,
-    is_superuser,
+    audit_event_policy,
+    import_job_policy,
+    party_member_policy,
+    party_org_policy,
+    resident_policy,
+    unit_policy,
 )
+from .policy import Policy
 from .registry import registry
 
 
@@ -30,19 +30,20 @@ class NavEntry:
     allowed: Callable[[Any], bool]
 
 
-def _roles(roles: frozenset[str]) -> Callable[[Any], bool]:
-    return lambda user: is_superuser(user) or has_role(user, roles)
+def browses(policy: Policy[Any]) -> Callable[[Any], bool]:
+    """An entry shown to whoever may open the policy's list pages (`browse` somewhere)."""
+    return lambda user: policy.can_somewhere(user, "browse")
 
 
 CORE_ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), "core:home", lambda user: True),
     NavEntry("areas", _("Areas"), "core:area_tree", lambda user: True),
-    NavEntry("party_orgs", _("Party organizations"), "core:party_org_tree", _roles(STAFF_ROLES)),
-    NavEntry("units", _("Units"), "core:unit_list", _roles(STAFF_ROLES)),
-    NavEntry("residents", _("Residents"), "core:resident_list", _roles(PEOPLE_ROLES)),
-    NavEntry("party_members", _("Party members"), "core:party_member_list", _roles(PEOPLE_ROLES)),
-    NavEntry("imports", _("Import and export"), "core:roster_home", _roles(MANAGE_ROLES | AREA_STAFF_ROLES)),
-    NavEntry("audit", _("Audit log"), "core:audit_log", _roles(ADMIN_ROLES)),
+    NavEntry("party_orgs", _("Party organizations"), "core:party_org_tree", browses(party_org_policy)),
+    NavEntry("units", _("Units"), "core:unit_list", browses(unit_policy)),
+    NavEntry("residents", _("Residents"), "core:resident_list", browses(resident_policy)),
+    NavEntry("party_members", _("Party members"), "core:party_member_list", browses(party_member_policy)),
+    NavEntry("imports", _("Import and export"), "core:roster_home", browses(import_job_policy)),
+    NavEntry("audit", _("Audit log"), "core:audit_log", browses(audit_event_policy)),
     NavEntry("notifications", _("Notifications"), "core:notifications",
              lambda user: bool(getattr(user, "is_authenticated", False))),
 ]

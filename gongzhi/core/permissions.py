@@ -1,13 +1,15 @@
 """The core policy: who sees which part of the tree, and who may do what there.
 
-A role is granted at an area and covers its subtree. `visible_to` builds every list;
-`can` answers one action on one object; `users_who_can` finds whom to notify.
+A role is granted at an area and covers its subtree. One policy per model, declared on the base class
+in `gongzhi.core.policy`: `visible_to` builds every list; `can` answers one action on one object;
+`get_<noun>_for_user(user, pk)` fetches one object (404 when missing or out of scope); `users_who_can`
+finds whom to notify.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -15,7 +17,6 @@ from django.db.models import Q
 from .models import (
     Area,
     AuditEvent,
-    Grant,
     ImportJob,
     Notification,
     PartyMember,
@@ -25,6 +26,22 @@ from .models import (
     Unit,
     User,
 )
+from .policy import (
+    Policy,
+    PolicySet,
+    covers,
+    has_role,
+    is_active_user,
+    is_superuser,
+    path_q,
+    scope_paths,
+    user_grants,
+    user_roles,
+    users_with_roles_at,
+)
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
 AREA_STAFF_ROLES = frozenset(
@@ -39,8 +56,19 @@ REVEAL_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER, Role.GR
 MANAGE_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER})
 AREA_MANAGE_ROLES = MANAGE_ROLES
 
+# Per action on an area (and on what lies in it), the roles that may do it at that area and below.
+AREA_RULES: dict[str, frozenset[str]] = {
+    "view_people": PEOPLE_ROLES,
+    "manage": MANAGE_ROLES,
+    "manage_areas": AREA_MANAGE_ROLES,
+    "view_audit": ADMIN_ROLES,
+    "import": MANAGE_ROLES,
+}
+PERSON_RULES: dict[str, frozenset[str]] = {**AREA_RULES, "reveal": REVEAL_ROLES, "browse": PEOPLE_ROLES}
+
 ACTIONS = (
     "view",  # see the object at all
+    "browse",  # open the pages listing this kind of record at all (their rows are still scoped)
     "view_people",  # list residents and party members under an area
     "reveal",  # see one person's personal data in full
     "manage",  # create or edit rosters under an area
@@ -48,59 +76,6 @@ ACTIONS = (
     "view_audit",  # read the audit log of an area
     "import",  # run a roster import for an area
 )
-
-
-def user_grants(user: Any) -> list[Grant]:
-    """The user's grants, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_gongzhi_grants", None)
-    if cached is None:
-        cached = list(Grant.objects.filter(user=user).select_related("area", "unit"))
-        user._gongzhi_grants = cached
-    return cached
-
-
-def user_roles(user: Any) -> set[str]:
-    return {g.role for g in user_grants(user)}
-
-
-def has_role(user: Any, roles: Iterable[str]) -> bool:
-    wanted = set(roles)
-    return any(g.role in wanted for g in user_grants(user))
-
-
-def is_superuser(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False)) and bool(getattr(user, "is_active", False))
-
-
-def scope_paths(user: Any, roles: Iterable[str] | None = None) -> list[str]:
-    """The area paths the user's grants (optionally only some roles) cover; the shortest that cover all."""
-    wanted = set(roles) if roles is not None else None
-    paths = sorted({g.area.path for g in user_grants(user) if wanted is None or g.role in wanted})
-    minimal: list[str] = []
-    for path in paths:
-        if not any(path.startswith(p) for p in minimal):
-            minimal.append(path)
-    return minimal
-
-
-def path_q(paths: list[str], field: str) -> Q:
-    """Q matching rows whose `field` (an area path) lies under one of `paths`; matches nothing if empty."""
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
-
-
-def covers(user: Any, area: Area | None, roles: Iterable[str] | None = None) -> bool:
-    if area is None:
-        return False
-    if is_superuser(user):
-        return True
-    return any(area.path.startswith(p) for p in scope_paths(user, roles))
 
 
 def area_view_q(user: Any, field: str = "path") -> Q:
@@ -114,89 +89,174 @@ def area_view_q(user: Any, field: str = "path") -> Q:
     return q
 
 
-def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
-    """Every object of `model` the user may see. All lists start here."""
-    manager: Any = model._default_manager
-    qs = manager.all()
-    if model is Notification:  # one's own only, superusers included
-        return qs.filter(user=user) if getattr(user, "is_authenticated", False) else qs.none()
-    if is_superuser(user):
-        return qs
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if model is Area:
-        return qs.filter(area_view_q(user))
-    if model is Unit:
+class CorePolicy(Policy[Any]):
+    """Core's common declaration: the area actions, each for its roles at the object's area and below."""
+
+    rules: ClassVar[Mapping[str, frozenset[str]]] = AREA_RULES
+    actions = ACTIONS
+    inactive_users_see = True
+
+
+class AreaPolicy(CorePolicy):
+    """Everyone sees the subtree of each grant, plus the ancestors on the way to it (the breadcrumb)."""
+
+    model = Area
+    noun = "area"
+    area_path = "path"
+    select_related = ("parent",)
+
+    def visible_q(self, user: Any) -> Q:
+        return area_view_q(user)
+
+
+class UnitPolicy(CorePolicy):
+    """Area staff see the units of their subtree and those registered there; a unit's people see their unit."""
+
+    model = Unit
+    noun = "unit"
+    area_path = "area__path"
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {**AREA_RULES, "browse": STAFF_ROLES}
+    select_related = ("area",)
+
+    def visible_q(self, user: Any) -> Q:
         own_units = [g.unit_id for g in user_grants(user) if g.unit_id]
         staff = path_q(scope_paths(user, AREA_STAFF_ROLES), "area__path")
         registered = path_q(scope_paths(user, AREA_STAFF_ROLES), "registrations__community__path")
-        return qs.filter(staff | registered | Q(pk__in=own_units)).distinct()
-    if model is PartyOrg:
-        return qs.filter(path_q(scope_paths(user), "area__path"))
-    if model is Resident:
-        return qs.filter(path_q(scope_paths(user, PEOPLE_ROLES), "area__path"))
-    if model is PartyMember:
-        own = Q(user=user)
-        return qs.filter(path_q(scope_paths(user, PEOPLE_ROLES), "home_area__path") | own)
-    if model is AuditEvent:
-        return qs.filter(path_q(scope_paths(user, ADMIN_ROLES), "area_path"))
-    if model is ImportJob:
-        return qs.filter(Q(created_by=user) | path_q(scope_paths(user, ADMIN_ROLES), "scope_area__path"))
-    raise TypeError(f"No visibility rule for {model.__name__}")
+        return staff | registered | Q(pk__in=own_units)
+
+    def scope(self, qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        return qs.filter(self.visible_q(user)).distinct()
 
 
-def _area_of(obj: Any) -> Area | None:
-    if isinstance(obj, Area):
-        return obj
-    if isinstance(obj, PartyMember):
-        return obj.home_area
-    area = getattr(obj, "area", None)
-    return area if isinstance(area, Area) else None
+class PartyOrgPolicy(CorePolicy):
+    model = PartyOrg
+    noun = "party_org"
+    area_path = "area__path"
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {**AREA_RULES, "browse": STAFF_ROLES}
+    select_related = ("area", "parent")
+
+
+class ResidentPolicy(CorePolicy):
+    model = Resident
+    noun = "resident"
+    area_path = "area__path"
+    view_roles = PEOPLE_ROLES
+    rules: ClassVar[Mapping[str, frozenset[str]]] = PERSON_RULES
+    select_related = ("area", "household")
+
+
+class PartyMemberPolicy(CorePolicy):
+    """People roles see the members living in their subtree; a member sees their own record."""
+
+    model = PartyMember
+    noun = "party_member"
+    area_path = "home_area__path"
+    area_attr = "home_area"
+    view_roles = PEOPLE_ROLES
+    rules: ClassVar[Mapping[str, frozenset[str]]] = PERSON_RULES
+    select_related = ("home_area", "party_org", "work_unit")
+
+    def visible_q(self, user: Any) -> Q:
+        return super().visible_q(user) | Q(user=user)
+
+
+class AuditEventPolicy(CorePolicy):
+    """Admins read the events of their scope."""
+
+    model = AuditEvent
+    noun = "audit_event"
+    area_path = "area_path"
+    view_roles = ADMIN_ROLES
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {**AREA_RULES, "browse": ADMIN_ROLES}
+    select_related = ("actor",)
+
+
+class ImportJobPolicy(CorePolicy):
+    """Who started the job sees it; so do the admins over its scope."""
+
+    model = ImportJob
+    noun = "import_job"
+    area_path = "scope_area__path"
+    area_attr = "scope_area"
+    view_roles = ADMIN_ROLES
+    rules: ClassVar[Mapping[str, frozenset[str]]] = {"browse": MANAGE_ROLES | AREA_STAFF_ROLES}
+    select_related = ("scope_area", "created_by")
+
+    def visible_q(self, user: Any) -> Q:
+        return Q(created_by=user) | super().visible_q(user)
+
+
+class NotificationPolicy(Policy[Notification]):
+    """One's own notifications only: a superuser too sees only theirs (any app notifies through core)."""
+
+    model = Notification
+    noun = "notification"
+    actions = ("view",)
+    inactive_users_see = True
+
+    def visible_q(self, user: Any) -> Q:
+        return Q(user=user)
+
+    def visible_to(self, user: Any) -> models.QuerySet[Notification]:
+        manager: Any = self.model._default_manager
+        return manager.filter(self.visible_q(user)) if getattr(user, "is_authenticated", False) else manager.none()
+
+
+area_policy = AreaPolicy()
+unit_policy = UnitPolicy()
+party_org_policy = PartyOrgPolicy()
+resident_policy = ResidentPolicy()
+party_member_policy = PartyMemberPolicy()
+audit_event_policy = AuditEventPolicy()
+import_job_policy = ImportJobPolicy()
+notification_policy = NotificationPolicy()
+policies = PolicySet(
+    area_policy, unit_policy, party_org_policy, resident_policy, party_member_policy, audit_event_policy,
+    import_job_policy, notification_policy,
+)
+
+get_area_for_user = area_policy.get_for_user
+get_unit_for_user = unit_policy.get_for_user
+get_party_org_for_user = party_org_policy.get_for_user
+get_resident_for_user = resident_policy.get_for_user
+get_party_member_for_user = party_member_policy.get_for_user
+get_audit_event_for_user = audit_event_policy.get_for_user
+get_import_job_for_user = import_job_policy.get_for_user
+get_notification_for_user = notification_policy.get_for_user
+
+
+def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:
+    """Every object of `model` the user may see. All lists start here."""
+    return policies.visible_to(user, model)
 
 
 def can(user: Any, action: str, obj: Any) -> bool:
-    """May `user` do `action` on `obj` (an Area, Unit, PartyOrg, Resident or PartyMember)?"""
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown action {action!r}")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if action == "view":
-        return visible_to(user, type(obj)).filter(pk=obj.pk).exists()
-    area = _area_of(obj)
-    if is_superuser(user):
-        return area is not None
-    if action == "view_people":
-        return covers(user, area, PEOPLE_ROLES)
-    if action == "reveal":
-        return isinstance(obj, (Resident, PartyMember)) and covers(user, area, REVEAL_ROLES)
-    if action == "manage":
-        return covers(user, area, MANAGE_ROLES)
-    if action in ("manage_areas", "import"):
-        return covers(user, area, AREA_MANAGE_ROLES if action == "manage_areas" else MANAGE_ROLES)
-    if action == "view_audit":
-        return covers(user, area, ADMIN_ROLES)
-    return False
+    """May `user` do `action` on `obj` (an Area, Unit, PartyOrg, Resident, PartyMember, AuditEvent, ImportJob)?"""
+    return policies.can(user, action, obj)
+
+
+def require(user: Any, action: str, obj: Any) -> None:
+    """Raise PermissionDenied unless `user` may do `action` on `obj`. System jobs pass user=None."""
+    policies.require(user, action, obj)
 
 
 def users_who_can(action: str, area: Area) -> models.QuerySet[User]:
     """Active users whose grants give them `action` at `area` (for notifications)."""
-    role_sets = {
-        "view_people": PEOPLE_ROLES,
-        "reveal": REVEAL_ROLES,
-        "manage": MANAGE_ROLES,
-        "manage_areas": AREA_MANAGE_ROLES,
-        "import": MANAGE_ROLES,
-        "view_audit": ADMIN_ROLES,
-        "view": frozenset(Role.values),
-    }
-    roles = role_sets[action]
-    ancestor_ids = area.ancestor_ids()
-    return User.objects.filter(
-        is_active=True, grants__role__in=list(roles), grants__area_id__in=ancestor_ids
-    ).distinct()
+    roles = frozenset(Role.values) if action == "view" else PERSON_RULES.get(action)
+    if roles is None or action == "browse":
+        raise KeyError(action)
+    return users_with_roles_at(roles, area)
 
 
 def primary_area(user: Any) -> Area | None:
     """The highest area the user's grants cover, for landing pages."""
     grants = sorted(user_grants(user), key=lambda g: g.area.path)
     return grants[0].area if grants else None
+
+
+__all__ = [
+    "ACTIONS", "ADMIN_ROLES", "AREA_MANAGE_ROLES", "AREA_STAFF_ROLES", "MANAGE_ROLES", "PEOPLE_ROLES",
+    "REVEAL_ROLES", "STAFF_ROLES", "area_view_q", "can", "covers", "has_role", "is_active_user", "is_superuser",
+    "path_q", "policies", "primary_area", "require", "scope_paths", "user_grants", "user_roles", "users_who_can",
+    "visible_to",
+]

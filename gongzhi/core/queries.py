@@ -14,12 +14,12 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.lib.ttl import TtlMap
 
 from .models import Area, AuditEvent, Link, PartyMember, PartyOrg, Resident, Unit
-from .permissions import PEOPLE_ROLES, has_role, is_superuser, scope_paths, user_grants, visible_to
+from .permissions import is_superuser, resident_policy, scope_paths, user_grants, visible_to
 
 
 def sees_people(user: Any) -> bool:
     """Does the user work with residents' and party members' records at all?"""
-    return is_superuser(user) or has_role(user, PEOPLE_ROLES)
+    return resident_policy.can_somewhere(user, "browse")
 
 
 def top_areas(user: Any) -> list[Area]:

@@ -27,7 +27,7 @@ from .actions import require
 from .audit import log_event
 from .errors import ActionError
 from .models import Area, Household, ImportJob, PartyMember, PartyOrg, Registration, Resident, Unit, User
-from .permissions import is_superuser, visible_to
+from .permissions import area_policy, visible_to
 from .registry import AREAS_CREATED, registry
 from .rosters import (
     GENDER_NAMES,
@@ -455,7 +455,7 @@ class Validator:
 
 def check_import_allowed(user: User, kind: str, scope: Area) -> None:
     get_spec(kind)
-    if not (is_superuser(user) or visible_to(user, Area).filter(pk=scope.pk).exists()):
+    if not area_policy.visible_to(user).filter(pk=scope.pk).exists():
         raise PermissionDenied(_("You do not have permission to do this here."))
     require(user, "import", scope)
     if kind == Kind.AREAS:

@@ -13,8 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +37,18 @@ from .models import (
     Resident,
     Unit,
 )
-from .permissions import ADMIN_ROLES, STAFF_ROLES, can, has_role, is_superuser, visible_to
+from .permissions import (
+    audit_event_policy,
+    can,
+    get_area_for_user,
+    get_party_member_for_user,
+    get_party_org_for_user,
+    get_resident_for_user,
+    get_unit_for_user,
+    party_org_policy,
+    unit_policy,
+    visible_to,
+)
 
 PAGE_SIZE = 30
 
@@ -46,43 +57,6 @@ signed_in = login_required(login_url="core:login")
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _require_roles(request: HttpRequest, roles: frozenset[str]) -> None:
-    if not (is_superuser(request.user) or has_role(request.user, roles)):
-        raise PermissionDenied(_("This page is not available to your role."))
-
-
-def _get_for_user(request: HttpRequest, model: type[Model], pk: int, select: tuple[str, ...] = ()) -> Any:
-    obj = visible_to(request.user, model).select_related(*select).filter(pk=pk).first()
-    if obj is None:
-        raise Http404(_("Not found, or outside your area."))
-    return obj
-
-
-def get_area_for_user(request: HttpRequest, pk: int) -> Area:
-    area: Area = _get_for_user(request, Area, pk, ("parent",))
-    return area
-
-
-def get_party_org_for_user(request: HttpRequest, pk: int) -> PartyOrg:
-    org: PartyOrg = _get_for_user(request, PartyOrg, pk, ("area", "parent"))
-    return org
-
-
-def get_unit_for_user(request: HttpRequest, pk: int) -> Unit:
-    unit: Unit = _get_for_user(request, Unit, pk, ("area",))
-    return unit
-
-
-def get_resident_for_user(request: HttpRequest, pk: int) -> Resident:
-    resident: Resident = _get_for_user(request, Resident, pk, ("area", "household"))
-    return resident
-
-
-def get_party_member_for_user(request: HttpRequest, pk: int) -> PartyMember:
-    member: PartyMember = _get_for_user(request, PartyMember, pk, ("home_area", "party_org", "work_unit"))
-    return member
 
 
 def _page(request: HttpRequest, qs: QuerySet[Any], size: int = PAGE_SIZE) -> Page[Any]:
@@ -130,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "counts": queries.home_counts(user),
         "top_areas": queries.top_areas(user),
         "sees_people": queries.sees_people(user),
-        "is_staff_role": is_superuser(user) or has_role(user, STAFF_ROLES),
+        "is_staff_role": unit_policy.can_somewhere(user, "browse"),
     }
     return render(request, "core/home.html", context)
 
@@ -177,7 +151,7 @@ def area_tree(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_GET
 def area_children(request: HttpRequest, pk: int) -> HttpResponse:
-    area = get_area_for_user(request, pk)
+    area = get_area_for_user(request.user, pk)
     rows = queries.area_rows(request.user, list(queries.area_children(request.user, area)))
     return render(
         request,
@@ -190,7 +164,7 @@ def area_children(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    area = get_area_for_user(request, pk)
+    area = get_area_for_user(request.user, pk)
     sees_people = can(user, "view_people", area)
     (summary,) = queries.area_rows(user, [area])
     context = {
@@ -216,7 +190,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_GET
 def party_org_tree(request: HttpRequest) -> HttpResponse:
-    _require_roles(request, STAFF_ROLES)
+    party_org_policy.require_somewhere(request.user, "browse")
     orgs = queries.party_org_rows(request.user, queries.top_party_orgs(request.user))
     return render(request, "core/party_org_tree.html", {"orgs": _page(request, orgs, 50)})
 
@@ -224,8 +198,8 @@ def party_org_tree(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_GET
 def party_org_children(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_roles(request, STAFF_ROLES)
-    org = get_party_org_for_user(request, pk)
+    party_org_policy.require_somewhere(request.user, "browse")
+    org = get_party_org_for_user(request.user, pk)
     children = queries.party_org_rows(request.user, visible_to(request.user, PartyOrg).filter(parent=org))
     households = LeadHousehold.objects.filter(party_org=org).select_related(
         "household__building", "party_member"
@@ -238,9 +212,9 @@ def party_org_children(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_GET
 def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_roles(request, STAFF_ROLES)
+    party_org_policy.require_somewhere(request.user, "browse")
     user = request.user
-    org = get_party_org_for_user(request, pk)
+    org = get_party_org_for_user(request.user, pk)
     visible_orgs = visible_to(user, PartyOrg)
     ancestors: list[PartyOrg] = []
     parent = org.parent
@@ -276,7 +250,7 @@ def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
-    _require_roles(request, STAFF_ROLES)
+    unit_policy.require_somewhere(request.user, "browse")
     form = UnitFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     units = queries.unit_list(request.user, q=data.get("q", ""), kind=data.get("kind", ""))
@@ -290,7 +264,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    unit = get_unit_for_user(request, pk)
+    unit = get_unit_for_user(request.user, pk)
     members = [
         _mask_person(m)
         for m in visible_to(user, PartyMember).filter(work_unit=unit).select_related("home_area")[:200]
@@ -313,7 +287,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _filter_area(request: HttpRequest, form: PersonSearchForm) -> Area | None:
     if form.is_valid() and form.cleaned_data.get("area"):
-        return get_area_for_user(request, form.cleaned_data["area"])
+        return get_area_for_user(request.user, form.cleaned_data["area"])
     return None
 
 
@@ -356,7 +330,7 @@ def party_member_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_GET
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _mask_person(get_resident_for_user(request, pk))
+    resident = _mask_person(get_resident_for_user(request.user, pk))
     assert isinstance(resident, Resident)
     context = {
         "person": resident,
@@ -372,7 +346,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_GET
 def party_member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _mask_person(get_party_member_for_user(request, pk))
+    member = _mask_person(get_party_member_for_user(request.user, pk))
     assert isinstance(member, PartyMember)
     context = {
         "person": member,
@@ -404,13 +378,13 @@ def _reveal(request: HttpRequest, person: Resident | PartyMember) -> HttpRespons
 @signed_in
 @require_POST
 def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    return _reveal(request, get_resident_for_user(request, pk))
+    return _reveal(request, get_resident_for_user(request.user, pk))
 
 
 @signed_in
 @require_POST
 def party_member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    return _reveal(request, get_party_member_for_user(request, pk))
+    return _reveal(request, get_party_member_for_user(request.user, pk))
 
 
 # --- Audit log ---------------------------------------------------------------------------------------------
@@ -419,7 +393,7 @@ def party_member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require_roles(request, ADMIN_ROLES)
+    audit_event_policy.require_somewhere(request.user, "browse")
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     events = queries.audit_list(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .errors import ActionError
 from .exports import export_roster, get_export_area_for_user
 from .models import Area, ImportJob, User
-from .permissions import MANAGE_ROLES, is_superuser, path_q, scope_paths, visible_to
+from .permissions import area_policy, get_import_job_for_user, visible_to
 from .roster_import import do_create_import_job
 from .rosters import XLSX_CONTENT_TYPE, build_template, get_spec
 from .tasks import run_import_job
@@ -32,17 +32,7 @@ def _kind_or_404(kind: str) -> str:
 
 def manageable_areas(user: User) -> QuerySet[Area]:
     """Areas the user may choose as an import scope (down to communities)."""
-    qs = Area.objects.filter(level__in=SCOPE_LEVELS).order_by("path")
-    if not is_superuser(user):
-        qs = qs.filter(path_q(scope_paths(user, MANAGE_ROLES), "path"))
-    return qs
-
-
-def get_import_job_for_user(user: User, job_id: int) -> ImportJob:
-    job = visible_to(user, ImportJob).select_related("scope_area", "created_by").filter(pk=job_id).first()
-    if job is None:
-        raise Http404
-    return job
+    return area_policy.areas_where(user, "import").filter(level__in=SCOPE_LEVELS).order_by("path")
 
 
 def xlsx_response(content: Any, filename: str) -> FileResponse:

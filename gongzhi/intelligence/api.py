@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -19,7 +18,12 @@ from gongzhi.appeals import queries as appeals_queries
 from . import actions
 from .duplicates import duplicate_rows, duplicates_for_case
 from .models import AutoDispatchConfig, ClassifierVersion, TrainingJob
-from .permissions import can_request_suggestions, require_manage_classifier
+from .permissions import (
+    classifier_version_policy,
+    get_classifier_version_for_user,
+    get_training_job_for_user,
+    require_manage_classifier,
+)
 from .suggestions import suggestion_rows
 from .tasks import run_training_job
 
@@ -112,8 +116,8 @@ def _version_out(v: ClassifierVersion) -> VersionOut:
 
 @router.post("/suggest", response=SuggestOut, summary="按标题和内容推荐诉求分类（附置信度）")
 def suggest(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
-    if not can_request_suggestions(request.user):
-        raise PermissionDenied(_("You may not request category suggestions."))
+    classifier_version_policy.require_somewhere(
+        request.user, "suggest", _("You may not request category suggestions."))
     version = actions.active_version()
     pairs = actions.suggest(payload.title, payload.body, top_k=payload.top_k) if version else []
     return SuggestOut(version=version.number if version else None,
@@ -161,15 +165,14 @@ def set_auto_dispatch_config(request: HttpRequest, payload: AutoDispatchIn) -> A
 
 @router.get("/versions", response=list[VersionOut], summary="分类模型版本列表")
 def versions(request: HttpRequest) -> list[VersionOut]:
-    if not can_request_suggestions(request.user):
-        raise PermissionDenied(_("You may not view classifier versions."))
-    return [_version_out(v) for v in ClassifierVersion.objects.order_by("-number")]
+    classifier_version_policy.require_somewhere(request.user, "suggest", _("You may not view classifier versions."))
+    return [_version_out(v) for v in classifier_version_policy.visible_to(request.user).order_by("-number")]
 
 
 @router.post("/versions/{version_id}/activate", response=VersionOut, summary="启用某个模型版本（回滚）")
 def activate(request: HttpRequest, version_id: int) -> VersionOut:
     require_manage_classifier(request.user)
-    version = get_object_or_404(ClassifierVersion, pk=version_id)
+    version = get_classifier_version_for_user(request.user, version_id)
     version = actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
     return _version_out(version)
 
@@ -217,4 +220,4 @@ def train_from_file(request: HttpRequest, file: File[UploadedFile]) -> Status[Tr
 @router.get("/trainings/{job_id}", response=TrainingJobOut, summary="训练任务的状态与结果")
 def training(request: HttpRequest, job_id: int) -> TrainingJobOut:
     require_manage_classifier(request.user)
-    return _job_out(get_object_or_404(TrainingJob.objects.select_related("version"), pk=job_id))
+    return _job_out(get_training_job_for_user(request.user, job_id))

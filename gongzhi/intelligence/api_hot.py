@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from gongzhi.core.models import Area
-from gongzhi.core.permissions import visible_to as core_visible_to
+from gongzhi.core.permissions import get_area_for_user
 
 from . import hot_queries
-from .views import can_view_hot
+from .permissions import require_view_hot
 
 hot_router = Router()
 
@@ -40,15 +37,12 @@ class HotIssueOut(Schema):
 
 @hot_router.get("", response=list[HotIssueOut], summary="热点诉求（按问题和地点归并，按热度排序）")
 def hot_list(request: HttpRequest, filters: Query[HotFilter]) -> list[HotIssueOut]:
-    if not can_view_hot(request.user):
-        raise PermissionDenied(_("You do not have permission to see hot issues."))
+    require_view_hot(request.user)
     if filters.days not in hot_queries.WINDOWS:
         filters.days = hot_queries.DEFAULT_WINDOW
     area = None
     if filters.area is not None:
-        area = core_visible_to(request.user, Area).filter(pk=filters.area).first()
-        if area is None:
-            raise Http404
+        area = get_area_for_user(request.user, filters.area)
     issues = hot_queries.hot_issues_for(request.user, days=filters.days, area=area)
     out = []
     for g in issues.groups:

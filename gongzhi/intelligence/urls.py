@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.navigation import NavEntry
 
 from . import views, views_classifier, views_suggestions
-from .permissions import can_manage_classifier
+from .permissions import can_manage_classifier, can_view_hot
 
 app_name = "intelligence"
 
@@ -23,6 +23,6 @@ urlpatterns = [
 ]
 
 NAV_ENTRIES = [
-    NavEntry("hot_issues", _("Hot issues"), "intelligence:hot", views.can_view_hot),
+    NavEntry("hot_issues", _("Hot issues"), "intelligence:hot", can_view_hot),
     NavEntry("classifier", _("Routing model"), "intelligence:classifier", can_manage_classifier),
 ]

@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,11 +15,11 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from gongzhi.core.models import Area
-from gongzhi.core.permissions import STAFF_ROLES, has_role, is_superuser
 from gongzhi.core.permissions import visible_to as core_visible_to
 from gongzhi.core.registry import render_panels
 
 from . import hot_queries
+from .permissions import require_view_hot
 
 signed_in = login_required(login_url="core:login")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,13 +27,8 @@ PAGE_GROUPS = 50
 FILTER_LEVELS = ("district", "subdistrict", "community")
 
 
-def can_view_hot(user: Any) -> bool:
-    return is_superuser(user) or has_role(user, STAFF_ROLES)
-
-
 def _require_hot(user: Any) -> None:
-    if not can_view_hot(user):
-        raise PermissionDenied(_("You do not have permission to see hot issues."))
+    require_view_hot(user)
 
 
 def _window(request: HttpRequest) -> int:

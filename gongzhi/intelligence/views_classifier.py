@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,8 +22,12 @@ from gongzhi.core.errors import ActionError
 
 from . import actions
 from .actions import MIN_AUTO_DISPATCH_THRESHOLD
-from .models import AutoDispatchConfig, ClassifierVersion, SuggestionFeedback, TrainingJob
-from .permissions import require_manage_classifier
+from .models import AutoDispatchConfig, ClassifierVersion, TrainingJob
+from .permissions import (
+    get_classifier_version_for_user,
+    require_manage_classifier,
+    suggestion_feedback_policy,
+)
 from .tasks import run_training_job
 
 signed_in = login_required(login_url="core:login")
@@ -34,8 +38,7 @@ JOBS_SHOWN = 10
 def _feedback_summary(user: Any) -> dict[str, Any]:
     """How the suggestions fared on the appeals the user may see, over the last FEEDBACK_DAYS."""
     since = timezone.now() - timedelta(days=FEEDBACK_DAYS)
-    feedback = SuggestionFeedback.objects.filter(created_at__gte=since,
-                                                 appeal__in=appeals_queries.visible_appeals(user))
+    feedback = suggestion_feedback_policy.visible_to(user).filter(created_at__gte=since)
     counts = feedback.aggregate(
         total=Count("pk"), adopted=Count("pk", filter=Q(suggested_label=F("final_label"))))
     total, adopted = counts["total"] or 0, counts["adopted"] or 0
@@ -93,7 +96,7 @@ def classifier_train(request: HttpRequest) -> HttpResponse:
 @require_POST
 def classifier_activate(request: HttpRequest, pk: int) -> HttpResponse:
     require_manage_classifier(request.user)
-    version = get_object_or_404(ClassifierVersion, pk=pk)
+    version = get_classifier_version_for_user(request.user, pk)
     try:
         actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
     except ActionError as exc:

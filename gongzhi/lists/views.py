@@ -34,8 +34,7 @@ FORM_SOURCES = (Demand.Source.HOT_ISSUE,)
 
 
 def _require_lists(user: Any) -> None:
-    if not permissions.can_view_lists(user):
-        raise PermissionDenied
+    permissions.demand_policy.require_somewhere(user, "browse", message="")
 
 
 @signed_in
@@ -70,7 +69,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_lists(request.user)
-    theme = permissions.get_theme_for_user(request.user, pk)
+    theme = permissions.get_monthly_theme_for_user(request.user, pk)
     appeals, hidden = queries.linked_appeals(request.user, theme)
     return render(request, "lists/theme_detail.html", {"theme": theme, "appeals": appeals, "hidden": hidden})
 

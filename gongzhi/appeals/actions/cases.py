@@ -93,9 +93,7 @@ def do_dispatch_case(
     if area is not None and area.pk != case.area_id:
         if area.level not in PLACE_LEVELS:
             raise ActionError(_("Please choose a community, estate, grid or building as the place."), field="area")
-        if acting_user is not None and not permissions._covers_case(
-            acting_user, Case(area_path=area.path), permissions.DISPATCH_ROLES
-        ):
+        if acting_user is not None and not permissions.can(acting_user, "dispatch", area):
             raise ActionError(_("You can only move a case to a place within your own area."), field="area")
         case.area, case.area_path = area, area.path
         case.subdistrict = case.supervising_area = _subdistrict_of(area)

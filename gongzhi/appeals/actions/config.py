@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit, User
-from gongzhi.core.permissions import covers, is_superuser
 from gongzhi.core.registry import CATEGORIES_CHANGED, registry
 
 from .. import permissions
@@ -134,13 +133,9 @@ def do_create_routing_rule(
     assist_units: Sequence[Unit] = (),
 ) -> RoutingRule:
     _require_configure(acting_user)
-    if acting_user is not None and area is not None and not is_superuser(acting_user) and not covers(
-        acting_user, area, permissions.CONFIG_ROLES
-    ):
-        raise PermissionDenied(_("You can only add routing rules within your own area."))
-    if area is None and acting_user is not None and not is_superuser(acting_user) and not covers_config_area(
-        acting_user, None
-    ):
+    if acting_user is not None and not permissions.can_configure_at(acting_user, area):
+        if area is not None:
+            raise PermissionDenied(_("You can only add routing rules within your own area."))
         raise PermissionDenied(_("Only a city administrator can add a rule for the whole city."))
     if RoutingRule.objects.filter(category=category, area=area).exists():
         raise ActionError(_("A rule for this category and area already exists; delete it first."), field="category")
@@ -163,11 +158,7 @@ def due_window(case: Case) -> timedelta | None:
 
 def covers_config_area(user: User | None, area: Area | None) -> bool:
     """May this admin configure things attached to `area`? A rule without an area is city-wide."""
-    if user is None or is_superuser(user):
-        return True
-    if area is None:
-        return permissions.has_citywide_config_grant(user)
-    return covers(user, area, permissions.CONFIG_ROLES)
+    return user is None or permissions.can_configure_at(user, area)
 
 
 @transaction.atomic

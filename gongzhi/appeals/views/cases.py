@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
-from gongzhi.core.permissions import is_superuser
 from gongzhi.core.registry import render_panels
 from gongzhi.lib.masking import mask_phone
 
@@ -78,8 +77,7 @@ def whistle_units() -> QuerySet[Unit]:
 
 
 def _my_assignments(user: Any, case: Case) -> list[Assignment]:
-    units = permissions.handler_unit_ids(user)
-    return [a for a in case.assignments.all() if a.is_active and (is_superuser(user) or a.unit_id in units)]
+    return [a for a in case.assignments.all() if a.is_active and permissions.can(user, "handle", a)]
 
 
 def available_actions(user: Any, case: Case) -> dict[str, Any]:
@@ -473,8 +471,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if handler is None:
         raise Http404
     case = permissions.get_case_for_user(request.user, pk)
-    if action in POLICY and not permissions.can(request.user, POLICY[action], case):
-        raise PermissionDenied(_("You do not have permission to do this here."))
+    if action in POLICY:
+        permissions.require(request.user, POLICY[action], case)
     if action in ("accept", "return") and not _my_assignments(request.user, case):
         raise PermissionDenied(_("You do not have permission to do this here."))
     try:

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core import permissions as core_permissions
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
-from gongzhi.core.permissions import is_superuser, path_q, scope_paths
 
 from .. import actions, category_import, permissions, routing
 from ..models import (
@@ -39,14 +38,14 @@ from ..models import (
     TimeLimitPolicy,
 )
 from ..seed import TIME_LIMITS
-from .common import acting, add_action_error, is_htmx, require_allowed, signed_in
+from .common import acting, add_action_error, is_htmx, signed_in
 
 RULE_AREA_LEVELS = (Area.Level.CITY, Area.Level.DISTRICT, Area.Level.SUBDISTRICT, Area.Level.COMMUNITY)
 ROUTING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.INSTITUTION)
 
 
 def _require_config(request: HttpRequest) -> None:
-    require_allowed(permissions.can_configure(request.user))
+    permissions.area_policy.require_somewhere(request.user, "configure", _("You do not have permission to do this here."))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -55,10 +54,7 @@ def _require_config(request: HttpRequest) -> None:
 
 def config_areas(user: Any) -> QuerySet[Area]:
     """Areas an admin may attach routing rules to: their subtree, down to communities."""
-    qs = Area.objects.filter(level__in=RULE_AREA_LEVELS)
-    if not is_superuser(user):
-        qs = qs.filter(path_q(scope_paths(user, permissions.CONFIG_ROLES), "path"))
-    return qs.order_by("path")
+    return permissions.area_policy.areas_where(user, "configure").filter(level__in=RULE_AREA_LEVELS).order_by("path")
 
 
 def routing_rules_visible_to(user: Any) -> QuerySet[RoutingRule]:
@@ -644,7 +640,7 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
     for rule in rules:
         rule.category_label = rule.category.full_name() if rule.category else _("All categories")  # type: ignore[attr-defined]
         rule.area_label = rule.area.name if rule.area else _("The whole city")  # type: ignore[attr-defined]
-        rule.can_delete = actions.covers_config_area(acting(request), rule.area)  # type: ignore[attr-defined]
+        rule.can_delete = permissions.can(request.user, "delete", rule)  # type: ignore[attr-defined]
     return render(
         request,
         "appeals/config/routing.html",

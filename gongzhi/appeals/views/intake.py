@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area
-from gongzhi.core.permissions import is_superuser, path_q, scope_paths
 
 from .. import actions, permissions
 from ..forms import HotlineAppealForm, PatrolReportForm
@@ -22,11 +21,8 @@ from .common import acting, add_action_error, require_allowed, signed_in
 MAX_PATROL_PLACES = 400
 
 
-def _scoped_areas(user: object, roles: frozenset[str], levels: tuple[str, ...]) -> QuerySet[Area]:
-    qs = Area.objects.filter(level__in=levels)
-    if not is_superuser(user):
-        qs = qs.filter(path_q(scope_paths(user, roles), "path"))
-    return qs.order_by("path")
+def _scoped_areas(user: object, action: str, levels: tuple[str, ...]) -> QuerySet[Area]:
+    return permissions.area_policy.areas_where(user, action).filter(level__in=levels).order_by("path")
 
 
 def _after_intake(request: HttpRequest, appeal: Appeal) -> HttpResponse:
@@ -40,7 +36,7 @@ def _after_intake(request: HttpRequest, appeal: Appeal) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hotline(request: HttpRequest) -> HttpResponse:
     require_allowed(permissions.can_take_hotline(request.user))
-    communities = _scoped_areas(request.user, permissions.HOTLINE_ROLES, (Area.Level.COMMUNITY,))
+    communities = _scoped_areas(request.user, "hotline", (Area.Level.COMMUNITY,))
     if request.method == "POST":
         form = HotlineAppealForm(request.POST, request.FILES, communities=communities)
         if form.is_valid():
@@ -74,7 +70,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
 def _patrol_places(user: object) -> QuerySet[Area]:
     places = _scoped_areas(
         user,
-        permissions.PATROL_ROLES,
+        "patrol",
         (Area.Level.COMMUNITY, Area.Level.ESTATE, Area.Level.GRID, Area.Level.BUILDING),
     )
     if places.count() > MAX_PATROL_PLACES:

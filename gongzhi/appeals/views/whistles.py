@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area
-from gongzhi.core.permissions import is_superuser, path_q, scope_paths
 
 from .. import actions, permissions, queries
 from ..forms import StandaloneWhistleForm, WhistleDoneForm, WhistleRatingForm
@@ -72,9 +70,7 @@ def whistle_list(request: HttpRequest) -> HttpResponse:
 
 def _whistle_areas(user: Any) -> QuerySet[Area]:
     levels = (Area.Level.SUBDISTRICT, Area.Level.COMMUNITY, Area.Level.ESTATE, Area.Level.GRID)
-    qs = Area.objects.filter(level__in=levels)
-    if not is_superuser(user):
-        qs = qs.filter(path_q(scope_paths(user, permissions.WHISTLE_ROLES), "path"))
+    qs = permissions.area_policy.areas_where(user, "whistle").filter(level__in=levels)
     return qs.exclude(level=Area.Level.GRID).order_by("path") if qs.count() > 300 else qs.order_by("path")
 
 
@@ -116,10 +112,9 @@ def whistle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     whistle = permissions.get_whistle_for_user(request.user, pk)
     reports = list(whistle.reports.select_related("unit", "reported_by", "rated_by").order_by("id"))
     can_rate = permissions.can(request.user, "rate", whistle)
-    units = permissions.handler_unit_ids(request.user)
     open_ = whistle.status == Whistle.Status.OPEN
     for report in reports:
-        mine = is_superuser(request.user) or report.unit_id in units
+        mine = permissions.can(request.user, "report", report)
         report.can_report = mine and open_ and report.reported_at is None  # type: ignore[attr-defined]
         report.can_finish = mine and open_ and report.reported_at is not None and report.done_at is None  # type: ignore[attr-defined]
         report.can_rate = can_rate and report.done_at is not None and not report.rating  # type: ignore[attr-defined]
@@ -155,13 +150,10 @@ def whistle_action(request: HttpRequest, pk: int, report_pk: int, action: str) -
     if action not in ("report", "done", "rate"):
         raise Http404
     report = _report(request, pk, report_pk)
-    allowed = (
-        permissions.can(request.user, "rate", report.whistle)
-        if action == "rate"
-        else permissions.can(request.user, "report", report)
-    )
-    if not allowed:
-        raise PermissionDenied(_("You do not have permission to do this here."))
+    if action == "rate":
+        permissions.require(request.user, "rate", report.whistle)
+    else:
+        permissions.require(request.user, "report", report)
     try:
         if action == "report":
             actions.do_report_whistle(report, acting_user=acting(request))

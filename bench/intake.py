@@ -50,8 +50,8 @@ def seed(cases: int) -> dict[str, str]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from gongzhi.appeals.models import ApiKey, Case, Category
-    from gongzhi.core.models import Area, Grant, Role, Unit, User
+    from gongzhi.appeals.models import Case, Category
+    from gongzhi.core.models import ApiKey, Area, Grant, Role, Unit, User
 
     call_command("migrate", verbosity=0, interactive=False)
     if not Area.objects.exists():

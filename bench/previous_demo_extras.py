@@ -31,11 +31,11 @@ for title, body in [("小区门口垃圾三天没人清运", "垃圾桶满了，
                              callback_phone="10012345678", area=building)
 ApiKey.issue(user=admin, name="热线系统")
 appeals = list(Appeal.objects.filter(area__path__startswith=building.path).order_by("pk")[:3])
-community = Area.objects.get(pk=int(building.path.strip("/").split("/")[4]))
+community = Area.objects.get(pk__in=building.ancestor_ids(), level="community")
 subdistrict = Area.objects.get(pk=community.parent_id)
-list_actions.do_create_demand(acting_user=None, area=community, title="路灯维修", description="热点转需求",
+list_actions.do_create_demand(acting_user=admin, area=community, title="路灯维修", description="热点转需求",
                               source="hot_issue", source_ref=appeals[0].title, appeal_ids=[a.pk for a in appeals])
-list_actions.do_propose_monthly_theme(acting_user=None, area=subdistrict, month=timezone.localdate().replace(day=1),
+list_actions.do_propose_monthly_theme(acting_user=admin, area=subdistrict, month=timezone.localdate().replace(day=1),
                                       title="夜间施工噪音", source_summary="3件", appeal_ids=[a.pk for a in appeals])
 print("appeals", Appeal.objects.count(), "with suggestions", Appeal.objects.exclude(suggestions=[]).count(),
       "auto_dispatched", Case.objects.filter(auto_dispatched=True).count(), "notifications", Notification.objects.count(),

@@ -2,13 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 from .models import (
-    ApiKey,
     Appeal,
     Case,
     CaseEvent,
@@ -92,26 +89,3 @@ class WhistleAdmin(ReadOnlyAdmin):
 @admin.register(WhistleReport)
 class WhistleReportAdmin(ReadOnlyAdmin):
     list_display = ["whistle", "unit", "reported_at", "done_at", "rating"]
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "active", "created_at", "last_used_at"]
-    fields = ["name", "user", "active"]
-
-    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
-        from .api import forget_api_keys
-
-        transaction.on_commit(forget_api_keys)
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        key, raw = ApiKey.issue(user=obj.user, name=obj.name)
-        obj.pk = key.pk
-        messages.warning(request, _("The new API key is shown only once: %(key)s") % {"key": raw})
-
-    def delete_model(self, request: HttpRequest, obj: ApiKey) -> None:
-        from .api import forget_api_keys
-
-        transaction.on_commit(forget_api_keys)
-        super().delete_model(request, obj)

@@ -6,23 +6,21 @@ neither. Errors: ActionError → 400, PermissionDenied → 403, out of scope →
 
 from __future__ import annotations
 
-import copy
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import APIKeyHeader, django_auth
 
+from gongzhi.core import api as core_api
+from gongzhi.core.api_keys import API_AUTH
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import cached_area
 from gongzhi.core.registry import registry
-from gongzhi.lib.ttl import TtlMap
 
 from . import actions, queries, rates
 from .api_schemas import (
@@ -40,7 +38,6 @@ from .api_schemas import (
     ImportOut,
     MergeIn,
     NoteIn,
-    NotificationOut,
     OkOut,
     RateIn,
     RateRowOut,
@@ -54,16 +51,13 @@ from .api_schemas import (
     WhistleReportOut,
 )
 from .models import (
-    ApiKey,
     Appeal,
     Case,
     Category,
     ExtensionRequest,
-    Notification,
     ReplyTemplate,
     Whistle,
     WhistleReport,
-    hash_api_key,
 )
 from .permissions import (
     area_policy,
@@ -77,48 +71,7 @@ from .permissions import (
 from .ratelimit import client_ip, hit
 from .routing import suggest_route
 
-# Machine clients send a key with every request: the key's row (with its user) is kept per process for
-# API_KEY_CACHE_SECONDS, so a key deactivated in the admin stops working in other processes within that
-# time (at once in the process that saved it). Unknown keys are never cached.
-API_KEY_CACHE_SECONDS = 10
-_api_keys: TtlMap[str, ApiKey | None] = TtlMap(seconds=API_KEY_CACHE_SECONDS, max_size=1000)
-
-
-def _load_api_key(key_hash: str) -> ApiKey | None:
-    return ApiKey.objects.select_related("user__resident").filter(key_hash=key_hash, active=True).first()
-
-
-class ApiKeyAuth(APIKeyHeader):
-    """X-API-Key: a key issued in the admin, stored hashed; the request acts as the key's user."""
-
-    param_name = "X-API-Key"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        if not key:
-            return None
-        key_hash = hash_api_key(key)
-        api_key = _api_keys.get(key_hash, lambda: _load_api_key(key_hash))
-        if api_key is None:
-            _api_keys.clear_key(key_hash)
-            return None
-        if not api_key.user.is_active:
-            return None
-        now = timezone.now()
-        if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-            api_key.last_used_at = now
-        user = copy.copy(api_key.user)  # per request: nothing a request caches on its user outlives it
-        request.user = user
-        request.api_key = api_key  # type: ignore[attr-defined]
-        return user
-
-
-def forget_api_keys() -> None:
-    """Called when keys change (admin), so this process sees the change at once."""
-    _api_keys.clear()
-
-
-AUTH = [ApiKeyAuth(), django_auth]
+AUTH = API_AUTH
 router = Router(auth=AUTH)
 
 
@@ -477,18 +430,17 @@ def reply_templates(request: HttpRequest) -> list[ReplyTemplate]:
     return list(ReplyTemplate.objects.filter(active=True))
 
 
-@router.get("/notifications", response=list[NotificationOut], summary="我的通知")
-def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Notification]:
-    qs = visible_to(_user(request), Notification)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return list(qs[: min(limit, 200)])
+# Notifications moved to core (/api/core/notifications); these addresses stay for existing clients.
+@router.get("/notifications", response=list[core_api.NotificationOut], summary="我的通知（已移至 /api/core/notifications）",
+            include_in_schema=False)
+def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Any]:
+    return core_api.notifications(request, unread_only=unread_only, limit=limit)
 
 
-@router.post("/notifications/{notification_id}/read", response=OkOut, summary="标记通知已读")
+@router.post("/notifications/{notification_id}/read", response=OkOut, include_in_schema=False,
+             summary="标记通知已读（已移至 /api/core/notifications/{id}/read）")
 def read_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
-    updated = actions.do_mark_notifications_read(_user(request), notification_ids=[notification_id])
-    return {"ok": bool(updated), "id": notification_id}
+    return core_api.read_notification(request, notification_id)
 
 
 @router.post("/imports/12345", response=ImportOut, summary="导入12345工单（Excel，全部校验通过才导入）")
@@ -506,4 +458,4 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return template_response()
 
 
-__all__ = ["router", "ApiKeyAuth", "datetime"]
+__all__ = ["router", "datetime"]

@@ -323,15 +323,6 @@ class TemplateOut(Schema):
     body: str
 
 
-class NotificationOut(Schema):
-    id: int
-    verb: str
-    text: str
-    url: str
-    read_at: datetime | None
-    created_at: datetime
-
-
 class OkOut(Schema):
     ok: bool = True
     id: int | None = None

@@ -12,7 +12,6 @@ Subdistrict staff covering that subdistrict act as handlers of that unit.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -649,53 +648,3 @@ class WhistleReport(models.Model):
     def is_late(self) -> bool:
         deadline = self.whistle.report_deadline
         return (self.reported_at or timezone.now()) > deadline
-
-
-class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="appeal_notifications")
-    verb = models.CharField(_("kind"), max_length=40)
-    text = models.CharField(_("text"), max_length=300)
-    url = models.CharField(_("link"), max_length=200, blank=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="appeals_notif_user_read")]
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def hash_api_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ApiKey(models.Model):
-    """A key for machine clients (header X-API-Key); only its SHA-256 hash is stored."""
-
-    name = models.CharField(_("name"), max_length=100)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acts as"), on_delete=models.CASCADE,
-                             related_name="appeal_api_keys")
-    prefix = models.CharField(max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("API key")
-        verbose_name_plural = _("API keys")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @classmethod
-    def issue(cls, *, user: models.Model, name: str) -> tuple[ApiKey, str]:
-        """Create a key; the raw key is returned once and never stored."""
-        raw = "gz_" + secrets.token_urlsafe(32)
-        key = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_api_key(raw))
-        return key, raw

@@ -39,7 +39,6 @@ from .models import (
     Assignment,
     Case,
     CaseEvent,
-    Notification,
     RoutingRule,
     SubdistrictOffice,
     Whistle,
@@ -248,15 +247,6 @@ class WhistleReportPolicy(Policy[WhistleReport]):
         return is_superuser(user) or report.unit_id in handler_unit_ids(user)
 
 
-class NotificationPolicy(Policy[Notification]):
-    model = Notification
-    noun = "notification"
-    actions = ("view",)
-
-    def visible_q(self, user: Any) -> Q:
-        return Q(user=user)
-
-
 class RoutingRulePolicy(Policy[RoutingRule]):
     """Rules of the areas an admin covers; rules without an area (city-wide) for city admins only."""
 
@@ -307,12 +297,11 @@ assignment_policy = AssignmentPolicy()
 case_event_policy = CaseEventPolicy()
 whistle_policy = WhistlePolicy()
 whistle_report_policy = WhistleReportPolicy()
-notification_policy = NotificationPolicy()
 routing_rule_policy = RoutingRulePolicy()
 area_policy = AppealsAreaPolicy()
 policies = PolicySet(
     case_policy, appeal_policy, assignment_policy, case_event_policy, whistle_policy, whistle_report_policy,
-    notification_policy, routing_rule_policy, area_policy,
+    routing_rule_policy, area_policy,
 )
 
 get_case_for_user = case_policy.get_for_user
@@ -321,7 +310,6 @@ get_assignment_for_user = assignment_policy.get_for_user
 get_case_event_for_user = case_event_policy.get_for_user
 get_whistle_for_user = whistle_policy.get_for_user
 get_whistle_report_for_user = whistle_report_policy.get_for_user
-get_notification_for_user = notification_policy.get_for_user
 get_routing_rule_for_user = routing_rule_policy.get_for_user
 
 

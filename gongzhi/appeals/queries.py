@@ -6,7 +6,8 @@ Worklists are ordered by an indexed column and meant to be sliced (LIMIT) by the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -239,3 +240,24 @@ def closed_case_appeals() -> Iterator[Appeal]:
         .only("id", "title", "body", "category", "case__category")
         .iterator(chunk_size=2000)
     )
+
+
+def appeals_visible_to(user: Any, ids: Iterable[int]) -> QuerySet[Appeal]:
+    """The appeals among `ids` that `user` may see, with their area (ids outside the user's scope are left out)."""
+    return visible_to(user, Appeal).filter(pk__in=list(ids)).select_related("area")
+
+
+def appeals_of_case(case: Case) -> QuerySet[Appeal]:
+    """A case's appeals (with those merged into it), e.g. to find the records other apps linked to them."""
+    return Appeal.objects.filter(case=case)
+
+
+def resident_key(appeal: Appeal) -> str | None:
+    """Who sent the appeal, to count residents without showing them: the linked resident, else a hash of the
+    callback phone (never the phone itself); None when neither is known."""
+    if appeal.resident_id:
+        return f"r:{appeal.resident_id}"
+    phone = "".join(ch for ch in (appeal.callback_phone or "") if ch.isdigit())
+    if phone:
+        return "p:" + hashlib.sha256(phone.encode()).hexdigest()[:16]
+    return None

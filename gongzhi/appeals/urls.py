@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from gongzhi.core.navigation import NavEntry
 
 from . import permissions
-from .views import cases, intake, notifications, public, rates, whistles, worklists
+from .views import cases, intake, public, rates, whistles, worklists
 from .views import config as config_views
 
 app_name = "appeals"
@@ -45,10 +46,8 @@ urlpatterns = [
     path("rates/", rates.rates_page, name="rates"),
     path("rates/cases/", rates.rate_cases, name="rate_cases"),
     path("rates/export/", rates.rates_export, name="rates_export"),
-    # notifications
-    path("notifications/", notifications.notification_list, name="notifications"),
-    path("notifications/read-all/", notifications.notification_read_all, name="notifications_read_all"),
-    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
+    # notifications moved to core (/notifications/); the old address still leads there
+    path("notifications/", RedirectView.as_view(pattern_name="core:notifications", permanent=True, query_string=True)),
     # settings (city and district admins)
     path("config/", config_views.categories, name="config_categories"),
     path("config/categories/new/", config_views.category_new, name="config_category_new"),
@@ -73,12 +72,6 @@ NAV_ENTRIES = [
     NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff),
     NavEntry("appeal_rates", _("Three rates"), "appeals:rates", permissions.can_view_rates),
     NavEntry("appeals_config", _("Appeals settings"), "appeals:config_categories", permissions.can_configure),
-    NavEntry(
-        "notifications",
-        _("Notifications"),
-        "appeals:notifications",
-        lambda user: bool(getattr(user, "is_authenticated", False)),
-    ),
 ]
 
 

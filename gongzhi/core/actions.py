@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,8 @@ from .models import (
     CommitteeMembership,
     Grant,
     Household,
+    Link,
+    Notification,
     PartyMember,
     PartyOrg,
     Registration,
@@ -28,7 +32,7 @@ from .models import (
     Unit,
     User,
 )
-from .permissions import can, is_superuser
+from .permissions import can, is_superuser, visible_to
 from .registry import AREAS_CREATED, registry
 
 UNIT_FIELDS = ["name", "kind", "area", "credit_code", "contact_name", "contact_phone", "address"]
@@ -314,3 +318,62 @@ def do_record_pii_export(*, acting_user: User, kind: str, area: Area | None, cou
     """A full (unmasked) roster export is one audit event with the number of people in it."""
     obj: Any = area if area is not None else acting_user
     log_event(acting_user, "core.pii.export", obj, area=area, after={"kind": kind, "count": count})
+
+
+# ---------------------------------------------------------------------------------------------------
+# notifications and links (services every app uses)
+
+
+def do_mark_notifications_read(user: User, *, notification_ids: Sequence[int] | None = None) -> int:
+    """Mark the user's own unread notifications (all, or the given ones) read; returns how many."""
+    qs = visible_to(user, Notification).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def do_link(
+    from_obj: models.Model,
+    to_objs: models.Model | Iterable[models.Model],
+    *,
+    kind: str,
+    acting_user: User | None,
+    area: Area | None = None,
+) -> int:
+    """Link `from_obj` to each of `to_objs` as `kind` (e.g. "lists.demand_appeal"); returns how many links are new.
+
+    Links that exist already are kept as they are. The calling app's action decides whether the user may make the
+    link (it knows both ends' policies); this records it, with one audit row on `from_obj` naming every new end."""
+    if not kind or len(kind) > 50:
+        raise ValueError(f"Invalid link kind {kind!r}")
+    if from_obj.pk is None:
+        raise ValueError("Save the record before linking it.")
+    targets = [to_objs] if isinstance(to_objs, models.Model) else list(to_objs)
+    if any(t.pk is None for t in targets):
+        raise ValueError("Save the records before linking to them.")
+    from_type = ContentType.objects.get_for_model(from_obj)
+    wanted: dict[tuple[int, int], None] = {}
+    for target in targets:
+        wanted[(ContentType.objects.get_for_model(target).pk, int(target.pk))] = None
+    existing = set(
+        Link.objects.filter(kind=kind, from_type=from_type, from_id=from_obj.pk).values_list("to_type_id", "to_id")
+    )
+    new = [end for end in wanted if end not in existing]
+    if not new:
+        return 0
+    now = timezone.now()
+    actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    Link.objects.bulk_create(
+        [Link(kind=kind, from_type=from_type, from_id=from_obj.pk, to_type_id=type_id, to_id=obj_id,
+              created_by=actor, created_at=now) for type_id, obj_id in new],
+        ignore_conflicts=True,
+    )
+    def label(type_id: int) -> str:
+        ct = ContentType.objects.get_for_id(type_id)  # cached by Django
+        return f"{ct.app_label}.{ct.model}"
+
+    log_event(acting_user, "core.link", from_obj, area=area, after={
+        "kind": kind, "to": [f"{label(type_id)}:{obj_id}" for type_id, obj_id in new],
+    })
+    return len(new)

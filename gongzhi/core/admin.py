@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from .api_keys import forget_api_keys
 from .models import (
     Alliance,
+    ApiKey,
     Area,
     AuditEvent,
     CommitteeMembership,
@@ -17,6 +21,8 @@ from .models import (
     Household,
     ImportJob,
     LeadHousehold,
+    Link,
+    Notification,
     PartyMember,
     PartyOrg,
     Registration,
@@ -84,11 +90,8 @@ for model in (Alliance, Household, CommitteeMembership, LeadHousehold, Registrat
     admin.site.register(model)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "verb", "object_repr"]
-    list_filter = ["verb"]
-    search_fields = ["object_repr", "verb"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only actions write (audit, notifications, links): the admin reads them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -98,3 +101,42 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "verb", "object_repr"]
+    list_filter = ["verb"]
+    search_fields = ["object_repr", "verb"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "active", "created_at", "last_used_at"]
+    fields = ["name", "user", "active"]
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        transaction.on_commit(forget_api_keys)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, raw = ApiKey.issue(user=obj.user, name=obj.name)
+        obj.pk = key.pk
+        messages.warning(request, _("The new API key is shown only once: %(key)s") % {"key": raw})
+
+    def delete_model(self, request: HttpRequest, obj: ApiKey) -> None:
+        transaction.on_commit(forget_api_keys)
+        super().delete_model(request, obj)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "verb", "text", "created_at", "read_at"]
+    list_filter = ["verb"]
+    search_fields = ["text"]
+
+
+@admin.register(Link)
+class LinkAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "from_type", "from_id", "to_type", "to_id", "created_by", "created_at"]
+    list_filter = ["kind"]

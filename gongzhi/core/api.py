@@ -1,8 +1,10 @@
-"""The organization tree over JSON: areas, party organizations, units, people (masked), reveal, audit log."""
+"""The organization tree over JSON: areas, party organizations, units, people (masked), reveal, audit log; and the
+user's notifications (with the session or an API key)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -12,7 +14,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
 
 from . import actions
-from .models import Area, AuditEvent, PartyMember, PartyOrg, Resident, Unit, User
+from .api_keys import API_AUTH
+from .models import Area, AuditEvent, Notification, PartyMember, PartyOrg, Resident, Unit, User
 from .permissions import (
     audit_event_policy,
     can,
@@ -345,6 +348,39 @@ def list_audit(request: HttpRequest, verb: str | None = None) -> QuerySet[AuditE
     if verb:
         qs = qs.filter(verb=verb)
     return qs
+
+
+class NotificationOut(Schema):
+    id: int
+    verb: str
+    text: str
+    url: str
+    read_at: datetime | None
+    created_at: datetime
+
+
+class NotificationReadOut(Schema):
+    ok: bool = True
+    id: int | None = None
+
+
+def notification_list(user: User, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    qs = visible_to(user, Notification)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs[: min(limit, 200)])
+
+
+@router.get("/notifications", response=list[NotificationOut], auth=API_AUTH, summary="我的通知")
+def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    return notification_list(_user(request), unread_only=unread_only, limit=limit)
+
+
+@router.post("/notifications/{notification_id}/read", response=NotificationReadOut, auth=API_AUTH,
+             summary="标记通知已读")
+def read_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+    updated = actions.do_mark_notifications_read(_user(request), notification_ids=[notification_id])
+    return {"ok": bool(updated), "id": notification_id}
 
 
 def can_reveal(user: User, person: Resident | PartyMember) -> bool:

@@ -13,8 +13,8 @@ from ninja.files import UploadedFile
 
 from .errors import ActionError
 from .exports import export_roster, get_export_area_for_user
-from .models import Area, ImportJob, User
-from .permissions import get_import_job_for_user, visible_to
+from .models import ImportJob, User
+from .permissions import get_area_for_user, get_import_job_for_user
 from .roster_import import do_create_import_job
 from .rosters import XLSX_CONTENT_TYPE, build_template, get_spec
 from .tasks import run_import_job
@@ -75,9 +75,7 @@ def create_import(
 ) -> Status[dict[str, Any]]:
     user: User = request.user  # type: ignore[assignment]
     _kind(kind)
-    scope = visible_to(user, Area).filter(pk=scope_area_id).first()
-    if scope is None:
-        raise Http404
+    scope = get_area_for_user(user, scope_area_id)
     if file is None:
         raise ActionError(_("Please choose the Excel file to upload."), field="file")
     job = do_create_import_job(acting_user=user, kind=kind, scope_area=scope, upload=file, name=file.name or "",

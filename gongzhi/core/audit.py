@@ -33,6 +33,7 @@ CORE_VERB_LABELS: dict[str, Any] = {
     "core.demo.create": _("Created the demo city"),
     "core.pii.export": _("Exported full personal data"),
     "core.roster.import": _("Imported a roster"),
+    "core.link": _("Linked records"),
 }
 
 

@@ -1,11 +1,18 @@
-"""The organization tree: areas, party organizations, units, people, roles and the audit log."""
+"""The organization tree: areas, party organizations, units, people, roles and the audit log; and the services every
+app shares: in-app notifications, API keys for machine clients, links between records of different apps."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -471,3 +478,87 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0 if self.status in (self.Status.PENDING, self.Status.RUNNING) else 100
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class Notification(models.Model):
+    """An in-app notification for one user (`gongzhi.core.notifications.notify` creates them)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    verb = models.CharField(_("kind"), max_length=40)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notif_user_read")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def hash_api_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A key for machine clients (header X-API-Key); only its SHA-256 hash is stored."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acts as"), on_delete=models.CASCADE,
+                             related_name="api_keys")
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user: models.Model, name: str) -> tuple[ApiKey, str]:
+        """Create a key; the raw key is returned once and never stored."""
+        raw = "gz_" + secrets.token_urlsafe(32)
+        key = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_api_key(raw))
+        return key, raw
+
+
+class Link(models.Model):
+    """A typed link from one record to another, across apps (a demand came from these appeals, a project answers
+    this demand, a resolution settles this dispute). `kind` names the relation, namespaced by the app that makes it
+    (`"lists.demand_appeal"`); read both ways with `gongzhi.core.queries.links_from` / `links_to` / `linked`."""
+
+    kind = models.CharField(_("kind"), max_length=50)
+    from_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    from_id = models.PositiveBigIntegerField()
+    from_object = GenericForeignKey("from_type", "from_id")
+    to_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    to_id = models.PositiveBigIntegerField()
+    to_object = GenericForeignKey("to_type", "to_id")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "from_type", "from_id", "to_type", "to_id"], name="core_link_once"),
+        ]
+        indexes = [
+            models.Index(fields=["from_type", "from_id"], name="core_link_from"),
+            models.Index(fields=["to_type", "to_id"], name="core_link_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.from_type_id}/{self.from_id} → {self.to_type_id}/{self.to_id}"

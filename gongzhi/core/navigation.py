@@ -44,6 +44,8 @@ CORE_ENTRIES: list[NavEntry] = [
     NavEntry("party_members", _("Party members"), "core:party_member_list", browses(party_member_policy)),
     NavEntry("imports", _("Import and export"), "core:roster_home", browses(import_job_policy)),
     NavEntry("audit", _("Audit log"), "core:audit_log", browses(audit_event_policy)),
+    NavEntry("notifications", _("Notifications"), "core:notifications",
+             lambda user: bool(getattr(user, "is_authenticated", False))),
 ]
 
 

@@ -18,6 +18,7 @@ from .models import (
     Area,
     AuditEvent,
     ImportJob,
+    Notification,
     PartyMember,
     PartyOrg,
     Resident,
@@ -185,6 +186,22 @@ class ImportJobPolicy(CorePolicy):
         return Q(created_by=user) | super().visible_q(user)
 
 
+class NotificationPolicy(Policy[Notification]):
+    """One's own notifications only: a superuser too sees only theirs (any app notifies through core)."""
+
+    model = Notification
+    noun = "notification"
+    actions = ("view",)
+    inactive_users_see = True
+
+    def visible_q(self, user: Any) -> Q:
+        return Q(user=user)
+
+    def visible_to(self, user: Any) -> models.QuerySet[Notification]:
+        manager: Any = self.model._default_manager
+        return manager.filter(self.visible_q(user)) if getattr(user, "is_authenticated", False) else manager.none()
+
+
 area_policy = AreaPolicy()
 unit_policy = UnitPolicy()
 party_org_policy = PartyOrgPolicy()
@@ -192,9 +209,10 @@ resident_policy = ResidentPolicy()
 party_member_policy = PartyMemberPolicy()
 audit_event_policy = AuditEventPolicy()
 import_job_policy = ImportJobPolicy()
+notification_policy = NotificationPolicy()
 policies = PolicySet(
     area_policy, unit_policy, party_org_policy, resident_policy, party_member_policy, audit_event_policy,
-    import_job_policy,
+    import_job_policy, notification_policy,
 )
 
 get_area_for_user = area_policy.get_for_user
@@ -204,6 +222,7 @@ get_resident_for_user = resident_policy.get_for_user
 get_party_member_for_user = party_member_policy.get_for_user
 get_audit_event_for_user = audit_event_policy.get_for_user
 get_import_job_for_user = import_job_policy.get_for_user
+get_notification_for_user = notification_policy.get_for_user
 
 
 def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:

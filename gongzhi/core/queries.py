@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.lib.ttl import TtlMap
 
-from .models import Area, AuditEvent, PartyMember, PartyOrg, Resident, Unit
+from .models import Area, AuditEvent, Link, PartyMember, PartyOrg, Resident, Unit
 from .permissions import is_superuser, resident_policy, scope_paths, user_grants, visible_to
 
 
@@ -227,3 +229,59 @@ def cached_area(pk: int) -> Area | None:
     if area is None:
         _areas.clear_key(pk)  # an id not there yet may be created any moment: never remember a miss
     return area
+
+
+def common_area(area_ids: Iterable[int]) -> Area | None:
+    """The lowest area containing all of these areas (None when there are none)."""
+    areas = list(Area.objects.filter(pk__in=set(area_ids)).only("id", "path"))
+    if not areas:
+        return None
+    chains = [a.ancestor_ids() for a in areas]
+    common: list[int] = []
+    for ids in zip(*chains, strict=False):
+        if len(set(ids)) != 1:
+            break
+        common.append(ids[0])
+    return Area.objects.filter(pk=common[-1]).first() if common else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# links between records of different apps (`Link`, written by `actions.do_link`)
+#
+# Each end is one record or a queryset of records of one model (its ids are read in a subquery). The helpers do not
+# check who may see the other end: the app that shows a link filters the other end through that app's policy
+# (`visible_to`), so a viewer only sees the linked records they may see anyway.
+
+LinkEnd = models.Model | QuerySet[Any]
+
+
+def _end_q(prefix: str, end: LinkEnd | type[models.Model]) -> Q:
+    if isinstance(end, QuerySet):
+        return Q(**{f"{prefix}_type": ContentType.objects.get_for_model(end.model), f"{prefix}_id__in": end.values("pk")})
+    if isinstance(end, type):
+        return Q(**{f"{prefix}_type": ContentType.objects.get_for_model(end)})
+    return Q(**{f"{prefix}_type": ContentType.objects.get_for_model(end), f"{prefix}_id": end.pk})
+
+
+def links_from(obj: LinkEnd, *, kind: str | None = None, to: type[models.Model] | None = None) -> QuerySet[Link]:
+    """The links going out of `obj` (optionally of one kind, or to records of one model)."""
+    qs = Link.objects.filter(_end_q("from", obj))
+    if to is not None:
+        qs = qs.filter(_end_q("to", to))
+    return qs.filter(kind=kind) if kind else qs
+
+
+def links_to(obj: LinkEnd, *, kind: str | None = None, source: type[models.Model] | None = None) -> QuerySet[Link]:
+    """The links coming into `obj` (optionally of one kind, or from records of one model)."""
+    qs = Link.objects.filter(_end_q("to", obj))
+    if source is not None:
+        qs = qs.filter(_end_q("from", source))
+    return qs.filter(kind=kind) if kind else qs
+
+
+def linked_ids(obj: LinkEnd, model: type[models.Model], *, kind: str | None = None) -> list[int]:
+    """The ids of the records of `model` linked with `obj`, either way, in the order the links were made."""
+    out = links_from(obj, kind=kind, to=model).values_list("to_id", "id")
+    into = links_to(obj, kind=kind, source=model).values_list("from_id", "id")
+    ordered = sorted([*out, *into], key=lambda pair: pair[1])
+    return list(dict.fromkeys(obj_id for obj_id, _link_id in ordered))

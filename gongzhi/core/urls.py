@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_rosters
+from . import views, views_notifications, views_rosters
 
 app_name = "core"
 urlpatterns: list = [
@@ -24,5 +24,8 @@ urlpatterns: list = [
     path("party-members/<int:pk>/", views.party_member_detail, name="party_member_detail"),
     path("party-members/<int:pk>/reveal/", views.party_member_reveal, name="party_member_reveal"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path("notifications/read-all/", views_notifications.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", views_notifications.notification_open, name="notification_open"),
 ]
 urlpatterns += views_rosters.urlpatterns

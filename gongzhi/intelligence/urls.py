@@ -15,7 +15,6 @@ app_name = "intelligence"
 urlpatterns = [
     path("hot/", views.hot_page, name="hot"),
     path("hot/export/", views.hot_export, name="hot_export"),
-    path("hot/<str:kind>/", views.hot_convert, name="hot_convert"),
     path("classifier/", views_classifier.classifier_page, name="classifier"),
     path("classifier/train/", views_classifier.classifier_train, name="classifier_train"),
     path("classifier/threshold/", views_classifier.classifier_threshold, name="classifier_threshold"),

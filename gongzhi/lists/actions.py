@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.appeals import permissions as appeal_permissions
-from gongzhi.appeals.models import Appeal
+from gongzhi.appeals.queries import appeals_visible_to
+from gongzhi.core.actions import do_link
 from gongzhi.core.audit import log_event, snapshot
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
 
 from . import permissions
-from .models import Demand, MonthlyTheme
+from .models import DEMAND_APPEAL, THEME_APPEAL, Demand, MonthlyTheme
 
 MAX_APPEALS = 1000
 
@@ -30,19 +31,20 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _checked_appeal_ids(user: User | None, appeal_ids: Sequence[int]) -> list[int]:
-    """The appeal ids, deduplicated; every one must exist and be visible to the user."""
+def _checked_appeals(user: User | None, appeal_ids: Sequence[int]) -> list[Any]:
+    """The appeals, deduplicated and in id order; every one must exist and be visible to the user."""
     try:
         ids = sorted({int(i) for i in appeal_ids})
     except (TypeError, ValueError) as exc:
         raise ActionError(_("The list of appeals is not valid."), field="appeal_ids") from exc
     if len(ids) > MAX_APPEALS:
         raise ActionError(_("Too many appeals: at most 1000."), field="appeal_ids")
-    if ids:
-        found = appeal_permissions.visible_to(user, Appeal).filter(pk__in=ids).count()
-        if found != len(ids):
-            raise ActionError(_("Some of these appeals do not exist or are outside your area."), field="appeal_ids")
-    return ids
+    if not ids:
+        return []
+    found = list(appeals_visible_to(user, ids).order_by("pk"))
+    if len(found) != len(ids):
+        raise ActionError(_("Some of these appeals do not exist or are outside your area."), field="appeal_ids")
+    return found
 
 
 @transaction.atomic
@@ -63,11 +65,14 @@ def do_create_demand(
         raise ActionError(_("Choose a community or a higher area for the demand."), field="area")
     if source not in Demand.Source.values:
         raise ActionError(_("Please choose a valid source."), field="source")
+    title = _clean_title(title)
+    appeals = _checked_appeals(acting_user, appeal_ids)
     demand = Demand.objects.create(
-        title=_clean_title(title), description=(description or "").strip(), area=area, source=source,
-        source_ref=(source_ref or "").strip()[:200], appeal_ids=_checked_appeal_ids(acting_user, appeal_ids),
-        created_by=acting_user,
+        title=title, description=(description or "").strip(), area=area, source=source,
+        source_ref=(source_ref or "").strip()[:200], created_by=acting_user,
     )
+    if appeals:
+        do_link(demand, appeals, kind=DEMAND_APPEAL, acting_user=acting_user, area=area)
     log_event(acting_user, "lists.create_demand", demand, area=area,
               after=snapshot(demand, ["title", "source", "source_ref", "appeal_ids", "status"]))
     return demand
@@ -89,11 +94,14 @@ def do_propose_monthly_theme(
         raise ActionError(_("The month's theme is proposed by a subdistrict, a district or the city."), field="area")
     if not permissions.can(acting_user, "propose_theme", area):
         raise PermissionDenied(_("You may not propose the month's theme for this area."))
+    title = _clean_title(title)
+    appeals = _checked_appeals(acting_user, appeal_ids)
     theme = MonthlyTheme.objects.create(
-        month=month.replace(day=1), title=_clean_title(title), description=(description or "").strip(), area=area,
-        source_summary=(source_summary or "").strip(), appeal_ids=_checked_appeal_ids(acting_user, appeal_ids),
-        proposed_by=acting_user,
+        month=month.replace(day=1), title=title, description=(description or "").strip(), area=area,
+        source_summary=(source_summary or "").strip(), proposed_by=acting_user,
     )
+    if appeals:
+        do_link(theme, appeals, kind=THEME_APPEAL, acting_user=acting_user, area=area)
     log_event(acting_user, "lists.propose_monthly_theme", theme, area=area,
               after=snapshot(theme, ["month", "title", "appeal_ids", "status"]))
     return theme

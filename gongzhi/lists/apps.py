@@ -13,12 +13,17 @@ class ListsConfig(AppConfig):
         from gongzhi.core.registry import registry
 
         from . import stats
+        from .api import router
+        from .panels import case_lists_panel, hot_issue_actions
         from .urls import NAV_ENTRIES
 
         stats.register()
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("lists/", "gongzhi.lists.urls")
+        registry.api_router("/lists/", router, tags=["三张清单"])
+        registry.panel("appeals.case", "lists.demands_and_themes", case_lists_panel, order=50)
+        registry.panel("intelligence.hot_issue", "lists.turn_into", hot_issue_actions)
         registry.verbs({
             "lists.create_demand": _("Created a demand"),
             "lists.propose_monthly_theme": _("Proposed a monthly theme"),

@@ -3,20 +3,44 @@
 A `Demand` is something residents need, collected from appeals, hot issues, surveys or councils; the
 three-lists work adds resources and projects that match it. A `MonthlyTheme` is one problem a
 subdistrict or district takes on for a month, usually proposed from a hot issue.
+
+The appeals a demand or theme came from are core `Link`s (kinds `DEMAND_APPEAL`, `THEME_APPEAL`, from the demand or
+theme to each appeal), so an appeal's case page can list its demands too; `appeal_ids` reads them.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.models import Area
+from gongzhi.core.models import Area, Link
+
+DEMAND_APPEAL = "lists.demand_appeal"  # a demand → an appeal it was collected from
+THEME_APPEAL = "lists.theme_appeal"  # a monthly theme → an appeal it answers
 
 
-class Demand(models.Model):
+class _LinksToAppeals(models.Model):
+    APPEAL_LINK_KIND = ""
+    # Links going out of this record (deleted with it).
+    links = GenericRelation(Link, content_type_field="from_type", object_id_field="from_id")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def appeal_ids(self) -> list[int]:
+        """The ids of the appeals this record came from, in the order they were linked (uses a prefetch of
+        `links` when there is one)."""
+        return [link.to_id for link in self.links.all() if link.kind == self.APPEAL_LINK_KIND]
+
+
+class Demand(_LinksToAppeals):
     """需求清单: one thing residents need, at an area."""
+
+    APPEAL_LINK_KIND = DEMAND_APPEAL
 
     class Source(models.TextChoices):
         APPEAL = "appeal", _("Appeal")
@@ -34,9 +58,8 @@ class Demand(models.Model):
     description = models.TextField(_("description"), blank=True)
     area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="demands")
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.MANUAL)
-    # What it came from, in words (e.g. the hot issue's representative title); `appeal_ids` has the appeals.
+    # What it came from, in words (e.g. the hot issue's representative title); its links name the appeals.
     source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
-    appeal_ids = models.JSONField(_("appeals"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN,
                               db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
@@ -52,8 +75,10 @@ class Demand(models.Model):
         return self.title
 
 
-class MonthlyTheme(models.Model):
+class MonthlyTheme(_LinksToAppeals):
     """每月一题: the problem a subdistrict or district takes on in one month."""
+
+    APPEAL_LINK_KIND = THEME_APPEAL
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -65,7 +90,6 @@ class MonthlyTheme(models.Model):
     area = models.ForeignKey(Area, verbose_name=_("proposing area"), on_delete=models.PROTECT,
                              related_name="monthly_themes")
     source_summary = models.TextField(_("hot issue summary"), blank=True)
-    appeal_ids = models.JSONField(_("appeals"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")

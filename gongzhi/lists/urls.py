@@ -13,7 +13,11 @@ app_name = "lists"
 
 urlpatterns = [
     path("demands/", views.demand_list, name="demands"),
+    path("demands/new/", views.demand_new, name="demand_new"),
+    path("demands/<int:pk>/", views.demand_detail, name="demand"),
     path("themes/", views.theme_list, name="themes"),
+    path("themes/new/", views.theme_new, name="theme_new"),
+    path("themes/<int:pk>/", views.theme_detail, name="theme"),
 ]
 
 NAV_ENTRIES = [

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, Unit, User
+from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import is_superuser
 
 from .. import permissions
@@ -22,7 +23,6 @@ from ..models import (
     Case,
     CaseEvent,
 )
-from ..notifications import notify
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, Unit, User
+from gongzhi.core.notifications import notify, send_sms
 from gongzhi.core.registry import CASE_CLOSED, CASE_DISPATCHED, registry
 
 from .. import deadlines, permissions
@@ -27,12 +28,10 @@ from ..models import (
     EventPhoto,
     ExtensionRequest,
     FollowUp,
-    Notification,
     Reply,
     ReplyTemplate,
     Urgency,
 )
-from ..notifications import notify, send_sms
 from ..permissions import require
 from ._common import (
     MAX_BODY,
@@ -500,7 +499,7 @@ def do_merge_appeals(case: Case, *, appeals: Sequence[Appeal], acting_user: User
     return target
 
 # ---------------------------------------------------------------------------------------------------
-# reading personal data and notifications
+# reading personal data
 
 
 @transaction.atomic
@@ -515,10 +514,3 @@ def do_reveal_callback_phone(appeal: Appeal, *, acting_user: User) -> str:
               after={"tracking_code": appeal.tracking_code})
     return appeal.callback_phone
 
-
-def do_mark_notifications_read(user: User, *, notification_ids: Sequence[int] | None = None) -> int:
-    """Mark the user's own unread notifications (all, or the given ones) read; returns how many."""
-    qs = permissions.visible_to(user, Notification).filter(read_at__isnull=True)
-    if notification_ids is not None:
-        qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.notifications import notify
+
 from .. import permissions
 from ..models import Case, Whistle, WhistleReport
-from ..notifications import notify
 from ._common import _record
 
 BATCH = 500

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, Unit, User
+from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import is_superuser, user_grants
 
 from .. import deadlines, permissions
@@ -20,7 +21,6 @@ from ..models import (
     Whistle,
     WhistleReport,
 )
-from ..notifications import notify
 from ..permissions import require
 from ._common import (
     _lock,

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from openpyxl import load_workbook
 
-from gongzhi.appeals.models import ApiKey, Appeal, Case
-from gongzhi.core.models import AuditEvent
+from gongzhi.appeals.models import Appeal, Case
+from gongzhi.core.models import ApiKey, AuditEvent
 
 from .conftest import dispatched, in_progress, lead, replied, submit
 
@@ -159,7 +159,7 @@ def test_a_key_deactivated_in_the_admin_stops_working(client, cast, django_captu
     admin = User.objects.create_superuser("root_admin", password="x-Very-long-1")
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/appeals/apikey/{key.pk}/change/",
+        response = client.post(f"/admin/core/apikey/{key.pk}/change/",
                                {"name": key.name, "user": cast.worker_a.pk, "active": ""})
     assert response.status_code == 302, response.content
     client.logout()

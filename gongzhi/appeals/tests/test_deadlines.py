@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from gongzhi.appeals import actions, deadlines
-from gongzhi.appeals.models import Case, CaseEvent, Notification
+from gongzhi.appeals.models import Case, CaseEvent
 from gongzhi.appeals.queries import worklist
 from gongzhi.appeals.scheduled import check_deadlines
+from gongzhi.core.models import Notification
 
 from .conftest import dispatched, lead, submit
 

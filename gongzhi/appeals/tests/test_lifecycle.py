@@ -317,11 +317,12 @@ def test_it_reveals_a_callback_phone_only_to_those_who_call_back(cast, ac):
 
 
 def test_it_marks_only_the_users_own_notifications_read(cast, ac):
-    from gongzhi.appeals.models import Notification
+    from gongzhi.core import actions as core_actions
+    from gongzhi.core.models import Notification
 
     dispatched(cast, ac)
     mine = Notification.objects.filter(user=cast.handler, read_at__isnull=True).count()
     assert mine >= 1
     others = Notification.objects.exclude(user=cast.handler).filter(read_at__isnull=True).count()
-    assert actions.do_mark_notifications_read(cast.handler) == mine
+    assert core_actions.do_mark_notifications_read(cast.handler) == mine
     assert Notification.objects.exclude(user=cast.handler).filter(read_at__isnull=True).count() == others

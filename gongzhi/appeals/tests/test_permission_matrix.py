@@ -204,11 +204,16 @@ def test_it_serves_the_matrix_through_the_pages(cast: Cast, world: World) -> Non
                            url=lambda _, case: reverse("appeals:case_route", args=[case.pk]))
     n += check_http_matrix(client, cast, parse_matrix(RECORDS).only("whistle"), subjects=world.whistles,
                            url=lambda _, whistle: reverse("appeals:whistle", args=[whistle.pk]))
+    # The API answers the same.
+    n += check_http_matrix(client, cast, cases.only("view"), subjects=world.cases,
+                           url=lambda _, case: f"/api/appeals/cases/{case.pk}")
+    n += check_http_matrix(client, cast, cases.only("dispatch"), subjects=world.cases,
+                           url=lambda _, case: f"/api/appeals/cases/{case.pk}/route")
     pages = {"hotline": "appeals:hotline", "patrol": "appeals:patrol", "whistle": "appeals:whistle_new",
              "configure": "appeals:config_routing", "rates": "appeals:rates"}
     n += check_http_matrix(client, cast, parse_matrix(GATES).only(*pages), subjects=(None,),
                            url=lambda gate, _: reverse(pages[gate]))
-    assert n == 12 * 2 * 3 + 12 * 5
+    assert n == 12 * 2 * 5 + 12 * 5
 
 
 # --- What the matrix does not show ----------------------------------------------------------------------------

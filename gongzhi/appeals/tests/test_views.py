@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from gongzhi.appeals import actions
-from gongzhi.appeals.models import Appeal, Case, Notification, Whistle
+from gongzhi.appeals.models import Appeal, Case, Whistle
+from gongzhi.core.models import Notification
 
 from .conftest import dispatched, in_progress, replied, submit
 
@@ -325,7 +326,7 @@ def test_it_shows_rates_and_the_cases_behind(client: Any, cast: Any, ac: Any) ->
 def test_it_lists_notifications_with_unread_count(client: Any, cast: Any, ac: Any) -> None:
     dispatched(cast, ac)
     client.force_login(cast.handler)
-    response = client.get(reverse("appeals:notifications"))
+    response = client.get(reverse("core:notifications"))
     assert response.status_code == 200 and "1 条未读" in response.content.decode()
-    client.post(reverse("appeals:notifications_read_all"))
+    client.post(reverse("core:notifications_read_all"))
     assert not Notification.objects.filter(user=cast.handler, read_at__isnull=True).exists()

@@ -245,9 +245,15 @@ def test_it_serves_the_matrix_through_the_pages(cast: Cast) -> None:
                            method="post", url=lambda _, r: reverse("core:resident_reveal", args=[r.pk]))
     pages = {"party_orgs": "core:party_org_tree", "units": "core:unit_list", "residents": "core:resident_list",
              "audit": "core:audit_log"}
+    # The API answers the same (session auth here; X-API-Key users are cast users too).
+    n += check_http_matrix(client, cast, parse_matrix(RESIDENT).only("view"), subjects=(cast.resident_a, cast.resident_b),
+                           url=lambda _, r: f"/api/core/residents/{r.pk}")
+    n += check_http_matrix(client, cast, parse_matrix(RESIDENT).only("reveal"),
+                           subjects=(cast.resident_a, cast.resident_b), method="post",
+                           url=lambda _, r: f"/api/core/residents/{r.pk}/reveal")
     gates = parse_matrix(BROWSE).only("party_orgs", "units", "residents", "audit")
     n += check_http_matrix(client, cast, gates, subjects=(None,), url=lambda page, _: reverse(pages[page]))
-    assert n == 12 * 2 * 3 + 12 * 4
+    assert n == 12 * 2 * 5 + 12 * 4
 
 
 # --- What the matrix does not show ----------------------------------------------------------------------------

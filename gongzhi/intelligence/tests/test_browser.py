@@ -92,6 +92,7 @@ def test_a_worker_turns_a_hot_issue_into_a_demand(browser: Any, live_server: Any
     phone.screenshot(path=str(SHOTS / "hot-issues-phone.png"), full_page=True)
 
     row.get_by_role("button", name="转为需求").click()
+    assert "/lists/demands/new/?source=hot_issue&appeals=" in page.url  # the lists' form, fed by the hot issue
     assert page.locator("#id_title").input_value() != ""
     assert "来自3件诉求" in page.inner_text(".page-head")
     page.fill("#id_title", "和平小区1号楼路灯维修")

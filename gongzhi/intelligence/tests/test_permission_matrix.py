@@ -133,4 +133,8 @@ def test_it_serves_the_matrix_through_the_pages(cast: Cast, version: ClassifierV
     n += check_http_matrix(client, cast, gates.only("manage"), subjects=(None,), method="post",
                            url=lambda _, __: reverse("intelligence:classifier_activate", args=[version.pk + 1000]),
                            ok_status=404)
-    assert n == 12 * 3
+    n += check_http_matrix(client, cast, gates.only("suggest"), subjects=(None,),
+                           url=lambda _, __: "/api/intelligence/versions")
+    n += check_http_matrix(client, cast, gates.only("manage"), subjects=(None,), ok_status=404,
+                           url=lambda _, __: f"/api/intelligence/trainings/{version.pk + 1000}")
+    assert n == 12 * 5

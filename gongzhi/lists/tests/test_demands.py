@@ -33,14 +33,15 @@ def ids(appeals: list[Appeal]) -> str:
 
 def test_it_turns_a_hot_issue_into_a_demand(client, cast, lamp) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.worker_a)
-    form = client.get(f"/intelligence/hot/demand/?ids={ids(lamp)}")
+    form = client.get(f"/lists/demands/new/?source=hot_issue&appeals={ids(lamp)}")
     assert form.status_code == 200
     html = form.content.decode()
     assert "转为需求" in html and "加入需求清单" in html
     assert f'<option value="{cast.community_a.pk}" selected>' in html  # the community the appeals are in
 
-    response = client.post("/intelligence/hot/demand/", {
-        "ids": ids(lamp), "title": "和平小区路灯维修", "description": "3件诉求", "area": cast.community_a.pk,
+    response = client.post("/lists/demands/new/", {
+        "source": "hot_issue", "appeals": ids(lamp), "title": "和平小区路灯维修", "description": "3件诉求",
+        "area": cast.community_a.pk,
     })
     assert response.status_code == 302 and response["Location"] == "/lists/demands/"
     demand = Demand.objects.get()
@@ -55,10 +56,11 @@ def test_it_turns_a_hot_issue_into_a_demand(client, cast, lamp) -> None:  # type
 
 def test_it_proposes_a_hot_issue_as_the_month_theme(client, cast, lamp) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.subdistrict_staff_a)
-    form = client.get(f"/intelligence/hot/theme/?ids={ids(lamp)}").content.decode()
+    form = client.get(f"/lists/themes/new/?source=hot_issue&appeals={ids(lamp)}").content.decode()
     assert "提议为每月一题" in form and f'<option value="{cast.subdistrict_a.pk}" selected>' in form
-    response = client.post("/intelligence/hot/theme/", {
-        "ids": ids(lamp), "title": "路灯不亮", "description": "", "area": cast.subdistrict_a.pk, "month": "2026-04",
+    response = client.post("/lists/themes/new/", {
+        "source": "hot_issue", "appeals": ids(lamp), "title": "路灯不亮", "description": "", "area": cast.subdistrict_a.pk,
+        "month": "2026-04",
     })
     assert response.status_code == 302
     theme = MonthlyTheme.objects.get()
@@ -72,9 +74,9 @@ def test_it_proposes_a_hot_issue_as_the_month_theme(client, cast, lamp) -> None:
 
 def test_it_refuses_what_the_role_may_not_do(client, cast, lamp) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.worker_a)  # community workers add demands but do not propose themes
-    assert client.get(f"/intelligence/hot/theme/?ids={ids(lamp)}").status_code == 403
+    assert client.get(f"/lists/themes/new/?source=hot_issue&appeals={ids(lamp)}").status_code == 403
     client.force_login(cast.worker_b)  # these appeals are outside worker_b's community
-    assert client.get(f"/intelligence/hot/demand/?ids={ids(lamp)}").status_code == 404
+    assert client.get(f"/lists/demands/new/?source=hot_issue&appeals={ids(lamp)}").status_code == 404
     client.force_login(cast.resident_user)
     assert client.get("/lists/demands/").status_code == 403
     with pytest.raises(PermissionDenied):
@@ -98,13 +100,13 @@ def test_it_scopes_the_demand_list(cast) -> None:  # type: ignore[no-untyped-def
 
 def test_it_creates_a_demand_over_the_api(client, cast, lamp) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.worker_a)
-    response = client.post("/api/intelligence/hot/demand", {"appeal_ids": [a.pk for a in lamp],
-                                                             "area_id": cast.community_a.pk},
+    response = client.post("/api/lists/demands", {"appeal_ids": [a.pk for a in lamp],
+                                                  "area_id": cast.community_a.pk},
                            content_type="application/json")
     assert response.status_code == 201, response.content
     demand = Demand.objects.get(pk=response.json()["id"])
     assert demand.title == lamp[0].title and demand.source == "hot_issue"
-    response = client.post("/api/intelligence/hot/theme", {"appeal_ids": [a.pk for a in lamp], "month": "2026-04-01",
-                                                            "area_id": cast.subdistrict_a.pk},
+    response = client.post("/api/lists/themes", {"appeal_ids": [a.pk for a in lamp], "month": "2026-04-01",
+                                                 "area_id": cast.subdistrict_a.pk},
                            content_type="application/json")
     assert response.status_code == 403

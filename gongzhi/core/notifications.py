@@ -1,4 +1,4 @@
-"""In-app notifications and a pluggable SMS backend.
+"""In-app notifications and a pluggable SMS backend, for every app.
 
 `get_sms_backend()` reads the setting SMS_BACKEND (from the environment variable of that name): "console" (default: logs the masked
 phone number and the message), "memory" (keeps messages in `MemorySmsBackend.outbox`, for tests),
@@ -20,7 +20,7 @@ from gongzhi.lib.masking import mask_phone
 
 from .models import Notification
 
-logger = logging.getLogger("gongzhi.appeals.sms")
+logger = logging.getLogger("gongzhi.sms")
 
 
 class SmsBackend(Protocol):

@@ -1,0 +1,67 @@
+"""Read side of the lists: their pages, and what their panels on other apps' pages show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.appeals.queries import appeals_visible_to, resident_key
+from gongzhi.core.queries import links_to
+
+from . import permissions
+from .models import DEMAND_APPEAL, THEME_APPEAL, Demand, MonthlyTheme
+
+
+def _with_appeal_counts(qs: QuerySet[Any], kind: str) -> QuerySet[Any]:
+    """`appeal_count` on each row (a GROUP BY query drops the model's default ordering: keep it explicitly)."""
+    ordering = qs.model._meta.ordering
+    return qs.annotate(appeal_count=Count("links", filter=Q(links__kind=kind))).order_by(*ordering)
+
+
+def demand_list(user: Any, *, status: str = "") -> QuerySet[Demand]:
+    qs = permissions.visible_to(user, Demand).select_related("area", "created_by")
+    if status in Demand.Status.values:
+        qs = qs.filter(status=status)
+    return _with_appeal_counts(qs, DEMAND_APPEAL)
+
+
+def theme_list(user: Any) -> QuerySet[MonthlyTheme]:
+    qs = permissions.visible_to(user, MonthlyTheme).select_related("area", "proposed_by")
+    return _with_appeal_counts(qs, THEME_APPEAL)
+
+
+def linked_appeals(user: Any, record: Demand | MonthlyTheme) -> tuple[list[Any], int]:
+    """The appeals a demand or theme came from that `user` may see (in link order), and how many are hidden."""
+    ids = record.appeal_ids
+    found = {a.pk: a for a in appeals_visible_to(user, ids)}
+    return [found[i] for i in ids if i in found], len([i for i in ids if i not in found])
+
+
+def records_from_appeals(user: Any, appeals: QuerySet[Any]) -> tuple[list[Demand], list[MonthlyTheme]]:
+    """The demands and themes linked to any of these appeals that `user` may see (one query when there are no
+    links, three at most)."""
+    rows = list(links_to(appeals).filter(kind__in=[DEMAND_APPEAL, THEME_APPEAL]).values_list("kind", "from_id"))
+    demand_ids = {from_id for kind, from_id in rows if kind == DEMAND_APPEAL}
+    theme_ids = {from_id for kind, from_id in rows if kind == THEME_APPEAL}
+    demands = list(permissions.visible_to(user, Demand).filter(pk__in=demand_ids).select_related("area")) \
+        if demand_ids else []
+    themes = list(permissions.visible_to(user, MonthlyTheme).filter(pk__in=theme_ids).select_related("area")) \
+        if theme_ids else []
+    return demands, themes
+
+
+def summary_of(appeals: list[Any]) -> str:
+    """What a hot issue's appeals are, in a few lines: how many, from how many residents, when; their codes."""
+    residents = {resident_key(a) or f"a:{a.pk}" for a in appeals}
+    first = min(a.created_at for a in appeals)
+    last = max(a.created_at for a in appeals)
+    head = _("%(appeals)d appeals from %(residents)d residents, %(first)s to %(last)s.") % {
+        "appeals": len(appeals), "residents": len(residents), "first": f"{timezone.localtime(first):%Y-%m-%d}",
+        "last": f"{timezone.localtime(last):%Y-%m-%d}",
+    }
+    lines = [f"- {a.tracking_code} {a.title}" for a in appeals[:20]]
+    return "\n".join([head, *lines])
+

@@ -77,6 +77,29 @@ def main() -> int:
         lost |= not ok
         print(f"{name:24} {before[name]:>8} {after[name]:>8} {'' if ok else 'LOST'}")
     print(f"links_total={Link.objects.count()}")
+    # The migrated rows show on the pages: the city admin opens an auto-dispatched case (its suggestion), the
+    # notifications page, the demand with its linked appeals and the classifier page.
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from gongzhi.core.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="city_admin"))
+    case = Case.objects.filter(auto_dispatched=True).order_by("pk").first()
+    demand = Demand.objects.order_by("pk").first()
+    pages = ["/", "/appeals/", "/notifications/", "/intelligence/hot/", "/intelligence/classifier/", "/lists/demands/"]
+    if case is not None:
+        pages.append(f"/appeals/cases/{case.pk}/")
+    if demand is not None:
+        pages.append(f"/lists/demands/{demand.pk}/")
+    plain_static = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=plain_static):
+        for url in pages:
+            status = client.get(url).status_code
+            lost |= status != 200
+            print(f"page {url} {status}")
     return 1 if lost else 0
 
 

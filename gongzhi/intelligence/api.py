@@ -14,6 +14,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.appeals import queries as appeals_queries
+from gongzhi.core.api_keys import API_AUTH
 
 from . import actions
 from .duplicates import duplicate_rows, duplicates_for_case
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from gongzhi.appeals.models import Case
 
 router = Router()
+# What moved here from the appeals API (a case's suggestions and duplicates, the auto-dispatch setting) keeps
+# accepting integrations' API keys, as it did there; the rest of this router is for signed-in staff.
 
 
 class SuggestIn(Schema):
@@ -131,12 +134,12 @@ def _dispatchable_case(request: HttpRequest, case_id: int) -> Case:
     return case
 
 
-@router.get("/cases/{case_id}/suggestions", response=list[CaseSuggestionOut], summary="工单的分类建议（前三）与建议主办单位")
+@router.get("/cases/{case_id}/suggestions", response=list[CaseSuggestionOut], auth=API_AUTH, summary="工单的分类建议（前三）与建议主办单位")
 def case_suggestions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     return suggestion_rows(_dispatchable_case(request, case_id))
 
 
-@router.get("/cases/{case_id}/duplicates", response=list[DuplicateOut], summary="疑似重复诉求（同一地点、内容相似、未办结）")
+@router.get("/cases/{case_id}/duplicates", response=list[DuplicateOut], auth=API_AUTH, summary="疑似重复诉求（同一地点、内容相似、未办结）")
 def case_duplicates(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = _dispatchable_case(request, case_id)
     return duplicate_rows(duplicates_for_case(case, user=request.user))
@@ -150,14 +153,14 @@ def case_suggestions_extra(request: HttpRequest, case: Case) -> list[dict[str, A
     return [CaseSuggestionOut(**row).model_dump() for row in suggestion_rows(case)]
 
 
-@router.get("/config/auto-dispatch", response=AutoDispatchOut, summary="自动派单设置")
+@router.get("/config/auto-dispatch", response=AutoDispatchOut, auth=API_AUTH, summary="自动派单设置")
 def auto_dispatch_config(request: HttpRequest) -> AutoDispatchConfig:
     if not appeals_queries.can_configure(request.user):
         raise PermissionDenied
     return AutoDispatchConfig.current()
 
 
-@router.post("/config/auto-dispatch", response=AutoDispatchOut, summary="设置自动派单置信度阈值（为空即关闭）")
+@router.post("/config/auto-dispatch", response=AutoDispatchOut, auth=API_AUTH, summary="设置自动派单置信度阈值（为空即关闭）")
 def set_auto_dispatch_config(request: HttpRequest, payload: AutoDispatchIn) -> AutoDispatchConfig:
     return actions.do_configure_auto_dispatch(acting_user=request.user,  # type: ignore[arg-type]
                                               threshold=payload.threshold)

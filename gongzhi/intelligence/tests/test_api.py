@@ -60,3 +60,20 @@ def test_it_refuses_anonymous_and_residents(client, cast) -> None:  # type: igno
     client.force_login(cast.resident_user)
     assert client.post("/api/intelligence/suggest", {"title": "x"},
                        content_type="application/json").status_code == 403
+
+
+def test_what_moved_from_the_appeals_api_still_takes_an_api_key(client, cast) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.appeals import actions as appeal_actions
+    from gongzhi.core.models import ApiKey
+
+    appeal = appeal_actions.do_submit_appeal(acting_user=None, system=True, title="路灯坏了", body="1号楼前路灯坏了",
+                                             callback_phone="13800000001", area=cast.building_a)
+    _, raw = ApiKey.issue(user=cast.worker_a, name="热线系统")
+    for url in (f"/api/intelligence/cases/{appeal.case_id}/suggestions",
+                f"/api/intelligence/cases/{appeal.case_id}/duplicates"):
+        assert client.get(url, headers={"X-API-Key": raw}).status_code == 200, url
+        assert client.get(url, headers={"X-API-Key": "nope"}).status_code == 401, url
+    _, admin_key = ApiKey.issue(user=cast.city_admin, name="市级对接")
+    assert client.get("/api/intelligence/config/auto-dispatch", headers={"X-API-Key": admin_key}).status_code == 200
+    # The rest of the router stays for signed-in staff.
+    assert client.get("/api/intelligence/versions", headers={"X-API-Key": admin_key}).status_code == 401

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import Area
+from gongzhi.core.paging import COUNT_CAP, capped_count  # noqa: F401  (COUNT_CAP: for callers)
 from gongzhi.core.permissions import is_superuser
 
 from . import permissions, routing
@@ -64,13 +65,7 @@ def worklist(user: Any, name: str, now: datetime | None = None) -> QuerySet[Case
 
 
 # Counting a worklist of a whole city would scan hundreds of thousands of rows on every page view;
-# counts stop at COUNT_CAP and show as "1000+" (COUNT_CAP + 1 means "more than COUNT_CAP").
-COUNT_CAP = 1000
-
-
-def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
-    """The number of rows, or cap + 1 when there are more than `cap` (one bounded query)."""
-    return qs.order_by()[: cap + 1].count()
+# counts stop at COUNT_CAP (gongzhi.core.paging) and show as "1000+" (COUNT_CAP + 1 means "more than COUNT_CAP").
 
 
 def worklist_counts(user: Any, now: datetime | None = None) -> dict[str, int]:

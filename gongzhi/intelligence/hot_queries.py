@@ -7,7 +7,6 @@ resident, else a hash of the callback phone (never the phone itself). Appeals ca
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,15 +47,6 @@ class HotIssues:
         return [self.appeals[i] for i in group.member_ids if isinstance(i, int) and i in self.appeals]
 
 
-def resident_key(appeal: Appeal) -> str | None:
-    if appeal.resident_id:
-        return f"r:{appeal.resident_id}"
-    phone = "".join(ch for ch in (appeal.callback_phone or "") if ch.isdigit())
-    if phone:
-        return "p:" + hashlib.sha256(phone.encode()).hexdigest()[:16]
-    return None
-
-
 def _places(appeals: list[Appeal]) -> dict[int, tuple[str, str]]:
     """area id → (place key, place label) for every area the appeals name, with one query for ancestors."""
     areas = {a.area_id: a.area for a in appeals if a.area_id and a.area is not None}
@@ -90,7 +80,7 @@ def records_for(appeals: list[Appeal]) -> list[HotRecord]:
             address = " ".join((a.address or "").split())
             key, label = (f"addr:{address}", address) if address else (None, "")
         records.append(HotRecord(id=a.pk, title=a.title, body=a.body, created_at=a.created_at, place_key=key,
-                                 place_label=label, resident_key=resident_key(a), likes=0))
+                                 place_label=label, resident_key=appeals_queries.resident_key(a), likes=0))
     return records
 
 
@@ -116,16 +106,3 @@ def hot_issues_for(
     cache[key] = result
     return result
 
-
-def common_area(area_ids: list[int]) -> Area | None:
-    """The lowest area containing all of these areas (None when there are none)."""
-    areas = list(Area.objects.filter(pk__in=set(area_ids)).only("id", "path"))
-    if not areas:
-        return None
-    chains = [a.ancestor_ids() for a in areas]
-    common: list[int] = []
-    for ids in zip(*chains, strict=False):
-        if len(set(ids)) != 1:
-            break
-        common.append(ids[0])
-    return Area.objects.filter(pk=common[-1]).first() if common else None

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from gongzhi.appeals import queries
+from gongzhi.core import paging
 
 from .conftest import submit
 
@@ -27,7 +28,7 @@ def test_it_shows_capped_counts_on_the_worklist_page(cast: Any, monkeypatch: pyt
         submit(cast)
     client = Client()
     client.force_login(cast.worker_a)
-    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)  # the pages' cap lives in core's paging
     response = client.get("/appeals/worklist/pending_dispatch/")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 2  # the pages stop at the cap

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core.models import User
+from gongzhi.core.paging import PAGE_SIZE, CappedPaginator, page_of, query_without_page  # noqa: F401
 
 from .. import ratelimit
-
-PAGE_SIZE = 30
 
 signed_in = login_required(login_url="core:login")
 
@@ -65,26 +60,6 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-class CappedPaginator(Paginator):
-    """Pages through at most COUNT_CAP rows, so a list of a million cases never counts them all."""
-
-    @cached_property
-    def count(self) -> int:
-        from ..queries import COUNT_CAP, capped_count
-
-        if isinstance(self.object_list, QuerySet):
-            return min(capped_count(self.object_list), COUNT_CAP)
-        return len(self.object_list)
-
-
-def page_of(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], size: int = PAGE_SIZE) -> Page[Any]:
-    return CappedPaginator(qs, size).get_page(request.GET.get("page"))
-
-
-def query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def first_form_error(form: Form) -> str:

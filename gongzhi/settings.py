@@ -171,6 +171,9 @@ CACHES = {
 # Public forms: (requests, seconds) per client address.
 APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBMIT_WINDOW", 600))
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
+# Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
+# may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
+PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))
 
 TASKS = {
     "default": {

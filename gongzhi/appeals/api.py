@@ -30,6 +30,7 @@ from .api_schemas import (
     CaseOut,
     CategoryOut,
     CompleteIn,
+    ContactOut,
     DecideIn,
     DispatchIn,
     ExtensionIn,
@@ -214,6 +215,16 @@ def worklist_export(request: HttpRequest, name: str) -> HttpResponse:
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="工单详情与完整时间线")
 def case_detail(request: HttpRequest, case_id: int) -> Case:
     return _case_detail(request, case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{appeal_id}/contact", response=ContactOut,
+             summary="查看诉求人完整联系电话和地址（按个人信息规则，记入审计）")
+def reveal_contact(request: HttpRequest, case_id: int, appeal_id: int) -> dict[str, Any]:
+    user = _user(request)
+    case = get_case_for_user(user, case_id)
+    appeal = get_object_or_404(Appeal, pk=appeal_id, case=case)
+    values = actions.do_reveal_appeal_contact(appeal, acting_user=user)
+    return {"callback_phone": values.get("phone"), "address": values.get("address")}
 
 
 @router.get("/cases/{case_id}/route", response=RouteOut, summary="建议派单单位（按分派规则）")

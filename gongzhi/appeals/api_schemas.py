@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
+from gongzhi.core.api import request_places
 from gongzhi.lib.masking import mask_phone
 
 from .models import (
@@ -51,6 +52,19 @@ class AppealOut(Schema):
     @staticmethod
     def resolve_callback_phone(obj: Appeal) -> str:
         return mask_phone(obj.callback_phone)
+
+    @staticmethod
+    def resolve_address(obj: Appeal, context: Any) -> str:
+        """Masked as everywhere (gongzhi.core.pii): the place's community and estate; the full address through
+        POST /cases/{case_id}/appeals/{appeal_id}/contact, for those the one rule allows (audited)."""
+        return request_places(context).address(obj.address, obj.area) if obj.address else ""
+
+
+class ContactOut(Schema):
+    """An appeal's personal data in full, as far as the user may see it (audited); a field not allowed is null."""
+
+    callback_phone: str | None = None
+    address: str | None = None
 
 
 class TrackOut(Schema):

@@ -39,7 +39,7 @@ class AppealsConfig(AppConfig):
             "appeals.category.create": _("Created a category"),
             "appeals.category.update": _("Edited a category"),
             "appeals.category.import": _("Imported categories"),
-            "appeals.phone.reveal": _("Viewed a resident's full phone number"),
+            "appeals.phone.reveal": _("Viewed an appeal's full callback phone or address"),
             "appeals.rates_config.update": _("Changed the weights of the rates"),
             "appeals.subdistrict_office.open": _("Opened a subdistrict office for routing"),
             "appeals.routing_rule.create": _("Added a routing rule"),

@@ -1,7 +1,9 @@
 """The appeals policy: who sees which cases, appeals and whistles, and who may do what to them.
 
 - Dispatchers (community workers, subdistrict staff, district and city admins) see and act on the
-  cases whose area lies in their subtree; admins also see cases that have no area yet.
+  cases whose area lies in their subtree; the city's admins also see cases that have no area yet.
+- An appeal's callback phone and address are personal data: `contact_fields` (the one rule of
+  `gongzhi.core.pii`).
 - Department handlers see the cases assigned to their unit and the whistles summoning it, and act
   on their unit's assignments. Subdistrict staff act as handlers of their subdistrict's office unit.
 - Grid workers submit patrol reports and see the cases in their grid.
@@ -21,6 +23,7 @@ from django.db.models import Q
 
 from gongzhi.core.models import Area, Resident, Role, Unit, User
 from gongzhi.core.permissions import ADMIN_ROLES, AREA_STAFF_ROLES, STAFF_ROLES
+from gongzhi.core.pii import can_reveal_at
 from gongzhi.core.policy import (
     Policy,
     PolicySet,
@@ -88,10 +91,16 @@ def handler_unit_ids(user: Any) -> set[int]:
     return ids
 
 
+def covers_placeless_cases(user: Any) -> bool:
+    """A case without a place (an address only, from the web form or the hotline system) belongs to no district:
+    the admins of the whole city (granted at a root area) dispatch it, not every district's admin."""
+    return any(g.role in ADMIN_ROLES and g.area.parent_id is None for g in user_grants(user))
+
+
 def _staff_case_q(user: Any, roles: frozenset[str] | set[str]) -> Q:
     paths = scope_paths(user, roles)
     q = path_q(paths, "area_path")
-    if any(g.role in ADMIN_ROLES for g in user_grants(user)):
+    if covers_placeless_cases(user):
         q |= Q(area_path="")
     return q
 
@@ -148,7 +157,8 @@ class CasePolicy(Policy[Case]):
             raise ValueError(f"Unknown action {action!r} for {type(case).__name__}")
         area = case.supervising_area or case.area
         if area is None:
-            return User.objects.filter(is_active=True, grants__role__in=list(ADMIN_ROLES)).distinct()
+            return User.objects.filter(is_active=True, grants__role__in=list(ADMIN_ROLES),
+                                       grants__area__parent__isnull=True).distinct()
         return users_with_roles_at(DISPATCH_ROLES, area)
 
 
@@ -359,8 +369,23 @@ def _covers_case(user: Any, case: Case, roles: frozenset[str] | set[str]) -> boo
     if is_superuser(user):
         return True
     if case.area_path == "":
-        return any(g.role in ADMIN_ROLES for g in user_grants(user))
+        return covers_placeless_cases(user)
     return any(case.area_path.startswith(p) for p in scope_paths(user, roles))
+
+
+def contact_fields(user: Any, case: Case) -> tuple[str, ...]:
+    """Which personal data of the case's appeals (callback phone, address) `user` may see in full, each time
+    audited. The one rule of `gongzhi.core.pii`, as for residents: the roles that may reveal personal data over
+    the case's place (subdistrict staff, community and grid workers), and the superuser; besides them the units
+    that handle the case (an active assignment: they call the resident back). City and district admins do not —
+    except that the city's admins who must place a case without a place may read its address (not the phone)."""
+    if not is_active_user(user):
+        return ()
+    if is_superuser(user) or can_reveal_at(user, case.area) or handles_case(user, case):
+        return ("phone", "address")
+    if case.area_id is None and _covers_case(user, case, DISPATCH_ROLES):
+        return ("address",)
+    return ()
 
 
 def handles_case(user: Any, case: Case) -> bool:
@@ -402,6 +427,6 @@ def can_whistle(user: Any) -> bool:
 __all__ = [
     "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES", "WHISTLE_ROLES",
     "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
-    "can_whistle", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
-    "users_who_can", "visible_to",
+    "can_whistle", "contact_fields", "covers_placeless_cases", "handler_unit_ids", "handles_case",
+    "has_citywide_config_grant", "policies", "require", "users_who_can", "visible_to",
 ]

@@ -82,7 +82,7 @@ def case_detail(user: Any, case_id: int) -> Case:
 
     case = get_case_for_user(user, case_id)
     qs = Case.objects.filter(pk=case.pk).select_related("category", "area", "lead_unit", "subdistrict").prefetch_related(
-        Prefetch("appeals", queryset=Appeal.objects.prefetch_related("photos").order_by("created_at")),
+        Prefetch("appeals", queryset=Appeal.objects.select_related("area").prefetch_related("photos").order_by("created_at")),
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "unit").prefetch_related("photos")),
         Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")),

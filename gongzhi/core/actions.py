@@ -35,7 +35,7 @@ from .models import (
     Unit,
     User,
 )
-from .permissions import can, is_superuser, primary_area, visible_to
+from .permissions import can, can_grant, is_superuser, primary_area, visible_to
 from .registry import AREAS_CREATED, registry
 
 UNIT_FIELDS = ["name", "kind", "area", "credit_code", "contact_name", "contact_phone", "address"]
@@ -287,11 +287,34 @@ def do_grant_role(
         raise ActionError(_("This role is granted on a unit; please choose the unit."), field="unit")
     if role == Role.DEPARTMENT_HANDLER and unit is not None and unit.kind != Unit.Kind.DEPARTMENT:
         raise ActionError(_("A department handler must belong to a government department."), field="unit")
-    require(acting_user, "manage_areas", area)
+    _require_grant(acting_user, role, area, user)
     grant, _created = Grant.objects.get_or_create(user=user, role=role, area=area, unit=unit)
     log_event(acting_user, "core.grant.create", grant, area=area,
               after={"user": user.username, "role": role, "area": area.name, "unit": unit.name if unit else None})
     return grant
+
+
+def _require_grant(acting_user: User | None, role: str, area: Area, grantee: User) -> None:
+    """Only someone with a higher role over the area grants (or takes back) a role there, and never their own:
+    a role that may reveal personal data is never self-made (`permissions.can_grant`). System jobs pass None."""
+    if acting_user is None:
+        return
+    if acting_user.pk == grantee.pk:
+        raise PermissionDenied(_("Nobody can grant or take back their own roles; ask someone with a higher role."))
+    if not can_grant(acting_user, role, area, grantee):
+        raise PermissionDenied(_("Only someone with a higher role over %(area)s can grant or take back this role "
+                                 "there.") % {"area": area.name})
+
+
+@transaction.atomic
+def do_revoke_role(grant: Grant, *, acting_user: User | None) -> None:
+    """Take a role back; the same people who may grant it may, and it is audited."""
+    grant = Grant.objects.select_for_update().select_related("user", "area", "unit").get(pk=grant.pk)
+    _require_grant(acting_user, grant.role, grant.area, grant.user)
+    before = {"user": grant.user.username, "role": grant.role, "area": grant.area.name,
+              "unit": grant.unit.name if grant.unit else None}
+    log_event(acting_user, "core.grant.revoke", grant, area=grant.area, before=before)
+    grant.delete()
 
 
 @transaction.atomic

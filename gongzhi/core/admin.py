@@ -6,11 +6,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from .actions import do_grant_role, do_revoke_role
 from .api_keys import forget_api_keys
+from .errors import ActionError
 from .models import (
     Alliance,
     ApiKey,
@@ -33,9 +36,28 @@ from .models import (
 
 
 class GrantInline(admin.TabularInline):
+    """A user's roles. Saved through the actions (`do_grant_role`, `do_revoke_role`: the higher-role rule and an
+    audit event each); read-only on one's own user page, since nobody grants themselves anything."""
+
     model = Grant
     extra = 0
     autocomplete_fields = ["area", "unit"]
+
+    def _own(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and obj.pk == request.user.pk
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._own(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._own(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._own(request, obj) and super().has_delete_permission(request, obj)
+
+
+# Fields by which a user account gains rights; never editable on one's own account.
+RIGHTS_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 @admin.register(User)
@@ -44,6 +66,32 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name"]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("共治", {"fields": ["display_name", "phone"]}))
     inlines = [GrantInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [f for f in RIGHTS_FIELDS if f not in fields]
+        elif not getattr(request.user, "is_superuser", False) and "is_superuser" not in fields:
+            fields.append("is_superuser")
+        return fields
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Grant:
+            super().save_formset(request, form, formset, change)
+            return
+        acting: User = request.user  # type: ignore[assignment]
+        grants = formset.save(commit=False)
+        try:
+            with transaction.atomic():
+                for grant in formset.deleted_objects:
+                    do_revoke_role(grant, acting_user=acting)
+                for grant in grants:
+                    if grant.pk is not None:  # a changed row: take the old role back, grant the new one
+                        do_revoke_role(Grant.objects.get(pk=grant.pk), acting_user=acting)
+                    do_grant_role(form.instance, role=grant.role, area=grant.area, unit=grant.unit,
+                                  acting_user=acting)
+        except (PermissionDenied, ActionError) as exc:
+            messages.error(request, getattr(exc, "message", None) or str(exc))
 
 
 @admin.register(Area)

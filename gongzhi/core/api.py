@@ -102,7 +102,7 @@ class PartyOrgOut(Schema):
     member_count: int
 
 
-def _places(context: Any) -> Places:
+def request_places(context: Any) -> Places:
     """One `Places` per request, so a page of residents loads their communities and estates once."""
     request = (context or {}).get("request")
     places = getattr(request, "_gongzhi_places", None)
@@ -134,12 +134,12 @@ class PersonOut(Schema):
     def resolve_area_id(obj: Resident | PartyMember, context: Any) -> int | None:
         if isinstance(obj, PartyMember):
             return obj.home_area_id
-        place = _places(context).area(obj.area)
+        place = request_places(context).area(obj.area)
         return place.pk if place is not None else None
 
     @staticmethod
     def resolve_area_name(obj: Resident | PartyMember, context: Any) -> str:
-        return _places(context).name(obj.area) if isinstance(obj, Resident) else obj.home_area.name
+        return request_places(context).name(obj.area) if isinstance(obj, Resident) else obj.home_area.name
 
 
 class ResidentOut(PersonOut):
@@ -151,7 +151,7 @@ class ResidentOut(PersonOut):
 
     @staticmethod
     def resolve_address(obj: Resident, context: Any) -> str:
-        return _places(context).address(obj.address, obj.area)
+        return request_places(context).address(obj.address, obj.area)
 
 
 class PartyMemberOut(PersonOut):

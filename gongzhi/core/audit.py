@@ -28,6 +28,7 @@ CORE_VERB_LABELS: dict[str, Any] = {
     "core.party_org.create": _("Created a party organization"),
     "core.committee.add": _("Added a committee member"),
     "core.grant.create": _("Granted a role"),
+    "core.grant.revoke": _("Took back a role"),
     "core.pii.reveal": _("Viewed full personal data"),
     "core.pii.search": _("Searched people by phone or ID number"),
     "core.household.create": _("Added a household"),

@@ -56,6 +56,32 @@ REVEAL_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER, Role.GR
 MANAGE_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER})
 AREA_MANAGE_ROLES = MANAGE_ROLES
 
+# Who may grant a role: someone holding a higher one over the area (and the right to manage it there); never
+# oneself. The ranks follow the tree: the admins over the staff who reveal personal data over everyone else.
+ROLE_RANK: dict[str, int] = {
+    Role.CITY_ADMIN: 7, Role.DISTRICT_ADMIN: 6, Role.SUBDISTRICT_STAFF: 5, Role.COMMUNITY_WORKER: 4,
+    Role.GRID_WORKER: 3, Role.DEPARTMENT_HANDLER: 2, Role.UNIT_LIAISON: 2, Role.PARTY_MEMBER: 1, Role.VOLUNTEER: 1,
+    Role.RESIDENT: 1,
+}
+
+
+def roles_above(role: str) -> frozenset[str]:
+    """The roles ranked higher than `role`: one of them over an area is needed to grant `role` there."""
+    rank = ROLE_RANK[role]
+    return frozenset(r for r, n in ROLE_RANK.items() if n > rank)
+
+
+def can_grant(user: Any, role: str, area: Area, grantee: Any) -> bool:
+    """May `user` grant `role` at `area` to `grantee`? Not to themselves (superusers neither); otherwise the
+    superuser, or someone who manages the area and holds a role ranked above `role` there."""
+    if grantee is not None and getattr(user, "pk", None) is not None and grantee.pk == user.pk:
+        return False
+    if is_superuser(user):
+        return True
+    return (is_active_user(user) and role in ROLE_RANK and covers(user, area, AREA_RULES["manage_areas"])
+            and covers(user, area, roles_above(role)))
+
+
 # Per action on an area (and on what lies in it), the roles that may do it at that area and below.
 AREA_RULES: dict[str, frozenset[str]] = {
     "view_people": PEOPLE_ROLES,
@@ -257,7 +283,7 @@ def primary_area(user: Any) -> Area | None:
 
 __all__ = [
     "ACTIONS", "ADMIN_ROLES", "AREA_MANAGE_ROLES", "AREA_STAFF_ROLES", "MANAGE_ROLES", "PEOPLE_ROLES",
-    "REVEAL_ROLES", "STAFF_ROLES", "area_view_q", "can", "covers", "has_role", "is_active_user", "is_superuser",
-    "path_q", "policies", "primary_area", "require", "scope_paths", "user_grants", "user_roles", "users_who_can",
-    "visible_to",
+    "REVEAL_ROLES", "ROLE_RANK", "STAFF_ROLES", "area_view_q", "can", "can_grant", "covers", "has_role",
+    "is_active_user", "is_superuser", "path_q", "policies", "primary_area", "require", "roles_above", "scope_paths",
+    "user_grants", "user_roles", "users_who_can", "visible_to",
 ]

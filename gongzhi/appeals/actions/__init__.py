@@ -33,6 +33,7 @@ from .cases import (
     do_reply_case,
     do_request_extension,
     do_return_assignment,
+    do_reveal_appeal_contact,
     do_reveal_callback_phone,
     do_supervise_case,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "do_report_whistle",
     "do_request_extension",
     "do_return_assignment",
+    "do_reveal_appeal_contact",
     "do_reveal_callback_phone",
     "do_submit_appeal",
     "do_supervise_case",

@@ -503,14 +503,22 @@ def do_merge_appeals(case: Case, *, appeals: Sequence[Appeal], acting_user: User
 
 
 @transaction.atomic
-def do_reveal_callback_phone(appeal: Appeal, *, acting_user: User) -> str:
-    """One appeal's callback phone in full, for those who call back (dispatch, handle, follow up); audited."""
+def do_reveal_appeal_contact(appeal: Appeal, *, acting_user: User) -> dict[str, str]:
+    """One appeal's callback phone and address in full, as far as `permissions.contact_fields` allows the user
+    (the one rule for personal data, `gongzhi.core.pii`); every reveal is audited, naming the fields only."""
     case = appeal.case
-    if case is None or not any(
-        permissions.can(acting_user, action, case) for action in ("dispatch", "handle", "follow_up")
-    ):
+    fields = permissions.contact_fields(acting_user, case) if case is not None else ()
+    if not fields:
         raise PermissionDenied(_("You do not have permission to do this here."))
-    log_event(acting_user, "appeals.phone.reveal", appeal, area=case.area,
-              after={"tracking_code": appeal.tracking_code})
-    return appeal.callback_phone
+    log_event(acting_user, "appeals.phone.reveal", appeal, area=case.area if case else None,
+              after={"fields": list(fields)})
+    values = {"phone": appeal.callback_phone, "address": appeal.address}
+    return {field: values[field] for field in fields}
 
+
+def do_reveal_callback_phone(appeal: Appeal, *, acting_user: User) -> str:
+    """One appeal's callback phone in full (see `do_reveal_appeal_contact`); audited."""
+    case = appeal.case
+    if case is None or "phone" not in permissions.contact_fields(acting_user, case):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    return do_reveal_appeal_contact(appeal, acting_user=acting_user)["phone"]

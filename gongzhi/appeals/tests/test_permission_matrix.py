@@ -28,6 +28,7 @@ from gongzhi.appeals.permissions import (
     can_view_rates,
     can_whistle,
     case_policy,
+    contact_fields,
     get_appeal_for_user,
     get_assignment_for_user,
     get_case_for_user,
@@ -76,6 +77,43 @@ liaison              404     404         404      404      404      404         
 party_member_user    404     404         404      404      404      404           404
 volunteer            404     404         404      404      404      404           404
 resident_user        ok/404  403/404     404      404      404      404           404
+"""
+
+# An appeal's callback phone and address in full (`contact_fields`, audited), on the cases above: the one rule for
+# personal data (docs/architecture.md, "Hardening: personal data") — the roles that may reveal residents' data
+# over the case's place (the grid worker of building A too) and the unit handling the case; never the admins.
+CONTACT = """
+                     contact
+superuser            ok/ok
+city_admin           403/403
+district_admin       403/403
+subdistrict_staff_a  ok/404
+worker_a             ok/404
+worker_b             404/ok
+grid_worker_a        ok/404
+handler              ok/404
+liaison              404
+party_member_user    404
+volunteer            404
+resident_user        403/404
+"""
+
+# A case without a place (only an address): the city's admins (granted at the city) see and dispatch it and may
+# read its address (`contact`: the address, not the phone), no district's admin; its sender sees it.
+PLACELESS = """
+                     view  dispatch  contact
+superuser            ok    ok        ok
+city_admin           ok    ok        ok
+district_admin       404   404       404
+subdistrict_staff_a  404   404       404
+worker_a             404   404       404
+worker_b             404   404       404
+grid_worker_a        404   404       404
+handler              404   404       404
+liaison              404   404       404
+party_member_user    404   404       404
+volunteer            404   404       404
+resident_user        ok    403       403
 """
 
 # What is done at an area (A = community A, B = community B); grid workers patrol their grid, not the community.
@@ -157,6 +195,21 @@ def world(cast: Cast, ac: AppealsCast) -> World:
 def test_it_applies_the_matrix_of_cases(cast: Cast, world: World) -> None:
     n = check_policy_matrix(cast, CASE, subjects=world.cases, can=can, fetch=get_case_for_user)
     assert n == 12 * 7 * 2
+
+
+def _contact(user: Any, action: str, case: Case) -> bool:
+    return bool(contact_fields(user, case)) if action == "contact" else can(user, action, case)
+
+
+def test_it_applies_the_matrix_of_contact_data(cast: Cast, world: World) -> None:
+    n = check_policy_matrix(cast, CONTACT, subjects=world.cases, can=_contact, fetch=get_case_for_user)
+    assert n == 12 * 2
+    placeless = actions.do_submit_appeal(acting_user=cast.resident_user, title="路灯不亮", body="幸福路12号路灯不亮",
+                                         callback_phone="13800138000", address="幸福路12号").case
+    assert placeless is not None and placeless.area is None
+    n = check_policy_matrix(cast, PLACELESS, subjects=(placeless,), can=_contact, fetch=get_case_for_user)
+    assert n == 12 * 3
+    assert contact_fields(cast.city_admin, placeless) == ("address",)
 
 
 def test_it_applies_the_matrix_of_the_other_records(cast: Cast, world: World) -> None:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
+from gongzhi.core.pii import Places
 from gongzhi.core.registry import render_panels
 from gongzhi.lib.masking import mask_phone
 
@@ -107,7 +108,7 @@ def available_actions(user: Any, case: Case) -> dict[str, Any]:
         "close": can["dispatch"] and status in (Case.Status.REPLIED, Case.Status.PENDING_DISPATCH),
         "merge": can["dispatch"] and status in Case.OPEN_STATUSES,
         "whistle": can["whistle"] and status in Case.OPEN_STATUSES and (case.area or case.supervising_area),
-        "reveal": can["dispatch"] or can["handle"] or can["follow_up"],
+        "reveal": bool(permissions.contact_fields(user, case)),
     }
 
 
@@ -142,14 +143,22 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
     return rows
 
 
+def _mask_appeals(appeals: list[Appeal], case: Case) -> None:
+    """Masked contact data (gongzhi.core.pii): the phone's first three and last four digits, the address as the
+    community and estate of the appeal's (or the case's) place."""
+    places = Places().preload(a.area or case.area for a in appeals)
+    for appeal in appeals:
+        appeal.phone_masked = mask_phone(appeal.callback_phone)  # type: ignore[attr-defined]
+        appeal.address_masked = places.address(appeal.address, appeal.area or case.area)  # type: ignore[attr-defined]
+
+
 @signed_in
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_detail(request.user, pk)
     available = available_actions(request.user, case)
     appeals = list(case.appeals.all())
-    for appeal in appeals:
-        appeal.phone_masked = mask_phone(appeal.callback_phone)  # type: ignore[attr-defined]
+    _mask_appeals(appeals, case)
     units = dispatch_units(case)
     templates = list(ReplyTemplate.objects.filter(active=True))
     context = {
@@ -198,18 +207,16 @@ def case_route(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def reveal_phone(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse:
-    """Show one appeal's callback phone in full to those who must call back; each reveal is audited."""
+    """Show one appeal's callback phone and address in full to those the one rule allows
+    (`permissions.contact_fields`); each reveal is audited."""
     case = permissions.get_case_for_user(request.user, pk)
     appeal = case.appeals.filter(pk=appeal_pk).first()
     if appeal is None:
         raise Http404
     require_allowed(available_actions(request.user, case)["reveal"])
-    phone = actions.do_reveal_callback_phone(appeal, acting_user=request.user)  # type: ignore[arg-type]
-    return render(
-        request,
-        "appeals/_phone.html",
-        {"appeal": appeal, "phone": phone, "revealed": True, "case": case},
-    )
+    contact = actions.do_reveal_appeal_contact(appeal, acting_user=request.user)  # type: ignore[arg-type]
+    _mask_appeals([appeal], case)
+    return render(request, "appeals/_phone.html", {"appeal": appeal, "contact": contact, "case": case})
 
 
 # --- Actions ------------------------------------------------------------------------------------------------

@@ -14,3 +14,7 @@ class ActionError(Exception):
 
 class InvalidTransition(ActionError):
     """The object is not in a state that allows this action."""
+
+
+class Conflict(ActionError):
+    """The request collides with work already under way (e.g. a training already waiting): the API answers 409."""

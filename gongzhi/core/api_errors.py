@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from gongzhi.lib.errors import ActionError, Conflict
+from gongzhi.lib.errors import ActionError, Conflict, RateLimited
 
 from .api_schemas import MONTH_PATTERN, ErrorOut
 
@@ -196,7 +196,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ActionError)
     def on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
-        return respond(request, {"detail": exc.message, "field": exc.field}, 409 if isinstance(exc, Conflict) else 400)
+        status = 409 if isinstance(exc, Conflict) else 429 if isinstance(exc, RateLimited) else 400
+        return respond(request, {"detail": exc.message, "field": exc.field}, status)
 
     @api.exception_handler(PermissionDenied)
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
@@ -137,7 +138,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_photos(obj: CaseEvent) -> list[str]:
-        return [p.file.url for p in obj.photos.all()]
+        return [reverse("appeals:event_photo", args=[p.pk]) for p in obj.photos.all()]
 
 
 class AssignmentOut(Schema):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "gongzhi.core.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -188,6 +190,9 @@ CACHES = {
 # Public forms: (requests, seconds) per client address.
 APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBMIT_WINDOW", 600))
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
+# Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
+# may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
+PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))
 
 TASKS = {
     "default": {
@@ -202,6 +207,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content security policy (django-csp): scripts, styles, images and connections from this site only; no inline
+# script, style, style attribute or event handler anywhere (templates keep them in gongzhi/static; chart data
+# goes through json_script, which is not executed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Notifications: how text messages go out ("console" logs them, masked; "memory", "none", or a dotted class path).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "").strip() or "console"

@@ -177,3 +177,49 @@ def test_it_hands_the_sending_to_the_web_server_when_configured(
     client.force_login(cast.worker_b)
     response = client.get(reverse("appeals:appeal_photo", args=[photo.pk]))
     assert response.status_code == 404 and "X-Accel-Redirect" not in response and "X-Sendfile" not in response
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reencodes_stored_photos_and_deletes_finished_uploads(media: Path) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets: list[tuple[str, str]]) -> Any:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return MigrationExecutor(connection).loader.project_state(targets).apps
+
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    old = migrate([("appeals", "0008_move_notifications_api_keys_to_core"), ("core", "0003_links"),
+                   ("intelligence", "0004_appeal_suggestions_and_auto_dispatch_config")])
+    try:
+        (media / "appeals/2026/03").mkdir(parents=True)
+        (media / "appeals/2026/03/3f2a.JPG").write_bytes(jpeg_with_gps())
+        (media / "imports/2026/03").mkdir(parents=True)
+        (media / "imports/2026/03/residents.xlsx").write_bytes(b"full personal data")
+        (media / "imports/2026/03/units.xlsx").write_bytes(b"waiting for the worker")
+        case = old.get_model("appeals", "Case").objects.create(title="路灯")
+        appeal = old.get_model("appeals", "Appeal").objects.create(case=case, title="路灯", body="路灯坏了",
+                                                                   callback_phone="13800138000")
+        photo = old.get_model("appeals", "AppealPhoto").objects.create(
+            appeal=appeal, file="appeals/2026/03/3f2a.JPG", content_type="image/jpeg", size=1)
+        user = old.get_model("core", "User").objects.create(username="uploader")
+        area = old.get_model("core", "Area").objects.create(name="市", level="city", path="/1/")
+        job = old.get_model("core", "ImportJob")
+        done = job.objects.create(kind="residents", status="succeeded", file="imports/2026/03/residents.xlsx",
+                                  created_by_id=user.pk, scope_area_id=area.pk)
+        waiting = job.objects.create(kind="units", status="pending", file="imports/2026/03/units.xlsx",
+                                     created_by_id=user.pk, scope_area_id=area.pk)
+
+        new = migrate(latest)
+        moved = new.get_model("appeals", "AppealPhoto").objects.get(pk=photo.pk)
+        assert re.fullmatch(r"appeals/2026/03/[0-9a-f]{32}\.jpg", moved.file.name), moved.file.name
+        assert not (media / "appeals/2026/03/3f2a.JPG").exists()
+        stored = Image.open(media / moved.file.name)
+        assert not stored.getexif().get_ifd(ExifTags.IFD.GPSInfo) and not dict(stored.getexif())
+        jobs = new.get_model("core", "ImportJob").objects
+        assert jobs.get(pk=done.pk).file.name == "" and not (media / "imports/2026/03/residents.xlsx").exists()
+        assert jobs.get(pk=waiting.pk).file.name and (media / "imports/2026/03/units.xlsx").exists()
+    finally:
+        migrate(latest)

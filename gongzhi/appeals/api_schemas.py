@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
@@ -149,7 +150,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_photos(obj: CaseEvent) -> list[str]:
-        return [p.file.url for p in obj.photos.all()]
+        return [reverse("appeals:event_photo", args=[p.pk]) for p in obj.photos.all()]
 
 
 class AssignmentOut(Schema):

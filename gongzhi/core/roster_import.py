@@ -510,7 +510,7 @@ def do_create_import_job(*, acting_user: User, kind: str, scope_area: Area, uplo
     check_workbook(upload)
     upload.seek(0)
     job = ImportJob(kind=kind, original_name=Path(name).name[:200], created_by=acting_user, scope_area=scope_area)
-    job.file.save(f"{kind}.xlsx", File(upload), save=False)
+    job.file.save("upload.xlsx", File(upload), save=False)
     job.save()
     return job
 
@@ -533,7 +533,24 @@ def validate_job(job: ImportJob, progress: ProgressCallback | None = None) -> Pl
 
 
 def run_import(job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
-    """Validate and then import a job's file; the job records the outcome (never raises for bad files)."""
+    """Validate and then import a job's file; the job records the outcome (never raises for bad files). The
+    file is deleted afterwards, whatever the outcome: it holds full personal data."""
+    try:
+        return _run_import(job, progress)
+    finally:
+        discard_import_file(job)
+
+
+def discard_import_file(job: ImportJob) -> None:
+    """Delete a job's uploaded file from storage and forget its name."""
+    name = job.file.name
+    if name:
+        job.file.storage.delete(name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        job.file.name = ""
+
+
+def _run_import(job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
     _set_job(job, status=ImportJob.Status.RUNNING, errors=[], message="")
 
     def report(done: int, total: int) -> None:

@@ -351,10 +351,20 @@ def _finish_job(job: TrainingJob, *, status: str, message: str, version: Classif
 
 def run_training_job(job: TrainingJob) -> TrainingJob:
     """Train the version a job asks for (slow: outside any transaction) and record the outcome on the job;
-    a failure is recorded in Chinese, never raised."""
+    a failure is recorded in Chinese, never raised. The uploaded file is deleted once the job has run."""
     if not _claim_job(job):
         job.refresh_from_db()  # another worker took it
         return job
+    try:
+        return _run_training_job(job)
+    finally:
+        if job.file.name:
+            job.file.storage.delete(job.file.name)
+            TrainingJob.objects.filter(pk=job.pk).update(file="")
+            job.file.name = ""
+
+
+def _run_training_job(job: TrainingJob) -> TrainingJob:
     try:
         if job.source == ClassifierVersion.Source.FILE:
             with job.file.open("rb") as handle:

@@ -16,7 +16,7 @@ def keep_one_waiting_job(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intelligence', '0004_appeal_suggestions_and_auto_dispatch_config'),
+        ('intelligence', '0005_training_files_deleted_after_training'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
-from django.http import HttpRequest
 
+# The client's address behind trusted proxies (settings.TRUSTED_PROXIES); kept here for the callers of this module.
+from gongzhi.lib.net import client_ip
 
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+__all__ = ["client_ip", "hit"]
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:

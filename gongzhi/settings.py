@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "gongzhi.lib.net.TrustedProxyMiddleware",
+    "gongzhi.core.api_errors.ApiErrorMiddleware",  # every error under /api/ as JSON in Chinese
+    "gongzhi.core.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,6 +179,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Uploads and files (issue 17, findings 8, 9, 12): see docs/configuration.md -------------------------
+# A request whose body is larger is refused with 413 before anything is read (core.request_limits).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 32 * 1024 * 1024)
+# An uploaded .xlsx is refused before openpyxl loads it when it unpacks to more bytes or holds more cells.
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 2_000_000)
+# Photos with more pixels are refused (Pillow's decompression-bomb limit, Image.MAX_IMAGE_PIXELS).
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# Who sends a stored file once the view has checked the policy: "" (Django streams it), "x-accel-redirect"
+# (nginx, to the internal location FILES_ACCEL_REDIRECT_PREFIX) or "x-sendfile" (Apache, lighttpd).
+FILES_SENDFILE = os.environ.get("FILES_SENDFILE", "").strip().lower()
+if FILES_SENDFILE not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ValueError('FILES_SENDFILE must be "", "x-accel-redirect" or "x-sendfile"')
+FILES_ACCEL_REDIRECT_PREFIX = os.environ.get("FILES_ACCEL_REDIRECT_PREFIX", "/protected-files/")
+# --- end of uploads and files ---------------------------------------------------------------------------
+
 # Shared by every web process (rate limits on public forms must hold across processes and hosts).
 CACHES = {
     "default": {
@@ -188,6 +206,9 @@ CACHES = {
 # Public forms: (requests, seconds) per client address.
 APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBMIT_WINDOW", 600))
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
+# Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
+# may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
+PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))
 
 TASKS = {
     "default": {

@@ -1,26 +1,9 @@
-"""A small fixed-window rate limit on the Django cache, for public forms and the API."""
+"""Rate limits of the public forms and the API: the counter (gongzhi.lib.ratelimit) and the client's address
+(gongzhi.lib.net: behind settings.TRUSTED_PROXIES, the forwarded one), kept here for the callers of this module."""
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import cache
-
-# The client's address behind trusted proxies (settings.TRUSTED_PROXIES); kept here for the callers of this module.
 from gongzhi.lib.net import client_ip
+from gongzhi.lib.ratelimit import hit
 
 __all__ = ["client_ip", "hit"]
-
-
-def hit(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one request for `key`; False when the limit for the current window is exceeded."""
-    bucket = f"gz-rl:{key}:{int(time.time() // window_seconds)}"
-    added = cache.add(bucket, 1, timeout=window_seconds + 5)
-    if added:
-        return True
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, timeout=window_seconds + 5)
-        return True
-    return count <= limit

@@ -1,0 +1,29 @@
+"""Photos of appeals and of progress notes, served only to whoever may see them (404 otherwise)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.views.decorators.http import require_GET
+
+from gongzhi.core.files import file_response
+
+from .. import permissions
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+def _content_type(value: str) -> str:
+    return value if value in IMAGE_TYPES else "application/octet-stream"
+
+
+@require_GET
+def appeal_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    photo = permissions.get_appeal_photo_for_user(request.user, pk)
+    return file_response(photo.file, content_type=_content_type(photo.content_type))
+
+
+@require_GET
+def event_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    photo = permissions.get_event_photo_for_user(request.user, pk)
+    return file_response(photo.file, content_type=_content_type(photo.content_type))

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongzhi.core.api_errors.ApiErrorMiddleware",  # every error under /api/ as JSON in Chinese
     "gongzhi.core.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

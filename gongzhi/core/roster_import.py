@@ -21,7 +21,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.lib.validators import validate_id_number, validate_phone
+from gongzhi.lib.validators import (
+    validate_area_code,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+    validate_single_line,
+)
 
 from .actions import require
 from .audit import log_event
@@ -178,6 +184,20 @@ def _phone(value: Any, row: int, column: str, errors: list[RowError]) -> str:
     return text
 
 
+def _validated(check: Callable[[str], str], value: str, row: int, column: str, errors: list[RowError]) -> str:
+    """The value as one of the validators shared with the API (gongzhi.lib.validators) cleans it; its error as
+    the row's."""
+    try:
+        return check(value)
+    except ActionError as exc:
+        errors.append(RowError(row, column, exc.message))
+        return value
+
+
+def _line(value: str, row: int, column: str, errors: list[RowError]) -> str:
+    return _validated(lambda v: validate_single_line(v, field="name"), value, row, column, errors)
+
+
 def _id_number(value: Any, row: int, column: str, errors: list[RowError]) -> str:
     text = _text(value).replace(" ", "").upper()
     if text:
@@ -247,6 +267,7 @@ class Validator:
         self.plan = Plan(kind=job.kind, total=len(sheet.rows))
         self.progress = progress
         self.unit_names: dict[str, int] = {}
+        self.area_codes: dict[str, int] = {}
         self.id_numbers: dict[str, int] = {}
         self.units_by_name: dict[str, Unit | None] = {}
 
@@ -279,7 +300,10 @@ class Validator:
         if not _required(values, self.spec, row, self.errors):
             return None
         parent = self.index.resolve(_text(values["parent_path"]), self.errors, row, self.header("parent_path"))
-        name = _text(values["name"])
+        name = _line(_text(values["name"]), row, self.header("name"), self.errors)
+        code = _validated(validate_area_code, _text(values["code"]), row, self.header("code"), self.errors)
+        if code:
+            _duplicate(self.area_codes, code, row, self.header("code"), code, self.errors)
         level = _choice(values["level"], _lookup(LEVEL_NAMES, ((v, lbl) for v, lbl in Area.Level.choices)), row,
                         self.header("level"), [n[0] for n in LEVEL_NAMES.values()], self.errors)
         if len(name) > 100:
@@ -306,9 +330,17 @@ class Validator:
             return None
         if len(self.errors) > before:
             return None
-        new = NewArea(row=row, name=name, level=level, code=_text(values["code"])[:30], parent=parent, names=names)
+        new = NewArea(row=row, name=name, level=level, code=code, parent=parent, names=names)
         self.index.add(new)
         return new
+
+    def finish_areas(self) -> None:
+        codes = list(self.area_codes.items())
+        for chunk in _chunks(codes):
+            rows = dict(chunk)
+            for existing in Area.objects.filter(code__in=list(rows)).values_list("code", flat=True):
+                self.errors.append(RowError(rows[existing], self.header("code"), _(
+                    "Another area already has the code %(code)s.") % {"code": existing}))
 
     # -- units ------------------------------------------------------------------------------------
 
@@ -316,7 +348,7 @@ class Validator:
         before = len(self.errors)
         _required(values, self.spec, row, self.errors)
         seen = self.unit_names
-        name = _text(values["name"])
+        name = _line(_text(values["name"]), row, self.header("name"), self.errors)
         if name:
             if len(name) > 100:
                 self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 100 characters).")))
@@ -326,10 +358,8 @@ class Validator:
         area = None
         if _text(values["area_path"]):
             area = self.index.resolve(_text(values["area_path"]), self.errors, row, self.header("area_path"))
-        credit_code = _text(values["credit_code"]).upper()
-        if credit_code and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", credit_code):
-            self.errors.append(RowError(row, self.header("credit_code"), _(
-                "The unified social credit code must have 18 digits or capital letters.")))
+        credit_code = _validated(validate_credit_code, _text(values["credit_code"]), row, self.header("credit_code"),
+                                 self.errors)
         phone = _phone(values["contact_phone"], row, self.header("contact_phone"), self.errors)
         communities: list[Area] = []
         for part in MULTI_SEPARATORS.split(_text(values["registration_paths"])):
@@ -360,7 +390,7 @@ class Validator:
     # -- people -----------------------------------------------------------------------------------
 
     def _person(self, row: int, values: dict[str, Any]) -> dict[str, Any]:
-        name = _text(values["name"])
+        name = _line(_text(values["name"]), row, self.header("name"), self.errors)
         if len(name) > 50:
             self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 50 characters).")))
         gender = _choice(values["gender"], _lookup(GENDER_NAMES, Resident.Gender.choices), row, self.header("gender"),

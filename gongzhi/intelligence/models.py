@@ -181,6 +181,11 @@ class TrainingJob(models.Model):
         verbose_name = _("training job")
         verbose_name_plural = _("training jobs")
         ordering = ["-created_at"]
+        constraints = [
+            # One training waits at a time: a second request while one waits is refused (do_request_training).
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="queued"),
+                                    name="one_waiting_training_job"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.original_name}".strip()

@@ -242,6 +242,10 @@ def do_request_extension(case: Case, *, acting_user: User | None, new_due_at: da
         raise ActionError(_("Please give the new deadline with a time zone."), field="new_due_at")
     if case.due_at is not None and new_due_at <= case.due_at:
         raise ActionError(_("The new deadline must be later than the current one."), field="new_due_at")
+    latest = max(case.due_at or timezone.now(), timezone.now()) + deadlines.MAX_EXTENSION
+    if new_due_at > latest:
+        raise ActionError(_("The new deadline may be at most %(days)d days after the current one.")
+                          % {"days": deadlines.MAX_EXTENSION.days}, field="new_due_at")
     if case.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise InvalidTransition(_("An extension request for this case is already waiting for a decision."))
     if acting_user is None:

@@ -433,6 +433,18 @@ def get_appeal_photo_for_user(user: Any, pk: Any) -> AppealPhoto:
     return photo
 
 
+def get_tracked_appeal_photo(tracked_appeal_id: Any, pk: Any) -> AppealPhoto:
+    """A photo of the appeal this browser looked up on the public tracking page (code and phone digits, the
+    proof the page itself asks for): the sender sees their own photos there, and nothing else. Http404
+    otherwise."""
+    photo = None
+    if tracked_appeal_id:
+        photo = AppealPhoto.objects.filter(pk=_photo_pk(pk), appeal_id=_photo_pk(tracked_appeal_id)).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
 def get_event_photo_for_user(user: Any, pk: Any) -> EventPhoto:
     """A photo of a progress note: for the staff who see the case (progress notes are internal). Http404
     otherwise."""
@@ -447,6 +459,6 @@ def get_event_photo_for_user(user: Any, pk: Any) -> EventPhoto:
 __all__ = [
     "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES", "WHISTLE_ROLES",
     "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
-    "can_whistle", "get_appeal_photo_for_user", "get_event_photo_for_user", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
+    "can_whistle", "get_appeal_photo_for_user", "get_event_photo_for_user", "get_tracked_appeal_photo", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
     "users_who_can", "visible_to",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("places/", public.place_options, name="place_options"),
     path("track/", public.track, name="track"),
     path("track/rate/", public.track_rate, name="track_rate"),
+    path("track/photos/<int:pk>/", files.tracked_photo, name="tracked_photo"),
     # intake
     path("hotline/", intake.hotline, name="hotline"),
     path("patrol/", intake.patrol, name="patrol"),

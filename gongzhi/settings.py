@@ -171,6 +171,13 @@ CACHES = {
 # Public forms: (requests, seconds) per client address.
 APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBMIT_WINDOW", 600))
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
+# Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
+APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
+# One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal
+# per hour.
+APPEALS_RATING_CODE_TTL = env_int("APPEALS_RATING_CODE_TTL", 600)
+APPEALS_RATING_CODE_ATTEMPTS = env_int("APPEALS_RATING_CODE_ATTEMPTS", 5)
+APPEALS_RATING_CODE_SENDS = env_int("APPEALS_RATING_CODE_SENDS", 3)
 
 TASKS = {
     "default": {

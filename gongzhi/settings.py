@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -178,6 +180,9 @@ APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_in
 APPEALS_RATING_CODE_TTL = env_int("APPEALS_RATING_CODE_TTL", 600)
 APPEALS_RATING_CODE_ATTEMPTS = env_int("APPEALS_RATING_CODE_ATTEMPTS", 5)
 APPEALS_RATING_CODE_SENDS = env_int("APPEALS_RATING_CODE_SENDS", 3)
+# Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
+# may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
+PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))
 
 TASKS = {
     "default": {
@@ -192,6 +197,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content security policy (django-csp): scripts, styles, images and connections from this site only; no inline
+# script, style, style attribute or event handler anywhere (templates keep them in gongzhi/static; chart data
+# goes through json_script, which is not executed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Notifications: how text messages go out ("console" logs them, masked; "memory", "none", or a dotted class path).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "").strip() or "console"

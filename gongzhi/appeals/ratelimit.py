@@ -1,26 +1,13 @@
-"""A small fixed-window rate limit on the Django cache, for public forms and the API."""
+"""Rate limits of the public forms and the API: the client's address, and the cache-based counter (in lib)."""
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from gongzhi.lib.ratelimit import hit
+
+__all__ = ["client_ip", "hit"]
 
 
 def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def hit(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one request for `key`; False when the limit for the current window is exceeded."""
-    bucket = f"gz-rl:{key}:{int(time.time() // window_seconds)}"
-    added = cache.add(bucket, 1, timeout=window_seconds + 5)
-    if added:
-        return True
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, timeout=window_seconds + 5)
-        return True
-    return count <= limit

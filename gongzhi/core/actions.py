@@ -6,16 +6,19 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.lib.ratelimit import hit as rate_hit
 from gongzhi.lib.validators import validate_id_number, validate_phone
 
+from . import pii, queries
 from .audit import log_event, snapshot
-from .errors import ActionError
+from .errors import ActionError, RateLimited
 from .models import (
     Alliance,
     Area,
@@ -32,7 +35,7 @@ from .models import (
     Unit,
     User,
 )
-from .permissions import can, is_superuser, visible_to
+from .permissions import can, is_superuser, primary_area, visible_to
 from .registry import AREAS_CREATED, registry
 
 UNIT_FIELDS = ["name", "kind", "area", "credit_code", "contact_name", "contact_phone", "address"]
@@ -299,6 +302,27 @@ def do_reveal_personal_data(person: Resident | PartyMember, *, acting_user: User
     fields = ["phone", "id_number"] + (["address"] if isinstance(person, Resident) else [])
     log_event(acting_user, "core.pii.reveal", person, area=area, after={"fields": fields})
     return {field: getattr(person, field) for field in fields}
+
+
+def do_search_people(
+    kind: str, *, acting_user: User, q: str = "", area: Area | None = None
+) -> models.QuerySet[Any]:
+    """The residents (`kind="residents"`) or party members the user finds with `q` under `area`.
+
+    A term that looks for a phone or ID number is a reveal (`gongzhi.core.pii`): it matches by those fields only
+    where the user may reveal personal data, is limited per user (settings.PII_SEARCH_RATE; RateLimited beyond
+    it) and writes a `core.pii.search` audit event with the term masked. Name searches are neither."""
+    lister = {"residents": queries.resident_list, "party_members": queries.party_member_list}[kind]
+    if pii.searches_pii(acting_user, q):
+        limit, window = settings.PII_SEARCH_RATE
+        if not rate_hit(f"core:pii-search:{acting_user.pk}", limit=limit, window_seconds=window):
+            raise RateLimited(_("Too many searches by phone or ID number; please wait and try again later, or "
+                                "search by name."))
+        with transaction.atomic():
+            where = area or primary_area(acting_user)
+            log_event(acting_user, "core.pii.search", where if where is not None else acting_user, area=where,
+                      after={"kind": kind, "term": pii.mask_term(q)})
+    return lister(acting_user, q=q, area=area)
 
 
 @transaction.atomic

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
+from gongzhi.lib.masking import mask_id_number, mask_phone
 
 from . import actions
 from .api_keys import API_AUTH
+from .errors import RateLimited
 from .models import Area, AuditEvent, Notification, PartyMember, PartyOrg, Resident, Unit, User
 from .permissions import (
     audit_event_policy,
@@ -26,6 +28,7 @@ from .permissions import (
     user_grants,
     visible_to,
 )
+from .pii import Places
 
 router = Router()
 
@@ -99,6 +102,17 @@ class PartyOrgOut(Schema):
     member_count: int
 
 
+def _places(context: Any) -> Places:
+    """One `Places` per request, so a page of residents loads their communities and estates once."""
+    request = (context or {}).get("request")
+    places = getattr(request, "_gongzhi_places", None)
+    if places is None:
+        places = Places()
+        if request is not None:
+            request._gongzhi_places = places
+    return places
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -117,21 +131,27 @@ class PersonOut(Schema):
         return mask_id_number(obj.id_number)
 
     @staticmethod
-    def resolve_area_id(obj: Resident | PartyMember) -> int:
-        return obj.area_id if isinstance(obj, Resident) else obj.home_area_id
+    def resolve_area_id(obj: Resident | PartyMember, context: Any) -> int | None:
+        if isinstance(obj, PartyMember):
+            return obj.home_area_id
+        place = _places(context).area(obj.area)
+        return place.pk if place is not None else None
 
     @staticmethod
-    def resolve_area_name(obj: Resident | PartyMember) -> str:
-        return obj.area.name if isinstance(obj, Resident) else obj.home_area.name
+    def resolve_area_name(obj: Resident | PartyMember, context: Any) -> str:
+        return _places(context).name(obj.area) if isinstance(obj, Resident) else obj.home_area.name
 
 
 class ResidentOut(PersonOut):
+    """A resident, masked: the area is the community or estate they live in (never the building), the address
+    only that place's names; the full values come from `POST /residents/{id}/reveal` (audited)."""
+
+    area_id: int | None  # type: ignore[assignment]
     address: str
-    household_id: int | None
 
     @staticmethod
-    def resolve_address(obj: Resident) -> str:
-        return mask_address(obj.address)
+    def resolve_address(obj: Resident, context: Any) -> str:
+        return _places(context).address(obj.address, obj.area)
 
 
 class PartyMemberOut(PersonOut):
@@ -285,16 +305,20 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
     return Status(201, _unit_out(unit))
 
 
+def _search_people(kind: str, user: User, *, q: str, area: Area | None) -> QuerySet[Any]:
+    """By name; by phone or ID number only for roles that may reveal them, audited and limited (429)."""
+    try:
+        return actions.do_search_people(kind, acting_user=user, q=q, area=area)
+    except RateLimited as exc:
+        raise HttpError(429, exc.message) from None
+
+
 @router.get("/residents", response=list[ResidentOut], summary="居民（个人信息已脱敏）")
 @paginate(LimitOffsetPagination)
 def list_residents(request: HttpRequest, area_id: int | None = None, q: str | None = None) -> QuerySet[Resident]:
     user = _user(request)
-    qs = visible_to(user, Resident).select_related("area")
-    if area_id is not None:
-        qs = qs.filter(area__path__startswith=get_area_for_user(user, area_id).path)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
-    return qs.order_by("area__path", "name", "pk")
+    area = get_area_for_user(user, area_id) if area_id is not None else None
+    return _search_people("residents", user, q=q or "", area=area)
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut, summary="居民详情（脱敏）")
@@ -316,11 +340,8 @@ def list_party_members(
     request: HttpRequest, area_id: int | None = None, q: str | None = None, in_service: bool | None = None
 ) -> QuerySet[PartyMember]:
     user = _user(request)
-    qs = visible_to(user, PartyMember).select_related("home_area", "work_unit", "party_org")
-    if area_id is not None:
-        qs = qs.filter(home_area__path__startswith=get_area_for_user(user, area_id).path)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
+    area = get_area_for_user(user, area_id) if area_id is not None else None
+    qs = _search_people("party_members", user, q=q or "", area=area)
     if in_service is not None:
         qs = qs.filter(in_service=in_service)
     return qs.order_by("home_area__path", "name", "pk")

@@ -373,13 +373,21 @@ class Validator:
         return {"row": row, "name": name, "gender": gender, "phone": phone, "id_number": id_number}
 
     def _finish_id_numbers(self, model: type[Resident] | type[PartyMember]) -> None:
+        """ID numbers already in the roster *of this import's scope* are refused. Records outside the scope are
+        never looked at: a number that exists only elsewhere in the city is imported as a new record in the scope
+        like any other, so the row errors tell the uploader nothing about people outside it (the same person
+        can then be on two communities' rosters, e.g. after moving; someone whose scope covers both may merge
+        them)."""
+        area_path = "area__path" if model is Resident else "home_area__path"
+        in_scope = model.objects.filter(**{f"{area_path}__startswith": self.job.scope_area.path})
         numbers = list(self.id_numbers.items())
         for chunk in _chunks(numbers):
             rows = dict(chunk)
-            for existing in model.objects.filter(id_number__in=list(rows)).values_list("id_number", flat=True):
+            for existing in in_scope.filter(id_number__in=list(rows)).values_list("id_number", flat=True):
                 self.errors.append(RowError(rows[existing], self.header("id_number"), _(
-                    "A person with the ID number %(value)s is already in the roster; remove the row or correct "
-                    "the number.") % {"value": existing[:3] + "…" + existing[-4:]}))
+                    "A person with the ID number %(value)s is already in the roster of %(scope)s; remove the row "
+                    "or correct the number.") % {"value": existing[:3] + "…" + existing[-4:],
+                                                  "scope": "/".join(self.index.scope_names)}))
 
     def row_party_members(self, row: int, values: dict[str, Any]) -> dict[str, Any] | None:
         before = len(self.errors)

@@ -14,3 +14,7 @@ class ActionError(Exception):
 
 class InvalidTransition(ActionError):
     """The object is not in a state that allows this action."""
+
+
+class RateLimited(ActionError):
+    """Too many requests of this kind in the current window; nothing was done (HTTP 429)."""

@@ -248,7 +248,7 @@ def test_a_case_closed_without_dispatch_is_followed_up_and_counts_for_its_office
     assert appeal.case is not None
     office = SubdistrictOffice.objects.get(subdistrict=cast.subdistrict_a).unit
     actions.do_close_case(appeal.case, acting_user=cast.subdistrict_staff_a, note="已电话答复居民")
-    case = Case.objects.get(pk=appeal.case_id)
+    case = Case.objects.get(pk=appeal.case.pk)
     assert case.status == Case.Status.CLOSED and case.lead_unit == office and case.awaits_follow_up
     # It waits on the follow-up list, and the office's own staff may not follow it up.
     client.force_login(ac.caller)

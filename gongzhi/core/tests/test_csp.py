@@ -151,4 +151,10 @@ def test_the_main_pages_break_no_rule_of_the_policy(browser: Any, live_server: A
     admin.wait_for_timeout(300)
     assert asked and "北京" in asked[0] and not admin.locator(".messages").count()
     problems.extend(f"time limits: {v}" for v in admin.evaluate("window.__csp"))
+
+    # Django's admin and the API's documentation page (django-ninja's own Swagger files) live under the policy too.
+    root = signed_in(browser, live_server, cast.superuser, **DESKTOP)
+    problems += _watch(root)
+    for url in ("/admin/", f"/admin/core/resident/{cast.resident_a.pk}/change/", "/api/docs"):
+        _visit(root, live_server.url + url, problems)
     assert not problems, "\n".join(problems)

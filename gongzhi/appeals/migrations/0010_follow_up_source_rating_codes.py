@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0008_move_notifications_api_keys_to_core'),
-        ('core', '0004_follow_up_caller_role'),
+        ('appeals', '0009_photos_reencoded_under_random_names'),
+        ('core', '0005_follow_up_caller_role'),
     ]
 
     operations = [

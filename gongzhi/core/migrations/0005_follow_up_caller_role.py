@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_links'),
+        ('core', '0004_import_files_random_names_deleted_after_import'),
     ]
 
     operations = [

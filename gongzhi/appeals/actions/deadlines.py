@@ -21,7 +21,6 @@ from ..models import Case, Whistle, WhistleReport
 from ._common import _record
 
 
-
 def _batch() -> int:
     """Rows one check claims per transaction (setting DEADLINE_CHECK_BATCH); the rest wait for the next round."""
     return max(1, int(getattr(settings, "DEADLINE_CHECK_BATCH", 500)))

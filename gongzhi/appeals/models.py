@@ -13,6 +13,7 @@ Subdistrict staff covering that subdistrict act as handlers of that unit.
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -369,9 +370,18 @@ class Appeal(models.Model):
         return f"{self.tracking_code} {self.title}"
 
 
+PHOTO_EXTENSIONS = ("jpg", "png", "webp")
+
+
+def _photo_name(folder: str, filename: str) -> str:
+    """A random name (uuid4) under `folder`/YYYY/MM; the extension is the one re-encoding wrote (never the
+    uploader's: anything else becomes .bin and is served as a download)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext if ext in PHOTO_EXTENSIONS else 'bin'}"
+
+
 def appeal_photo_path(instance: AppealPhoto, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"appeals/{timezone.now():%Y/%m}/{secrets.token_hex(12)}.{ext}"
+    return _photo_name("appeals", filename)
 
 
 class AppealPhoto(models.Model):
@@ -463,8 +473,7 @@ class CaseEvent(models.Model):
 
 
 def event_photo_path(instance: EventPhoto, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"appeals/progress/{timezone.now():%Y/%m}/{secrets.token_hex(12)}.{ext}"
+    return _photo_name("appeals/progress", filename)
 
 
 class EventPhoto(models.Model):

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Area, Resident, Role, Unit, User
 from gongzhi.core.permissions import ADMIN_ROLES, AREA_STAFF_ROLES, STAFF_ROLES
@@ -36,9 +38,11 @@ from gongzhi.core.policy import (
 
 from .models import (
     Appeal,
+    AppealPhoto,
     Assignment,
     Case,
     CaseEvent,
+    EventPhoto,
     RoutingRule,
     SubdistrictOffice,
     Whistle,
@@ -399,9 +403,62 @@ def can_whistle(user: Any) -> bool:
     return area_policy.can_somewhere(user, "whistle")
 
 
+# --- Photos: shown to whoever may see the page they belong to --------------------------------------------
+
+
+def _staff_cases(user: Any) -> QuerySet[Case]:
+    """The cases a user sees as staff (not the cases of their own appeals)."""
+    if is_superuser(user):
+        return Case.objects.all()
+    if not is_active_user(user):
+        return Case.objects.none()
+    return Case.objects.filter(_case_q(user))
+
+
+def _photo_pk(pk: Any) -> int:
+    text = str(pk)
+    if not (text.isdigit() and int(text) < 2**63):
+        raise Http404(_("Not found, or outside your area."))
+    return int(text)
+
+
+def get_appeal_photo_for_user(user: Any, pk: Any) -> AppealPhoto:
+    """A photo sent with an appeal: for whoever sees the appeal (the staff of its case, and the resident who
+    sent it or for whom it was filed). Http404 otherwise."""
+    photo = AppealPhoto.objects.filter(
+        pk=_photo_pk(pk), appeal__in=appeal_policy.visible_to(user).values("pk")
+    ).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
+def get_tracked_appeal_photo(tracked_appeal_id: Any, pk: Any) -> AppealPhoto:
+    """A photo of the appeal this browser looked up on the public tracking page (code and phone digits, the
+    proof the page itself asks for): the sender sees their own photos there, and nothing else. Http404
+    otherwise."""
+    photo = None
+    if tracked_appeal_id:
+        photo = AppealPhoto.objects.filter(pk=_photo_pk(pk), appeal_id=_photo_pk(tracked_appeal_id)).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
+def get_event_photo_for_user(user: Any, pk: Any) -> EventPhoto:
+    """A photo of a progress note: for the staff who see the case (progress notes are internal). Http404
+    otherwise."""
+    photo = EventPhoto.objects.filter(
+        pk=_photo_pk(pk), event__case__in=_staff_cases(user).values("pk")
+    ).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
 __all__ = [
     "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES", "WHISTLE_ROLES",
     "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
-    "can_whistle", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
+    "can_whistle", "get_appeal_photo_for_user", "get_event_photo_for_user", "get_tracked_appeal_photo", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
     "users_who_can", "visible_to",
 ]

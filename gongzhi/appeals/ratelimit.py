@@ -1,26 +1,9 @@
-"""A small fixed-window rate limit on the Django cache, for public forms and the API."""
+"""Rate limits of the public forms and the API: the counter (gongzhi.lib.ratelimit) and the client's address
+(gongzhi.lib.net: behind settings.TRUSTED_PROXIES, the forwarded one), kept here for the callers of this module."""
 
 from __future__ import annotations
 
-import time
+from gongzhi.lib.net import client_ip
+from gongzhi.lib.ratelimit import hit
 
-from django.core.cache import cache
-from django.http import HttpRequest
-
-
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def hit(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one request for `key`; False when the limit for the current window is exceeded."""
-    bucket = f"gz-rl:{key}:{int(time.time() // window_seconds)}"
-    added = cache.add(bucket, 1, timeout=window_seconds + 5)
-    if added:
-        return True
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, timeout=window_seconds + 5)
-        return True
-    return count <= limit
+__all__ = ["client_ip", "hit"]

@@ -29,6 +29,7 @@ CORE_VERB_LABELS: dict[str, Any] = {
     "core.committee.add": _("Added a committee member"),
     "core.grant.create": _("Granted a role"),
     "core.pii.reveal": _("Viewed full personal data"),
+    "core.pii.search": _("Searched people by phone or ID number"),
     "core.household.create": _("Added a household"),
     "core.demo.create": _("Created the demo city"),
     "core.pii.export": _("Exported full personal data"),

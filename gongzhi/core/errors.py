@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from gongzhi.lib.errors import ActionError, InvalidTransition
+from gongzhi.lib.errors import ActionError, Conflict, InvalidTransition, RateLimited
 
-__all__ = ["ActionError", "InvalidTransition"]
+__all__ = ["ActionError", "Conflict", "InvalidTransition", "RateLimited"]

@@ -1,4 +1,5 @@
-"""Excel rosters out: the same columns as the import templates, scoped to the user, personal data masked.
+"""Excel rosters out: the same columns as the import templates, scoped to the user, personal data masked (a
+resident's place only down to their estate, no room, the address as that place's names).
 
 A full export (unmasked) needs the reveal right over the whole export scope and an explicit request;
 it is written to the audit log as one event with the number of rows.
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
+from gongzhi.lib.masking import mask_id_number, mask_phone
+from gongzhi.lib.spreadsheets import append_row
 
 from .actions import do_record_pii_export
 from .models import Area, ImportJob, PartyMember, Registration, Resident, Unit, User
@@ -34,6 +36,7 @@ from .permissions import (
     scope_paths,
     visible_to,
 )
+from .pii import Places
 from .rosters import gender_name, get_spec, level_name, unit_kind_name
 
 Kind = ImportJob.Kind
@@ -136,12 +139,15 @@ def _resident_rows(user: User, area: Area | None, full: bool) -> Iterator[list[A
     qs = _within(visible_to(user, Resident), "area__path", area).select_related("area", "household").order_by(
         "area__path", "name", "pk")
     if full:
-        phone = id_number = address = lambda v: v  # noqa: E731
-    else:
-        phone, id_number, address = mask_phone, mask_id_number, mask_address
+        for r in qs.iterator(chunk_size=CHUNK):
+            yield [r.name, gender_name(r.gender), r.birth_year or "", r.phone, r.id_number, names.path(r.area),
+                   r.household.number if r.household else "", r.address]
+        return
+    # Masked: the place is the resident's community and estate (gongzhi.core.pii), never the grid, building or room.
+    places = Places()
     for r in qs.iterator(chunk_size=CHUNK):
-        yield [r.name, gender_name(r.gender), r.birth_year or "", phone(r.phone), id_number(r.id_number),
-               names.path(r.area), r.household.number if r.household else "", address(r.address)]
+        yield [r.name, gender_name(r.gender), r.birth_year or "", mask_phone(r.phone), mask_id_number(r.id_number),
+               names.path(places.area(r.area)), "", places.address(r.address, r.area)]
 
 
 ROWS = {Kind.AREAS: _area_rows, Kind.UNITS: _unit_rows, Kind.PARTY_MEMBERS: _party_member_rows,
@@ -162,10 +168,10 @@ def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool
             "You may not export full personal data for this scope; export the masked roster instead."))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.title)
-    ws.append(spec.headers)
+    append_row(ws, spec.headers)
     count = 0
     for row in ROWS[ImportJob.Kind(kind)](user, area, full):
-        ws.append(row)
+        append_row(ws, row)
         count += 1
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - returned to the caller
     wb.save(out)

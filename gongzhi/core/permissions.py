@@ -63,14 +63,15 @@ AREA_RULES: dict[str, frozenset[str]] = {
     "manage_areas": AREA_MANAGE_ROLES,
     "view_audit": ADMIN_ROLES,
     "import": MANAGE_ROLES,
+    "reveal": REVEAL_ROLES,
 }
-PERSON_RULES: dict[str, frozenset[str]] = {**AREA_RULES, "reveal": REVEAL_ROLES, "browse": PEOPLE_ROLES}
+PERSON_RULES: dict[str, frozenset[str]] = {**AREA_RULES, "browse": PEOPLE_ROLES}
 
 ACTIONS = (
     "view",  # see the object at all
     "browse",  # open the pages listing this kind of record at all (their rows are still scoped)
     "view_people",  # list residents and party members under an area
-    "reveal",  # see one person's personal data in full
+    "reveal",  # see one person's personal data in full (at an area: of the people there), or search by it
     "manage",  # create or edit rosters under an area
     "manage_areas",  # add or rename areas under an area
     "view_audit",  # read the audit log of an area

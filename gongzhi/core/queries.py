@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 
 from gongzhi.lib.ttl import TtlMap
 
+from . import pii
 from .models import Area, AuditEvent, Link, PartyMember, PartyOrg, Resident, Unit
 from .permissions import is_superuser, resident_policy, scope_paths, user_grants, visible_to
 
@@ -174,22 +175,26 @@ def top_party_orgs(user: Any) -> QuerySet[PartyOrg]:
 
 
 def resident_list(user: Any, *, q: str = "", area: Area | None = None) -> QuerySet[Resident]:
+    """Residents the user sees under `area` matching `q`: by name, and by phone or ID number only where the user
+    may reveal them (`pii.person_search_q`). A search by phone or ID number goes through
+    `actions.do_search_people`, which audits and limits it."""
     qs = visible_to(user, Resident).select_related("area", "household")
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(area__path__startswith=pii.filter_area(user, area).path)
     q = q.strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone=q) | Q(id_number=q.upper()))
+        qs = qs.filter(pii.person_search_q(user, q, area_field="area__path"))
     return qs.order_by("area__path", "name", "pk")
 
 
 def party_member_list(user: Any, *, q: str = "", area: Area | None = None) -> QuerySet[PartyMember]:
+    """Party members the user sees under `area` matching `q` (as `resident_list`)."""
     qs = visible_to(user, PartyMember).select_related("home_area", "party_org", "work_unit")
     if area is not None:
         qs = qs.filter(home_area__path__startswith=area.path)
     q = q.strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone=q) | Q(id_number=q.upper()))
+        qs = qs.filter(pii.person_search_q(user, q, area_field="home_area__path"))
     return qs.order_by("home_area__path", "name", "pk")
 
 

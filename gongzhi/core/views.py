@@ -6,7 +6,6 @@ of scope); a visible object with a forbidden action gives 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,11 +19,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
+from gongzhi.lib.masking import mask_id_number, mask_phone
 
 from . import queries
-from .actions import do_reveal_personal_data
+from .actions import do_reveal_personal_data, do_search_people
 from .audit import verb_label
+from .errors import RateLimited
 from .forms import AuditFilterForm, LoginForm, PersonSearchForm, SearchForm, UnitFilterForm
 from .models import (
     Area,
@@ -49,6 +49,7 @@ from .permissions import (
     unit_policy,
     visible_to,
 )
+from .pii import Places, filter_area
 
 PAGE_SIZE = 30
 
@@ -69,11 +70,15 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-def _mask_person(person: Resident | PartyMember) -> Resident | PartyMember:
+def _mask_person(person: Resident | PartyMember, places: Places | None = None) -> Resident | PartyMember:
+    """Masked values for display (`gongzhi.core.pii`): a resident's place is their community and estate only."""
     person.phone_masked = mask_phone(person.phone)  # type: ignore[union-attr]
     person.id_number_masked = mask_id_number(person.id_number)  # type: ignore[union-attr]
     if isinstance(person, Resident):
-        person.address_masked = mask_address(person.address)  # type: ignore[attr-defined]
+        places = places or Places()
+        person.place = places.area(person.area)  # type: ignore[attr-defined]
+        person.place_name = places.name(person.area)  # type: ignore[attr-defined]
+        person.address_masked = places.address(person.address, person.area)  # type: ignore[attr-defined]
     return person
 
 
@@ -201,12 +206,22 @@ def party_org_children(request: HttpRequest, pk: int) -> HttpResponse:
     party_org_policy.require_somewhere(request.user, "browse")
     org = get_party_org_for_user(request.user, pk)
     children = queries.party_org_rows(request.user, visible_to(request.user, PartyOrg).filter(parent=org))
-    households = LeadHousehold.objects.filter(party_org=org).select_related(
-        "household__building", "party_member"
-    )
+    households = _lead_households(request.user, org)
     return render(
         request, "core/_party_org_rows.html", {"orgs": children, "households": households, "parent": org}
     )
+
+
+def _lead_households(user: Any, org: PartyOrg) -> list[LeadHousehold]:
+    """A party organization's party-member households, for those who work with people's records there only
+    (others see how many there are), each shown by its place and member, never its building and room."""
+    if not can(user, "view_people", org.area):
+        return []
+    households = list(LeadHousehold.objects.filter(party_org=org).select_related("household__building", "party_member"))
+    places = Places().preload(lead.household.building for lead in households)
+    for lead in households:
+        lead.place_name = places.name(lead.household.building)  # type: ignore[attr-defined]
+    return households
 
 
 @signed_in
@@ -235,9 +250,8 @@ def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("unit")
         .order_by("-active", "role", "person_name"),
         "children": queries.party_org_rows(user, visible_orgs.filter(parent=org)),
-        "households": LeadHousehold.objects.filter(party_org=org).select_related(
-            "household__building", "party_member"
-        ),
+        "households": _lead_households(user, org),
+        "household_count": LeadHousehold.objects.filter(party_org=org).count(),
         "member_count": PartyMember.objects.filter(party_org=org).count(),
         "members": members,
     }
@@ -286,45 +300,45 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filter_area(request: HttpRequest, form: PersonSearchForm) -> Area | None:
+    """The area the list is limited to; below an estate only for those who may reveal there (`pii.filter_area`)."""
     if form.is_valid() and form.cleaned_data.get("area"):
-        return get_area_for_user(request.user, form.cleaned_data["area"])
+        return filter_area(request.user, get_area_for_user(request.user, form.cleaned_data["area"]))
     return None
 
 
-def _person_list(
-    request: HttpRequest,
-    lister: Callable[..., QuerySet[Any]],
-    template: str,
-    partial: str,
-) -> HttpResponse:
+def _person_list(request: HttpRequest, kind: str, template: str, partial: str) -> HttpResponse:
     if not queries.sees_people(request.user):
         raise PermissionDenied(_("This page is not available to your role."))
     form = PersonSearchForm(request.GET or None)
     area = _filter_area(request, form)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    page = _page(request, lister(request.user, q=q, area=area))
+    status, limited = 200, ""
+    try:
+        people = do_search_people(kind, acting_user=request.user, q=q, area=area)  # type: ignore[arg-type]
+    except RateLimited as exc:
+        status, limited = 429, exc.message
+        people = do_search_people(kind, acting_user=request.user, area=area).none()  # type: ignore[arg-type]
+    page = _page(request, people)
+    places = Places().preload(p.area for p in page.object_list if isinstance(p, Resident))
     for person in page.object_list:
-        _mask_person(person)
-    context = {"form": form, "page": page, "area": area, "query": _query_without_page(request), "q": q}
+        _mask_person(person, places)
+    context = {"form": form, "page": page, "area": area, "query": _query_without_page(request), "q": q,
+               "limited": limited}
     if is_htmx(request) and request.headers.get("HX-Target") == "person-results":
-        return render(request, partial, context)
-    return render(request, template, context)
+        return render(request, partial, context, status=status)
+    return render(request, template, context, status=status)
 
 
 @signed_in
 @require_GET
 def resident_list(request: HttpRequest) -> HttpResponse:
-    return _person_list(
-        request, queries.resident_list, "core/resident_list.html", "core/_resident_results.html"
-    )
+    return _person_list(request, "residents", "core/resident_list.html", "core/_resident_results.html")
 
 
 @signed_in
 @require_GET
 def party_member_list(request: HttpRequest) -> HttpResponse:
-    return _person_list(
-        request, queries.party_member_list, "core/party_member_list.html", "core/_party_member_results.html"
-    )
+    return _person_list(request, "party_members", "core/party_member_list.html", "core/_party_member_results.html")
 
 
 @signed_in
@@ -332,9 +346,11 @@ def party_member_list(request: HttpRequest) -> HttpResponse:
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _mask_person(get_resident_for_user(request.user, pk))
     assert isinstance(resident, Resident)
+    place = resident.place  # type: ignore[attr-defined]
     context = {
         "person": resident,
-        "breadcrumb": queries.breadcrumb(request.user, resident.area) + [resident.area],
+        # Down to the resident's estate (or community) only: a grid or building is part of the address.
+        "breadcrumb": (queries.breadcrumb(request.user, place) + [place]) if place is not None else [],
         "party_member": PartyMember.objects.filter(resident=resident).first(),
         "can_reveal": can(request.user, "reveal", resident),
         "reveal_url": reverse("core:resident_reveal", args=[resident.pk]),
@@ -352,14 +368,22 @@ def party_member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": member,
         "breadcrumb": queries.breadcrumb(request.user, member.home_area) + [member.home_area],
         "registrations": Registration.objects.filter(party_member=member).select_related("community"),
-        "lead_households": LeadHousehold.objects.filter(party_member=member).select_related(
+        "lead_households": _places_of(LeadHousehold.objects.filter(party_member=member).select_related(
             "household__building"
-        ),
+        )),
         "can_reveal": can(request.user, "reveal", member),
         "reveal_url": reverse("core:party_member_reveal", args=[member.pk]),
         "is_resident": False,
     }
     return render(request, "core/party_member_detail.html", context)
+
+
+def _places_of(leads: QuerySet[LeadHousehold]) -> list[LeadHousehold]:
+    rows = list(leads)
+    places = Places().preload(lead.household.building for lead in rows)
+    for lead in rows:
+        lead.place_name = places.name(lead.household.building)  # type: ignore[attr-defined]
+    return rows
 
 
 def _reveal(request: HttpRequest, person: Resident | PartyMember) -> HttpResponse:

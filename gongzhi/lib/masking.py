@@ -1,4 +1,4 @@
-"""Masking of personal data for display: 138****1234, 110***********1234, 幸福路***号."""
+"""Masking of personal data for display: 138****1234, 110***********1234, 和平里社区 和平小区 ***."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def mask_id_number(id_number: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
-def mask_address(address: str) -> str:
-    """Keep the first part of an address (the district/road) and hide the rest."""
-    value = (address or "").strip()
-    if not value:
+def mask_address(address: str, place: str = "") -> str:
+    """Hide the whole free-text address; show at most the place it lies in, which the caller knows from the
+    area tree (the community and estate names, never a building or room): "和平里社区 和平小区 ***"."""
+    if not (address or "").strip():
         return ""
-    keep = max(2, len(value) // 3)
-    return value[:keep] + "*" * min(8, len(value) - keep)
+    place = (place or "").strip()
+    return f"{place} ***" if place else "***"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -242,6 +242,10 @@ def do_request_extension(case: Case, *, acting_user: User | None, new_due_at: da
         raise ActionError(_("Please give the new deadline with a time zone."), field="new_due_at")
     if case.due_at is not None and new_due_at <= case.due_at:
         raise ActionError(_("The new deadline must be later than the current one."), field="new_due_at")
+    latest = max(case.due_at or timezone.now(), timezone.now()) + deadlines.MAX_EXTENSION
+    if new_due_at > latest:
+        raise ActionError(_("The new deadline may be at most %(days)d days after the current one.")
+                          % {"days": deadlines.MAX_EXTENSION.days}, field="new_due_at")
     if case.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise InvalidTransition(_("An extension request for this case is already waiting for a decision."))
     if acting_user is None:
@@ -313,22 +317,29 @@ def do_supervise_case(case: Case, *, acting_user: User | None, note: str) -> Cas
     return case
 
 
-@transaction.atomic
 def do_add_progress_note(
-    case: Case, *, acting_user: User | None, note: str, photos: Sequence[UploadedFile] = ()
+    case: Case, *, acting_user: User | None, note: str, photos: Sequence[Any] = ()
 ) -> CaseEvent:
-    """A progress note, with up to five photos, on a case being handled."""
+    """A progress note, with up to five photos (re-encoded before the transaction opens), on a case being
+    handled."""
+    require(acting_user, "note", case)  # checked again under the lock; refuse before decoding anything
+    return _add_progress_note(case, acting_user=acting_user, note=note, photos=validate_photos(photos))
+
+
+@transaction.atomic
+def _add_progress_note(
+    case: Case, *, acting_user: User | None, note: str, photos: list[tuple[Any, str]]
+) -> CaseEvent:
     case = _lock(case)
     require(acting_user, "note", case)
     note = _require_text(note, _("Please write the progress note."), "note")
-    checked = validate_photos(photos)
     if case.status not in (*Case.RUNNING_STATUSES, Case.Status.REPLIED):
         raise InvalidTransition(
             _("Progress cannot be recorded: the case is %(status)s.") % {"status": case.get_status_display()}
         )
     _save(case, [])
     event = _record(case, "progress", acting_user, note=note, unit=_handler_unit(acting_user, case))
-    for photo, content_type in checked:
+    for photo, content_type in photos:
         EventPhoto.objects.create(event=event, file=photo, content_type=content_type, size=photo.size or 0)
     return event
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,7 @@ def do_submit_appeal(
     area: Area | None = None,
     address: str = "",
     idempotency_key: str | None = None,
-    photos: Sequence[UploadedFile] = (),
+    photos: Sequence[Any] = (),
     source_ref: str = "",
     system: bool = False,
 ) -> Appeal:
@@ -72,6 +72,7 @@ def do_submit_appeal(
     key = (idempotency_key or "").strip()[:100] or None
     if key is not None and user is None:
         key = None
+    photos = [photo for photo, _type in validate_photos(photos)]  # re-encoded before the transaction opens
     try:
         return _submit_appeal(
             user=user, title=title, body=body, callback_phone=callback_phone, channel=channel,
@@ -90,7 +91,7 @@ def do_submit_appeal(
 def _submit_appeal(
     *, user: User | None, title: str, body: str, callback_phone: str, channel: str, appeal_type: str,
     urgency: str, callback_name: str, category: Category | None, area: Area | None, address: str,
-    key: str | None, photos: Sequence[UploadedFile], source_ref: str, system: bool,
+    key: str | None, photos: Sequence[Any], source_ref: str, system: bool,
 ) -> Appeal:
     if channel not in Appeal.Channel.values:
         raise ActionError(_("Please choose a valid channel."), field="channel")

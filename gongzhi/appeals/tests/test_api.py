@@ -181,7 +181,15 @@ def test_an_unknown_area_is_404_and_not_remembered(client, cast):
     assert post(client, "/submit", body).status_code == 201
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # a real picture: photos are decoded and re-encoded
 
 
 def test_it_submits_with_photos_as_a_multipart_form(client, cast):

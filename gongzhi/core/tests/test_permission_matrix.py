@@ -38,21 +38,24 @@ from gongzhi.test import Cast, check_http_matrix, check_policy_matrix, matrix_us
 
 pytestmark = pytest.mark.django_db
 
-# Actions at an area: A = community A, B = community B.
+# Actions at an area: A = community A, B = community B. `reveal` at an area: see in full (and search by) the
+# personal data of the people and appeals there — the one rule of docs/architecture.md ("Hardening: personal
+# data"): subdistrict staff, community and grid workers in their subtree; never the admins (the grid worker's grid
+# lies below community A, so not at A itself).
 AREA = """
-                     view    view_people  manage   manage_areas  view_audit  import
-superuser            ok/ok   ok/ok        ok/ok    ok/ok         ok/ok       ok/ok
-city_admin           ok/ok   ok/ok        ok/ok    ok/ok         ok/ok       ok/ok
-district_admin       ok/ok   ok/ok        ok/ok    ok/ok         ok/ok       ok/ok
-subdistrict_staff_a  ok/404  ok/404       ok/404   ok/404        403/404     ok/404
-worker_a             ok/404  ok/404       ok/404   ok/404        403/404     ok/404
-worker_b             404/ok  404/ok       404/ok   404/ok        404/403     404/ok
-grid_worker_a        ok/404  403/404      403/404  403/404       403/404     403/404
-handler              ok/ok   403/403      403/403  403/403       403/403     403/403
-liaison              ok/404  403/404      403/404  403/404       403/404     403/404
-party_member_user    ok/404  403/404      403/404  403/404       403/404     403/404
-volunteer            ok/404  403/404      403/404  403/404       403/404     403/404
-resident_user        ok/404  403/404      403/404  403/404       403/404     403/404
+                     view    view_people  manage   manage_areas  view_audit  import   reveal
+superuser            ok/ok   ok/ok        ok/ok    ok/ok         ok/ok       ok/ok    ok/ok
+city_admin           ok/ok   ok/ok        ok/ok    ok/ok         ok/ok       ok/ok    403/403
+district_admin       ok/ok   ok/ok        ok/ok    ok/ok         ok/ok       ok/ok    403/403
+subdistrict_staff_a  ok/404  ok/404       ok/404   ok/404        403/404     ok/404   ok/404
+worker_a             ok/404  ok/404       ok/404   ok/404        403/404     ok/404   ok/404
+worker_b             404/ok  404/ok       404/ok   404/ok        404/403     404/ok   404/ok
+grid_worker_a        ok/404  403/404      403/404  403/404       403/404     403/404  403/404
+handler              ok/ok   403/403      403/403  403/403       403/403     403/403  403/403
+liaison              ok/404  403/404      403/404  403/404       403/404     403/404  403/404
+party_member_user    ok/404  403/404      403/404  403/404       403/404     403/404  403/404
+volunteer            ok/404  403/404      403/404  403/404       403/404     403/404  403/404
+resident_user        ok/404  403/404      403/404  403/404       403/404     403/404  403/404
 """
 
 # People: A = resident A (building A) or party member A (community A), B = their counterparts on B's side.
@@ -187,7 +190,7 @@ def _job(user: Any, area: Any) -> ImportJob:
 def test_it_applies_the_matrix_of_actions_at_an_area(cast: Cast) -> None:
     checked = check_policy_matrix(cast, AREA, subjects=(cast.community_a, cast.community_b), can=can,
                                   fetch=get_area_for_user)
-    assert checked == 12 * 6 * 2
+    assert checked == 12 * 7 * 2
 
 
 def test_it_applies_the_matrix_of_people(cast: Cast) -> None:

@@ -80,7 +80,7 @@ def test_a_worker_turns_a_hot_issue_into_a_demand(browser: Any, live_server: Any
     assert rows.count() == 1
     row = rows.first
     assert "路灯" in row.inner_text() and "和平小区" in row.inner_text()
-    page.wait_for_function("document.querySelector('#hot-chart canvas') !== null")  # ECharts drew the chart
+    page.wait_for_function("() => document.querySelector('#hot-chart canvas') !== null")  # ECharts drew the chart
     assert page.locator("#hot-chart").bounding_box()["height"] < 120  # one bar: a short chart, not 300px
     page.wait_for_timeout(1200)  # ECharts grows the bars for a second; take the picture once they stand
     page.screenshot(path=str(SHOTS / "hot-issues-desktop.png"), full_page=True)

@@ -17,7 +17,7 @@
     var chart = window.echarts.init(el);
     chart.setOption({
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 30 : 0 } },
       yAxis: { type: "value", max: 100, name: label },
       series: [{ type: "bar", data: scores, itemStyle: { color: "#c8161d" }, barMaxWidth: 40,

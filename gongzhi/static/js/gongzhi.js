@@ -1,4 +1,6 @@
-// Small behaviours on top of htmx: tree toggles that load children once, then just show/hide them.
+// Small behaviours on top of htmx: tree toggles that load children once, then just show/hide them;
+// confirmations and auto-submitting filters. Pages carry no inline handlers (the content security policy forbids
+// them): a form or submit button with data-confirm asks first, a field with data-autosubmit submits its form.
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -20,5 +22,19 @@
       button.removeAttribute("hx-get");
       button.textContent = "−";
     }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-confirm], input[type=submit][data-confirm]");
+    if (!button || (button.form && button.form.hasAttribute("data-confirm"))) return;
+    if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.submit();
   });
 })();

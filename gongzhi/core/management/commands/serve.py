@@ -8,7 +8,9 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongzhi.core.startup import insecure_start_reason
 
 
 class Command(BaseCommand):
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        reason = insecure_start_reason()
+        if reason:
+            raise CommandError(reason)
         if options["with_worker"]:
             # Same process group: Ctrl-C in the terminal stops the worker with the server.
             subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "worker"])  # noqa: S603

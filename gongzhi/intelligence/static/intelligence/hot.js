@@ -11,7 +11,7 @@
     var c = window.echarts.init(el);
     c.setOption({
       grid: { left: 8, right: 40, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "value", name: chart.label },
       yAxis: { type: "category", inverse: true, data: chart.names },
       series: [{ type: "bar", data: chart.heat, itemStyle: { color: "#c8161d" }, barMaxWidth: 24,

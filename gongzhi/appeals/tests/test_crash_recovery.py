@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -53,6 +54,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
            "GONGZHI_VAR_DIR": str(tmp_path / "var"), "LOG_LEVEL": "WARNING", "SMS_BACKEND": "none",
            "CACHE_BACKEND": "django.core.cache.backends.locmem.LocMemCache", "PYTHONPATH": str(ROOT),
+           "SECRET_KEY": secrets.token_urlsafe(50),
            "DEADLINE_CHECK_BATCH": str(BATCH)}
     if db.get("PASSWORD"):
         env["DATABASE_URL"] = url.replace("@", f":{db['PASSWORD']}@", 1)

@@ -267,6 +267,10 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 BIND = os.environ.get("BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", os.cpu_count() or 2)
 WEB_THREADS = env_int("WEB_THREADS", 4)
+# How many cases one scheduled deadline check claims per transaction (the rest wait for its next round).
+DEADLINE_CHECK_BATCH = env_int("DEADLINE_CHECK_BATCH", 500)
+# `gongzhi backup` without a path writes its archive here.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # Where browser tests leave screenshots for a person to look at.
 GONGZHI_SHOTS_DIR = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
 

@@ -206,6 +206,13 @@ CACHES = {
 # Public forms: (requests, seconds) per client address.
 APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBMIT_WINDOW", 600))
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
+# Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
+APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
+# One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal
+# per hour.
+APPEALS_RATING_CODE_TTL = env_int("APPEALS_RATING_CODE_TTL", 600)
+APPEALS_RATING_CODE_ATTEMPTS = env_int("APPEALS_RATING_CODE_ATTEMPTS", 5)
+APPEALS_RATING_CODE_SENDS = env_int("APPEALS_RATING_CODE_SENDS", 3)
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
 # may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
 PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))
@@ -260,6 +267,10 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 BIND = os.environ.get("BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", os.cpu_count() or 2)
 WEB_THREADS = env_int("WEB_THREADS", 4)
+# How many cases one scheduled deadline check claims per transaction (the rest wait for its next round).
+DEADLINE_CHECK_BATCH = env_int("DEADLINE_CHECK_BATCH", 500)
+# `gongzhi backup` without a path writes its archive here.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # Where browser tests leave screenshots for a person to look at.
 GONGZHI_SHOTS_DIR = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
 

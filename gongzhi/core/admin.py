@@ -122,7 +122,7 @@ class HouseholdAdmin(PersonalDataAdminMixin):
         return obj.building
 
 
-for model in (Alliance, CommitteeMembership, LeadHousehold, Registration, ImportJob):
+for model in (Alliance, CommitteeMembership, LeadHousehold, Registration):
     admin.site.register(model)
 
 
@@ -137,6 +137,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Jobs are made by the upload pages; their file (a roster with full personal data) is never offered here,
+    and is deleted once the job has run."""
+
+    list_display = ["created_at", "kind", "status", "created_by", "scope_area"]
+    list_filter = ["kind", "status"]
+    exclude = ["file"]
 
 
 @admin.register(AuditEvent)

@@ -89,7 +89,8 @@ def _followed_up_case(cast: Any, phone: str) -> None:
     case.refresh_from_db()
     appeals_actions.do_reply_case(case, acting_user=cast.handler, body="已清运完毕")
     case.refresh_from_db()
-    appeals_actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, solved=True,
+    # Recorded as the follow-up desk (the system): dispatchers no longer record follow-ups (issue 17, finding 1).
+    appeals_actions.do_follow_up_case(case, acting_user=None, contacted=True, solved=True,
                                       satisfaction="satisfied")
 
 

@@ -211,3 +211,11 @@ def test_it_exports_a_roster_with_no_formula(cast: Any) -> None:
     assert formula_cells(io.BytesIO(content)) == []
     names = [row[0] for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)]
     assert ATTACKS[0][:30] in names
+
+
+def test_the_admin_neither_offers_nor_takes_an_import_file(cast: Any, client: Client) -> None:
+    job = create_job(cast, residents_xlsx())
+    client.force_login(cast.superuser)
+    page = client.get(f"/admin/core/importjob/{job.pk}/change/")
+    assert page.status_code == 200 and job.file.name not in page.content.decode()
+    assert client.get("/admin/core/importjob/add/").status_code == 403

@@ -49,7 +49,7 @@ def test_a_dispatcher_merges_a_duplicate_and_adopts_a_suggestion(browser: Any, l
     assert "城市管理" in top and "置信度" in top and cast.department.name in top
     duplicate = page.locator("[data-testid=duplicate]")
     assert duplicate.count() == 1
-    assert first.tracking_code in duplicate.inner_text() and "同一楼栋" in duplicate.inner_text()
+    assert first.masked_code in duplicate.inner_text() and "同一楼栋" in duplicate.inner_text()
     page.screenshot(path=str(SHOTS / "suggestions-duplicate-phone.png"), full_page=True)
 
     duplicate.locator("button[data-action=merge-there]").click()

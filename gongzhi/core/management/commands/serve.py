@@ -43,5 +43,7 @@ class Command(BaseCommand):
             "--threads", str(options["threads"]),
             "--access-logfile", "-",
             "--timeout", "120",
+            # gunicorn's control socket lives at one path per user: several servers on a host would share it.
+            "--no-control-socket",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

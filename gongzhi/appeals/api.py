@@ -23,7 +23,7 @@ from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import cached_area
 from gongzhi.core.registry import registry
 
-from . import actions, queries, rates
+from . import actions, queries, rates, tracking
 from .api_schemas import (
     AppealIn,
     AppealOut,
@@ -46,6 +46,7 @@ from .api_schemas import (
     ReasonIn,
     ReplyIn,
     TemplateOut,
+    TrackIn,
     TrackOut,
     WhistleIn,
     WhistleOut,
@@ -165,11 +166,16 @@ def _submit(request: HttpRequest, payload: AppealIn, photos: list[UploadedFile])
     return Status(200 if appeal.replayed else 201, appeal)
 
 
-@router.get("/track", auth=None, response=TrackOut, summary="凭查询码和手机号后四位查询诉求（无需登录）")
-def track_appeal(request: HttpRequest, code: str, phone_last4: str) -> dict[str, Any]:
+@router.post("/track", auth=None, response=TrackOut, summary="凭查询码和手机号后四位查询诉求（无需登录；在请求体中提交）")
+def track_appeal(request: HttpRequest, payload: TrackIn) -> dict[str, Any]:
+    # Code and digits come in the body, never in the address (access logs keep addresses).
     if not hit(f"track:{client_ip(request)}", limit=20, window_seconds=60):
         raise HttpError(429, _("Too many lookups; please wait a minute and try again."))
-    appeal = queries.find_appeal_by_code(code, phone_last4)
+    found = tracking.lookup(payload.code, payload.phone_last4)
+    if found.locked:
+        # Unknown codes are counted and locked the same way: this never tells whether a code exists.
+        raise HttpError(429, str(tracking.LOCKED_MESSAGE))
+    appeal = found.appeal
     if appeal is None:
         raise Http404
     case = appeal.case
@@ -453,7 +459,9 @@ def import_work_orders(request: HttpRequest, file: UploadedFile = File(...)) -> 
     from .imports import import_work_orders as run_import
 
     appeals = run_import(file, acting_user=_user(request))
-    return {"created": len(appeals), "tracking_codes": [a.tracking_code for a in appeals]}
+    # The 12345 system (an API key) gets the codes to pass on to the residents; staff see them masked.
+    whole = getattr(request, "api_key", None) is not None
+    return {"created": len(appeals), "tracking_codes": [a.tracking_code if whole else a.masked_code for a in appeals]}
 
 
 @router.get("/imports/12345/template", summary="下载12345工单导入模板")

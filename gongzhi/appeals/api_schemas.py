@@ -66,6 +66,19 @@ class AppealOut(Schema):
         return mask_phone(obj.callback_phone)
 
 
+class CaseAppealOut(AppealOut):
+    """An appeal on the staff case resource: its tracking code masked (only the resident has the whole code)."""
+
+    @staticmethod
+    def resolve_tracking_code(obj: Appeal) -> str:
+        return obj.masked_code
+
+
+class TrackIn(Schema):
+    code: str = Field(..., max_length=20)
+    phone_last4: str = Field(..., max_length=4)
+
+
 class TrackOut(Schema):
     tracking_code: str
     title: str
@@ -180,7 +193,7 @@ class CaseDetailOut(CaseOut):
     the category dispatch would use and its lead unit, for those who may dispatch the case while it waits (else
     []), as in GET /api/intelligence/cases/{id}/suggestions."""
 
-    appeals: list[AppealOut]
+    appeals: list[CaseAppealOut]
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     extensions: list[ExtensionOut]

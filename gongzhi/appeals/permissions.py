@@ -5,7 +5,9 @@
 - Department handlers see the cases assigned to their unit and the whistles summoning it, and act
   on their unit's assignments. Subdistrict staff act as handlers of their subdistrict's office unit.
 - Grid workers submit patrol reports and see the cases in their grid.
-- Residents see their own appeals.
+- Follow-up callers (回访员) see the cases in their subtree and record follow-ups (回访) of those they take no
+  part in: none of its units is theirs, and they hold no other staff grant over its area.
+- Residents see their own appeals (the appeal, through the public tracking page), never the staff case page.
 
 One policy per model, declared on core's base policy (`gongzhi.core.policy`). `visible_to` builds every list;
 out of scope → 404 (`get_case_for_user`), visible but not allowed → 403 (`require`).
@@ -58,6 +60,7 @@ CONFIG_ROLES = ADMIN_ROLES
 HOTLINE_ROLES = DISPATCH_ROLES
 PATROL_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SUBDISTRICT_STAFF})
 RATES_ROLES = DISPATCH_ROLES | {Role.DEPARTMENT_HANDLER}
+FOLLOW_UP_ROLES = frozenset({Role.FOLLOW_UP_CALLER})
 
 CASE_ACTIONS = (
     "view",
@@ -101,7 +104,7 @@ def _staff_case_q(user: Any, roles: frozenset[str] | set[str]) -> Q:
 
 
 def _case_q(user: Any) -> Q:
-    q = _staff_case_q(user, AREA_STAFF_ROLES)
+    q = _staff_case_q(user, AREA_STAFF_ROLES | FOLLOW_UP_ROLES)
     units = handler_unit_ids(user)
     if units:
         q |= Q(pk__in=Assignment.objects.filter(unit_id__in=units).values("case_id"))
@@ -117,7 +120,8 @@ def _own_appeals(user: Any) -> list[models.QuerySet[Appeal]]:
 
 class CasePolicy(Policy[Case]):
     """Dispatchers act on the cases of their subtree (admins also on cases without an area yet); handlers on
-    their units' cases; everyone sees their own appeals' cases."""
+    their units' cases; follow-up callers follow up the cases of their subtree they take no part in. A case is
+    staff work: one's own appeals are seen as appeals (`AppealPolicy`), not through their case."""
 
     model = Case
     noun = "case"
@@ -126,23 +130,26 @@ class CasePolicy(Policy[Case]):
     rules: ClassVar[Mapping[str, frozenset[str]]] = {
         "dispatch": DISPATCH_ROLES,
         "supervise": DISPATCH_ROLES,
-        "follow_up": DISPATCH_ROLES,
+        "follow_up": FOLLOW_UP_ROLES,  # and `check_follow_up`: not a party to the case
         "whistle": WHISTLE_ROLES,
-        "browse": STAFF_ROLES,  # open the worklists and whistles at all (anywhere: `can_somewhere`)
+        "browse": STAFF_ROLES | FOLLOW_UP_ROLES,  # open the worklists and whistles at all (`can_somewhere`)
     }
     select_related = ("category", "area", "lead_unit")
 
     def visible_q(self, user: Any) -> Q:
-        q = _case_q(user)
-        for own in _own_appeals(user):
-            q |= Q(pk__in=own.exclude(case=None).values("case_id"))
-        return q
+        return _case_q(user)
 
     def in_scope(self, user: Any, obj: Any, roles: Iterable[str]) -> bool:
         return _covers_case(user, obj, frozenset(roles))
 
     def check_handle(self, user: Any, case: Case) -> bool:
         return is_superuser(user) or handles_case(user, case)
+
+    def check_follow_up(self, user: Any, case: Case) -> bool:
+        """A follow-up counts in the three rates, so it comes from a caller independent of the case."""
+        if is_superuser(user):
+            return True
+        return _covers_case(user, case, FOLLOW_UP_ROLES) and not takes_part_in(user, case)
 
     def check_note(self, user: Any, case: Case) -> bool:
         return _covers_case(user, case, DISPATCH_ROLES) or handles_case(user, case)
@@ -367,6 +374,25 @@ def _covers_case(user: Any, case: Case, roles: frozenset[str] | set[str]) -> boo
     return any(case.area_path.startswith(p) for p in scope_paths(user, roles))
 
 
+def takes_part_in(user: Any, case: Case) -> bool:
+    """Is the user on the handling side of the case: a handler of one of its units (lead, assisting, past or
+    present), or holding any other staff grant over its area? Such a user may not give its follow-up."""
+    units = handler_unit_ids(user)
+    if units and (case.lead_unit_id in units or case.assignments.filter(unit_id__in=units).exists()):
+        return True
+    return _covers_case(user, case, STAFF_ROLES)
+
+
+def rates_as_resident(user: Any, appeal: Appeal) -> bool:
+    """May a signed-in user rate the appeal as its resident, without a code sent to the phone? Only the account
+    that sent it themselves (web or API), holding no staff role: a hotline operator enters appeals for others."""
+    return (
+        is_active_user(user) and appeal.submitted_by_id == user.pk
+        and appeal.channel in (Appeal.Channel.WEB, Appeal.Channel.API)
+        and not has_role(user, STAFF_ROLES | FOLLOW_UP_ROLES)
+    )
+
+
 def handles_case(user: Any, case: Case) -> bool:
     units = handler_unit_ids(user)
     return bool(units) and case.assignments.filter(
@@ -433,6 +459,18 @@ def get_appeal_photo_for_user(user: Any, pk: Any) -> AppealPhoto:
     return photo
 
 
+def get_tracked_appeal_photo(tracked_appeal_id: Any, pk: Any) -> AppealPhoto:
+    """A photo of the appeal this browser looked up on the public tracking page (code and phone digits, the
+    proof the page itself asks for): the sender sees their own photos there, and nothing else. Http404
+    otherwise."""
+    photo = None
+    if tracked_appeal_id:
+        photo = AppealPhoto.objects.filter(pk=_photo_pk(pk), appeal_id=_photo_pk(tracked_appeal_id)).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
 def get_event_photo_for_user(user: Any, pk: Any) -> EventPhoto:
     """A photo of a progress note: for the staff who see the case (progress notes are internal). Http404
     otherwise."""
@@ -445,8 +483,10 @@ def get_event_photo_for_user(user: Any, pk: Any) -> EventPhoto:
 
 
 __all__ = [
-    "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES", "WHISTLE_ROLES",
+    "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "FOLLOW_UP_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES",
+    "WHISTLE_ROLES",
     "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
-    "can_whistle", "get_appeal_photo_for_user", "get_event_photo_for_user", "handler_unit_ids", "handles_case", "has_citywide_config_grant", "policies", "require",
+    "can_whistle", "get_appeal_photo_for_user", "get_event_photo_for_user", "get_tracked_appeal_photo", "handler_unit_ids",
+    "handles_case", "has_citywide_config_grant", "policies", "rates_as_resident", "require", "takes_part_in",
     "users_who_can", "visible_to",
 ]

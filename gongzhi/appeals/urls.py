@@ -20,7 +20,9 @@ urlpatterns = [
     path("submit/done/", public.submitted, name="submitted"),
     path("places/", public.place_options, name="place_options"),
     path("track/", public.track, name="track"),
+    path("track/code/", public.track_code, name="track_code"),
     path("track/rate/", public.track_rate, name="track_rate"),
+    path("track/photos/<int:pk>/", files.tracked_photo, name="tracked_photo"),
     # intake
     path("hotline/", intake.hotline, name="hotline"),
     path("patrol/", intake.patrol, name="patrol"),

@@ -353,6 +353,12 @@ def do_create_household(*, building: Area, number: str, address: str, acting_use
 
 
 @transaction.atomic
+def do_record_admin_view(obj: models.Model, *, acting_user: User, fields: Sequence[str], area: Area | None) -> None:
+    """A Django admin page showed a record's personal data in full: audited like any reveal."""
+    log_event(acting_user, "core.pii.reveal", obj, area=area, after={"fields": list(fields), "via": "admin"})
+
+
+@transaction.atomic
 def do_record_pii_export(*, acting_user: User, kind: str, area: Area | None, count: int) -> None:
     """A full (unmasked) roster export is one audit event with the number of people in it."""
     obj: Any = area if area is not None else acting_user

@@ -373,6 +373,8 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
     DEPARTMENT_HANDLER = "department_handler", _("Department handler")
     UNIT_LIAISON = "unit_liaison", _("Member unit liaison")
+    # 回访员: calls residents back about answered cases; handles none (see appeals' follow-up rule).
+    FOLLOW_UP_CALLER = "follow_up_caller", _("Follow-up caller")
     PARTY_MEMBER = "party_member", _("Party member")
     VOLUNTEER = "volunteer", _("Volunteer")
     RESIDENT = "resident", _("Resident")

@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -548,6 +548,25 @@ def discard_import_file(job: ImportJob) -> None:
         job.file.storage.delete(name)
         ImportJob.objects.filter(pk=job.pk).update(file="")
         job.file.name = ""
+
+
+STALE_IMPORT_AGE = timedelta(hours=24)
+
+
+def discard_stale_import_files(now: datetime | None = None) -> int:
+    """Jobs that have not finished a day after their upload (the worker was down, or died in the middle): the
+    job is marked as rejected and its file deleted, so that no roster stays in storage. Returns how many."""
+    cutoff = (now or timezone.now()) - STALE_IMPORT_AGE
+    stale = ImportJob.objects.filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+                                     created_at__lt=cutoff)
+    count = 0
+    for job in stale:
+        _set_job(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                 message=_("The import did not finish within a day, so the uploaded file was deleted. Please "
+                           "upload the file again."))
+        discard_import_file(job)
+        count += 1
+    return count
 
 
 def _run_import(job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:

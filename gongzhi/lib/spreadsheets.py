@@ -57,7 +57,7 @@ def append_row(ws: Any, values: Iterable[Any]) -> None:
         ws.append(safe_row(ws, values))
         return
     ws.append(values)
-    row = ws.max_row
+    row = ws._current_row  # the row append() just wrote
     for index, value in enumerate(values, start=1):
         if is_formula_like(value):
             cell = ws.cell(row=row, column=index)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
+from gongzhi.core.notifications import send_sms
 from gongzhi.core.permissions import covers
 from gongzhi.core.registry import APPEAL_SUBMITTED, registry
 from gongzhi.lib.validators import validate_phone
@@ -148,6 +149,10 @@ def _submit_appeal(
     )
     for photo, content_type in checked_photos:
         AppealPhoto.objects.create(appeal=appeal, file=photo, content_type=content_type, size=photo.size or 0)
-    _record(case, "submit", user, note=appeal.get_channel_display(), audit={"tracking_code": appeal.tracking_code})
+    _record(case, "submit", user, note=appeal.get_channel_display(), audit={"appeal": appeal.pk})
+    if channel == Appeal.Channel.HOTLINE:
+        # The operator sees the code masked; the caller gets it whole, on the phone they gave.
+        send_sms(callback_phone, _("Your appeal has been recorded. Tracking code: %(code)s. Look it up with the code and "
+                                   "the last 4 digits of this phone number.") % {"code": appeal.tracking_code})
     registry.send_on_commit(APPEAL_SUBMITTED, appeal=appeal, acting_user=user)
     return appeal

@@ -82,7 +82,7 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     dispatcher.goto(f"{url}/appeals/worklist/pending_dispatch/")
     dispatcher.click(f"a[href='/appeals/cases/{case_id}/'] >> nth=0")
     dispatcher.select_option("#id_category", str(ac.leaf.pk))
-    dispatcher.wait_for_function(f"document.querySelector('#id_lead_unit').value === '{cast.department.pk}'")
+    dispatcher.wait_for_function(f"() => document.querySelector('#id_lead_unit').value === '{cast.department.pk}'")
     dispatcher.click("form[action$='/dispatch/'] button[type=submit]")
     assert "工单已派出" in flash(dispatcher)
     assert Case.objects.get(pk=case_id).status == Case.Status.DISPATCHED

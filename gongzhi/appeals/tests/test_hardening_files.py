@@ -223,3 +223,18 @@ def test_the_migration_reencodes_stored_photos_and_deletes_finished_uploads(medi
         assert jobs.get(pk=waiting.pk).file.name and (media / "imports/2026/03/units.xlsx").exists()
     finally:
         migrate(latest)
+
+
+def test_the_tracking_page_shows_the_photos_of_the_appeal_looked_up_only(client: Any, cast: Any) -> None:
+    mine = submit(cast, acting_user=None, photos=[SimpleUploadedFile("me.jpg", jpeg_with_gps())])
+    other = submit(cast, acting_user=None, callback_phone="13900139000",
+                   photos=[SimpleUploadedFile("other.jpg", jpeg_with_gps())])
+    other_url = reverse("appeals:tracked_photo", args=[other.photos.get().pk])
+    assert client.get(other_url).status_code == 404  # nothing looked up yet
+    response = client.post(reverse("appeals:track"), {"code": mine.tracking_code, "last4": "8000"})
+    assert response.status_code == 302
+    urls = _image_urls(client.get(reverse("appeals:track")).content.decode())
+    assert urls == [reverse("appeals:tracked_photo", args=[mine.photos.get().pk])]
+    _assert_clean_image(client.get(urls[0]))
+    assert client.get(other_url).status_code == 404
+    assert client.get(reverse("appeals:appeal_photo", args=[mine.photos.get().pk])).status_code == 404

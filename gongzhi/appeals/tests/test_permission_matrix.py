@@ -42,20 +42,23 @@ from .conftest import AppealsCast, lead
 
 pytestmark = pytest.mark.django_db
 
+# follow_up (回访, which counts in the three rates) is for follow-up callers who take no part in the case (none in
+# the shared cast: see test_hardening_ratings.py); the resident who sent appeal A sees it as an appeal (RECORDS),
+# never the staff case.
 CASE = """
                      view    dispatch  supervise  follow_up  handle   note     whistle
 superuser            ok/ok   ok/ok     ok/ok      ok/ok      ok/ok    ok/ok    ok/ok
-city_admin           ok/ok   ok/ok     ok/ok      ok/ok      403/403  ok/ok    ok/ok
-district_admin       ok/ok   ok/ok     ok/ok      ok/ok      403/403  ok/ok    ok/ok
-subdistrict_staff_a  ok/404  ok/404    ok/404     ok/404     403/404  ok/404   ok/404
-worker_a             ok/404  ok/404    ok/404     ok/404     403/404  ok/404   ok/404
-worker_b             404/ok  404/ok    404/ok     404/ok     404/403  404/ok   404/ok
+city_admin           ok/ok   ok/ok     ok/ok      403/403    403/403  ok/ok    ok/ok
+district_admin       ok/ok   ok/ok     ok/ok      403/403    403/403  ok/ok    ok/ok
+subdistrict_staff_a  ok/404  ok/404    ok/404     403/404    403/404  ok/404   ok/404
+worker_a             ok/404  ok/404    ok/404     403/404    403/404  ok/404   ok/404
+worker_b             404/ok  404/ok    404/ok     404/403    404/403  404/ok   404/ok
 grid_worker_a        ok/404  403/404   403/404    403/404    403/404  403/404  403/404
 handler              ok/404  403/404   403/404    403/404    ok/404   ok/404   403/404
 liaison              404     404       404        404        404      404      404
 party_member_user    404     404       404        404        404      404      404
 volunteer            404     404       404        404        404      404      404
-resident_user        ok/404  403/404   403/404    403/404    403/404  403/404  403/404
+resident_user        404     404       404        404        404      404      404
 """
 
 # The appeal behind each case and its lead assignment (seen with the case; handled by the unit's handler); the
@@ -75,7 +78,7 @@ handler              ok/404  ok/404      ok/404   403/404  ok/404   404         
 liaison              404     404         404      404      404      404           404
 party_member_user    404     404         404      404      404      404           404
 volunteer            404     404         404      404      404      404           404
-resident_user        ok/404  403/404     404      404      404      404           404
+resident_user        ok/404  404         404      404      404      404           404
 """
 
 # What is done at an area (A = community A, B = community B); grid workers patrol their grid, not the community.

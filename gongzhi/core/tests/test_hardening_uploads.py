@@ -143,6 +143,24 @@ def test_it_deletes_the_upload_when_the_import_breaks(cast: Any, media: Path, mo
     assert not [p for p in media.rglob("*") if p.is_file()]
 
 
+def test_it_deletes_the_upload_of_an_import_that_never_finished(cast: Any, media: Path) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.core.registry import registry
+
+    stale, fresh = create_job(cast, residents_xlsx()), create_job(cast, residents_xlsx())
+    ImportJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    check = next(c for c in registry.scheduled_checks if c.name.endswith("discard_stale_imports"))
+    check.fn()
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == ImportJob.Status.FAILED and stale.file.name == "" and "重新上传" in stale.message
+    assert fresh.status == ImportJob.Status.PENDING and (media / fresh.file.name).exists()
+    assert [p.name for p in media.rglob("*.xlsx")] == [Path(fresh.file.name).name]
+
+
 # -- finding 12: request size ------------------------------------------------------------------------------
 
 
@@ -193,3 +211,11 @@ def test_it_exports_a_roster_with_no_formula(cast: Any) -> None:
     assert formula_cells(io.BytesIO(content)) == []
     names = [row[0] for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)]
     assert ATTACKS[0][:30] in names
+
+
+def test_the_admin_neither_offers_nor_takes_an_import_file(cast: Any, client: Client) -> None:
+    job = create_job(cast, residents_xlsx())
+    client.force_login(cast.superuser)
+    page = client.get(f"/admin/core/importjob/{job.pk}/change/")
+    assert page.status_code == 200 and job.file.name not in page.content.decode()
+    assert client.get("/admin/core/importjob/add/").status_code == 403

@@ -67,11 +67,19 @@ def forwarded_client(peer: str, forwarded_for: str, trusted: Iterable[str]) -> s
     return str(client)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address of a Django request (also django-axes' AXES_CLIENT_IP_CALLABLE)."""
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address of a Django request, or None when there is none (a request made in code, as
+    `Client.force_login` does). django-axes' AXES_CLIENT_IP_CALLABLE: it stores the value in an IP field."""
     meta = request.META
-    return forwarded_client(str(meta.get("REMOTE_ADDR") or ""), str(meta.get("HTTP_X_FORWARDED_FOR") or ""),
-                            getattr(settings, "TRUSTED_PROXIES", ()))
+    peer = str(meta.get("REMOTE_ADDR") or "")
+    if _address(peer) is None:
+        return None
+    return forwarded_client(peer, str(meta.get("HTTP_X_FORWARDED_FOR") or ""), getattr(settings, "TRUSTED_PROXIES", ()))
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address for rate-limit keys ("unknown" when the request has none)."""
+    return client_address(request) or "unknown"
 
 
 def from_trusted_proxy(request: HttpRequest) -> bool:

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.test import Client
 
-from gongzhi.lib.net import forwarded_client
+from gongzhi.lib.net import client_address, client_ip, forwarded_client
 from gongzhi.test import PASSWORD
 
 PROXY = "10.0.0.5"
@@ -41,6 +42,14 @@ def test_it_reads_the_rightmost_untrusted_hop_only_from_a_trusted_peer() -> None
     assert forwarded_client(PROXY, CLIENT_A, []) == PROXY
     assert forwarded_client("::ffff:203.0.113.7", "", trusted) == CLIENT_A
     assert forwarded_client("2001:db8::1", "", trusted) == "2001:db8::1"
+
+
+def test_a_request_made_in_code_has_no_address() -> None:
+    """django-axes stores the address in an IP column (PostgreSQL's inet): None, never a stand-in word."""
+    request = HttpRequest()
+    assert client_address(request) is None and client_ip(request) == "unknown"
+    request.META["REMOTE_ADDR"] = "not an address"
+    assert client_address(request) is None
 
 
 def _submit_honeypot(client: Client, **meta: str) -> int:

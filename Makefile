@@ -29,7 +29,12 @@ assets: $(VENDOR)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/python -m gongzhi.lib.compile_messages
 
+# `make run` serves plain http on 127.0.0.1, so it turns SECURE_COOKIES off (a deployment keeps it on, the
+# default); its first run writes a random secret key to $GONGZHI_VAR_DIR/secret_key (docs/configuration.md).
+run: export SECURE_COOKIES ?= false
 run: install
+	$(BIN)/gongzhi make_secret_key
+	@echo "make run: SECURE_COOKIES=$$SECURE_COOKIES: cookies also go over plain http (for 127.0.0.1 only, not a deployment)"
 	$(BIN)/gongzhi migrate --noinput -v 0
 	$(BIN)/gongzhi createcachetable
 	$(BIN)/gongzhi collectstatic --noinput -v 0

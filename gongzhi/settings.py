@@ -5,10 +5,12 @@ See docs/configuration.md for every variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -36,8 +38,17 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
+# The signing key: SECRET_KEY, else the file $GONGZHI_VAR_DIR/secret_key (`gongzhi make_secret_key` writes a random
+# one; `make run` does so on its first run), else a built-in key that only DEBUG and the tests may use: the web
+# server (`gongzhi serve`, gongzhi.wsgi) refuses to start with it when DEBUG is off.
 _INSECURE_DEV_KEY = "gongzhi-insecure-local-key-change-me-in-production-0000000000"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY") or _INSECURE_DEV_KEY
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY")
+    or (SECRET_KEY_FILE.read_text(encoding="utf-8").strip() if SECRET_KEY_FILE.is_file() else "")
+    or _INSECURE_DEV_KEY
+)
+SECRET_KEY_IS_BUILTIN = SECRET_KEY == _INSECURE_DEV_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -62,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongzhi.lib.net.TrustedProxyMiddleware",
+    "gongzhi.core.api_errors.ApiErrorMiddleware",  # every error under /api/ as JSON in Chinese
+    "gongzhi.core.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -118,6 +132,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["username", "display_name", "phone", "email", "first_name", "last_name"]}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -134,6 +150,7 @@ LOGOUT_REDIRECT_URL = "core:login"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "gongzhi.lib.net.client_address"  # the client behind TRUSTED_PROXIES, as rate limits use
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -162,6 +179,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Uploads and files (issue 17, findings 8, 9, 12): see docs/configuration.md -------------------------
+# A request whose body is larger is refused with 413 before anything is read (core.request_limits).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 32 * 1024 * 1024)
+# An uploaded .xlsx is refused before openpyxl loads it when it unpacks to more bytes or holds more cells.
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 2_000_000)
+# Photos with more pixels are refused (Pillow's decompression-bomb limit, Image.MAX_IMAGE_PIXELS).
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# Who sends a stored file once the view has checked the policy: "" (Django streams it), "x-accel-redirect"
+# (nginx, to the internal location FILES_ACCEL_REDIRECT_PREFIX) or "x-sendfile" (Apache, lighttpd).
+FILES_SENDFILE = os.environ.get("FILES_SENDFILE", "").strip().lower()
+if FILES_SENDFILE not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ValueError('FILES_SENDFILE must be "", "x-accel-redirect" or "x-sendfile"')
+FILES_ACCEL_REDIRECT_PREFIX = os.environ.get("FILES_ACCEL_REDIRECT_PREFIX", "/protected-files/")
+# --- end of uploads and files ---------------------------------------------------------------------------
+
 # Shared by every web process (rate limits on public forms must hold across processes and hosts).
 CACHES = {
     "default": {
@@ -173,6 +206,13 @@ CACHES = {
 # Public forms: (requests, seconds) per client address.
 APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBMIT_WINDOW", 600))
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
+# Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
+APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
+# One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal
+# per hour.
+APPEALS_RATING_CODE_TTL = env_int("APPEALS_RATING_CODE_TTL", 600)
+APPEALS_RATING_CODE_ATTEMPTS = env_int("APPEALS_RATING_CODE_ATTEMPTS", 5)
+APPEALS_RATING_CODE_SENDS = env_int("APPEALS_RATING_CODE_SENDS", 3)
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
 # may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
 PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))
@@ -185,8 +225,22 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind the city's reverse proxy (docs/deployment.md). Client addresses (rate limits, login lock-outs) come from
+# X-Forwarded-For, and HTTPS from X-Forwarded-Proto, only when the direct peer is one of these (IPs or CIDRs).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _exc
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # dropped from untrusted peers (lib/net.py)
+# Cookies only over HTTPS and HSTS, on unless DEBUG; `make run` (plain http on 127.0.0.1) turns SECURE_COOKIES off.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)  # sent on HTTPS answers only
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -213,6 +267,10 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 BIND = os.environ.get("BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", os.cpu_count() or 2)
 WEB_THREADS = env_int("WEB_THREADS", 4)
+# How many cases one scheduled deadline check claims per transaction (the rest wait for its next round).
+DEADLINE_CHECK_BATCH = env_int("DEADLINE_CHECK_BATCH", 500)
+# `gongzhi backup` without a path writes its archive here.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # Where browser tests leave screenshots for a person to look at.
 GONGZHI_SHOTS_DIR = Path(os.environ.get("GONGZHI_SHOTS_DIR", "/tmp/gongzhi-shots"))  # noqa: S108
 

@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from gongzhi.core.admin import PersonalDataAdminMixin
+
 from .models import (
     Appeal,
     Case,
@@ -68,7 +70,8 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Appeal)
-class AppealAdmin(ReadOnlyAdmin):
+class AppealAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
+    personal_fields = ("address", "callback_name")  # the callback phone is left out of the page
     list_display = ["tracking_code", "title", "channel", "appeal_type", "case", "created_at"]
     list_filter = ["channel", "appeal_type"]
     search_fields = ["tracking_code", "title", "source_ref"]

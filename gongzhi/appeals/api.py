@@ -7,7 +7,7 @@ neither. Errors: ActionError → 400, PermissionDenied → 403, out of scope →
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,16 +18,18 @@ from ninja.files import UploadedFile
 
 from gongzhi.core import api as core_api
 from gongzhi.core.api_keys import API_AUTH
+from gongzhi.core.api_schemas import DEFAULT_LIMIT, Id, Limit, Month, Offset, OneOf
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import cached_area
 from gongzhi.core.registry import registry
 
-from . import actions, queries, rates
+from . import actions, queries, rates, tracking
 from .api_schemas import (
     AppealIn,
     AppealOut,
     CaseDetailOut,
     CaseOut,
+    CaseRouteOut,
     CategoryOut,
     CompleteIn,
     ContactOut,
@@ -44,8 +46,8 @@ from .api_schemas import (
     RateRowOut,
     ReasonIn,
     ReplyIn,
-    RouteOut,
     TemplateOut,
+    TrackIn,
     TrackOut,
     WhistleIn,
     WhistleOut,
@@ -74,6 +76,9 @@ from .routing import suggest_route
 
 AUTH = API_AUTH
 router = Router(auth=AUTH)
+
+WorklistName = Annotated[str, OneOf(queries.WORKLISTS)]
+Figure = Annotated[str, OneOf(rates.FIGURES)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -162,11 +167,16 @@ def _submit(request: HttpRequest, payload: AppealIn, photos: list[UploadedFile])
     return Status(200 if appeal.replayed else 201, appeal)
 
 
-@router.get("/track", auth=None, response=TrackOut, summary="凭查询码和手机号后四位查询诉求（无需登录）")
-def track_appeal(request: HttpRequest, code: str, phone_last4: str) -> dict[str, Any]:
+@router.post("/track", auth=None, response=TrackOut, summary="凭查询码和手机号后四位查询诉求（无需登录；在请求体中提交）")
+def track_appeal(request: HttpRequest, payload: TrackIn) -> dict[str, Any]:
+    # Code and digits come in the body, never in the address (access logs keep addresses).
     if not hit(f"track:{client_ip(request)}", limit=20, window_seconds=60):
         raise HttpError(429, _("Too many lookups; please wait a minute and try again."))
-    appeal = queries.find_appeal_by_code(code, phone_last4)
+    found = tracking.lookup(payload.code, payload.phone_last4)
+    if found.locked:
+        # Unknown codes are counted and locked the same way: this never tells whether a code exists.
+        raise HttpError(429, str(tracking.LOCKED_MESSAGE))
+    appeal = found.appeal
     if appeal is None:
         raise Http404
     case = appeal.case
@@ -180,9 +190,9 @@ def track_appeal(request: HttpRequest, code: str, phone_last4: str) -> dict[str,
 
 
 @router.get("/appeals/mine", response=list[AppealOut], summary="我提交的诉求")
-def my_appeals(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[Appeal]:
+def my_appeals(request: HttpRequest, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> list[Appeal]:
     qs = Appeal.objects.filter(submitted_by=_user(request)).order_by("-created_at")
-    return list(qs[offset: offset + min(limit, 200)])
+    return list(qs[offset: offset + limit])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -195,16 +205,16 @@ def worklist_counts(request: HttpRequest) -> dict[str, int]:
 
 
 @router.get("/worklists/{name}", response=list[CaseOut], summary="工作清单：待派单/待签收/办理中/即将超期/已超期/待回访")
-def worklist(request: HttpRequest, name: str, limit: int = 50, offset: int = 0) -> list[Case]:
+def worklist(request: HttpRequest, name: WorklistName, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> list[Case]:
     try:
         qs = queries.worklist(_user(request), name)
     except KeyError as exc:
         raise Http404 from exc
-    return list(qs[offset: offset + min(max(limit, 1), 200)])
+    return list(qs[offset: offset + limit])
 
 
 @router.get("/worklists/{name}/export", summary="导出工作清单（Excel）")
-def worklist_export(request: HttpRequest, name: str) -> HttpResponse:
+def worklist_export(request: HttpRequest, name: WorklistName) -> HttpResponse:
     from .exports import worklist_response
 
     if name not in queries.WORKLISTS:
@@ -213,13 +223,13 @@ def worklist_export(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="工单详情与完整时间线")
-def case_detail(request: HttpRequest, case_id: int) -> Case:
+def case_detail(request: HttpRequest, case_id: Id) -> Case:
     return _case_detail(request, case_id)
 
 
 @router.post("/cases/{case_id}/appeals/{appeal_id}/contact", response=ContactOut,
              summary="查看诉求人完整联系电话和地址（按个人信息规则，记入审计）")
-def reveal_contact(request: HttpRequest, case_id: int, appeal_id: int) -> dict[str, Any]:
+def reveal_contact(request: HttpRequest, case_id: Id, appeal_id: Id) -> dict[str, Any]:
     user = _user(request)
     case = get_case_for_user(user, case_id)
     appeal = get_object_or_404(Appeal, pk=appeal_id, case=case)
@@ -227,8 +237,8 @@ def reveal_contact(request: HttpRequest, case_id: int, appeal_id: int) -> dict[s
     return {"callback_phone": values.get("phone"), "address": values.get("address")}
 
 
-@router.get("/cases/{case_id}/route", response=RouteOut, summary="建议派单单位（按分派规则）")
-def case_route(request: HttpRequest, case_id: int) -> dict[str, Any]:
+@router.get("/cases/{case_id}/route", response=CaseRouteOut, summary="建议派单单位（按分派规则）")
+def case_route(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     case = _dispatchable_case(_user(request), case_id)
     route = suggest_route(case.category, case.area)
     return {"lead_unit_id": route.lead.pk if route.lead else None,
@@ -237,7 +247,7 @@ def case_route(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/dispatch", response=CaseOut, summary="派单")
-def dispatch_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Case:
+def dispatch_case(request: HttpRequest, case_id: Id, payload: DispatchIn) -> Case:
     case = get_case_for_user(_user(request), case_id)
     category = get_object_or_404(Category, pk=payload.category_id) if payload.category_id else None
     area = get_object_or_404(Area, pk=payload.area_id) if payload.area_id else None
@@ -249,7 +259,7 @@ def dispatch_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Ca
 
 
 @router.post("/cases/{case_id}/reassign", response=CaseOut, summary="改派")
-def reassign_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Case:
+def reassign_case(request: HttpRequest, case_id: Id, payload: DispatchIn) -> Case:
     case = get_case_for_user(_user(request), case_id)
     return actions.do_reassign_case(
         case, acting_user=_user(request), lead_unit=_unit(payload.lead_unit_id),
@@ -258,28 +268,28 @@ def reassign_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Ca
 
 
 @router.post("/assignments/{assignment_id}/accept", response=OkOut, summary="签收")
-def accept_assignment(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+def accept_assignment(request: HttpRequest, assignment_id: Id) -> dict[str, Any]:
     assignment = get_assignment_for_user(_user(request), assignment_id)
     actions.do_accept_assignment(assignment, acting_user=_user(request))
     return {"ok": True, "id": assignment.case_id}
 
 
 @router.post("/assignments/{assignment_id}/return", response=OkOut, summary="退单")
-def return_assignment(request: HttpRequest, assignment_id: int, payload: ReasonIn) -> dict[str, Any]:
+def return_assignment(request: HttpRequest, assignment_id: Id, payload: ReasonIn) -> dict[str, Any]:
     assignment = get_assignment_for_user(_user(request), assignment_id)
     actions.do_return_assignment(assignment, acting_user=_user(request), reason=payload.reason)
     return {"ok": True, "id": assignment.case_id}
 
 
 @router.post("/cases/{case_id}/extensions", response=ExtensionOut, summary="申请延期")
-def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> ExtensionRequest:
+def request_extension(request: HttpRequest, case_id: Id, payload: ExtensionIn) -> ExtensionRequest:
     case = get_case_for_user(_user(request), case_id)
     return actions.do_request_extension(case, acting_user=_user(request), new_due_at=payload.new_due_at,
                                         reason=payload.reason)
 
 
 @router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审批延期")
-def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn) -> ExtensionRequest:
+def decide_extension(request: HttpRequest, extension_id: Id, payload: DecideIn) -> ExtensionRequest:
     extension = get_object_or_404(ExtensionRequest, pk=extension_id)
     get_case_for_user(_user(request), extension.case_id)
     return actions.do_decide_extension(extension, acting_user=_user(request), approve=payload.approve,
@@ -287,21 +297,21 @@ def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn)
 
 
 @router.post("/cases/{case_id}/supervise", response=OkOut, summary="督办")
-def supervise_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict[str, Any]:
+def supervise_case(request: HttpRequest, case_id: Id, payload: NoteIn) -> dict[str, Any]:
     case = get_case_for_user(_user(request), case_id)
     actions.do_supervise_case(case, acting_user=_user(request), note=payload.note)
     return {"ok": True, "id": case.pk}
 
 
 @router.post("/cases/{case_id}/progress", response=OkOut, summary="添加办理进展（可附照片）")
-def add_progress(request: HttpRequest, case_id: int, note: str, photos: list[UploadedFile] = File(None)) -> dict[str, Any]:  # noqa: B008
+def add_progress(request: HttpRequest, case_id: Id, note: str, photos: list[UploadedFile] = File(None)) -> dict[str, Any]:  # noqa: B008
     case = get_case_for_user(_user(request), case_id)
     event = actions.do_add_progress_note(case, acting_user=_user(request), note=note, photos=photos or [])
     return {"ok": True, "id": event.pk}
 
 
 @router.post("/cases/{case_id}/reply", response=OkOut, summary="办结答复")
-def reply_case(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict[str, Any]:
+def reply_case(request: HttpRequest, case_id: Id, payload: ReplyIn) -> dict[str, Any]:
     case = get_case_for_user(_user(request), case_id)
     template = get_object_or_404(ReplyTemplate, pk=payload.template_id) if payload.template_id else None
     reply = actions.do_reply_case(case, acting_user=_user(request), body=payload.body, template=template,
@@ -310,7 +320,7 @@ def reply_case(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict[str
 
 
 @router.post("/cases/{case_id}/follow-up", response=OkOut, summary="回访")
-def follow_up_case(request: HttpRequest, case_id: int, payload: FollowUpIn) -> dict[str, Any]:
+def follow_up_case(request: HttpRequest, case_id: Id, payload: FollowUpIn) -> dict[str, Any]:
     case = get_case_for_user(_user(request), case_id)
     follow_up = actions.do_follow_up_case(case, acting_user=_user(request), contacted=payload.contacted,
                                           solved=payload.solved, satisfaction=payload.satisfaction, note=payload.note)
@@ -318,19 +328,19 @@ def follow_up_case(request: HttpRequest, case_id: int, payload: FollowUpIn) -> d
 
 
 @router.post("/cases/{case_id}/reopen", response=CaseOut, summary="重办")
-def reopen_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
+def reopen_case(request: HttpRequest, case_id: Id, payload: NoteIn) -> Case:
     case = get_case_for_user(_user(request), case_id)
     return actions.do_reopen_case(case, acting_user=_user(request), note=payload.note)
 
 
 @router.post("/cases/{case_id}/close", response=CaseOut, summary="办结")
-def close_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
+def close_case(request: HttpRequest, case_id: Id, payload: NoteIn) -> Case:
     case = get_case_for_user(_user(request), case_id)
     return actions.do_close_case(case, acting_user=_user(request), note=payload.note)
 
 
 @router.post("/cases/{case_id}/merge", response=CaseOut, summary="合并重复诉求到本工单")
-def merge_appeals(request: HttpRequest, case_id: int, payload: MergeIn) -> Case:
+def merge_appeals(request: HttpRequest, case_id: Id, payload: MergeIn) -> Case:
     user = _user(request)
     case = get_case_for_user(user, case_id)
     appeals = list(visible_to(user, Appeal).filter(pk__in=payload.appeal_ids))
@@ -344,8 +354,9 @@ def merge_appeals(request: HttpRequest, case_id: int, payload: MergeIn) -> Case:
 
 
 @router.get("/whistles", response=list[WhistleOut], summary="吹哨列表")
-def whistle_list(request: HttpRequest, open_only: bool = False, limit: int = 50, offset: int = 0) -> list[Whistle]:
-    return list(queries.whistle_list(_user(request), open_only=open_only)[offset: offset + min(limit, 200)])
+def whistle_list(request: HttpRequest, open_only: bool = False, limit: Limit = DEFAULT_LIMIT,
+                 offset: Offset = 0) -> list[Whistle]:
+    return list(queries.whistle_list(_user(request), open_only=open_only)[offset: offset + limit])
 
 
 @router.post("/whistles", response={201: WhistleOut}, summary="吹哨")
@@ -364,24 +375,24 @@ def create_whistle(request: HttpRequest, payload: WhistleIn) -> Status[Whistle]:
 
 
 @router.get("/whistles/{whistle_id}", response=WhistleOut, summary="吹哨详情")
-def whistle_detail(request: HttpRequest, whistle_id: int) -> Whistle:
+def whistle_detail(request: HttpRequest, whistle_id: Id) -> Whistle:
     return get_whistle_for_user(_user(request), whistle_id)
 
 
 @router.post("/whistle-reports/{report_id}/report", response=WhistleReportOut, summary="部门报到")
-def report_whistle(request: HttpRequest, report_id: int) -> WhistleReport:
+def report_whistle(request: HttpRequest, report_id: Id) -> WhistleReport:
     report = get_whistle_report_for_user(_user(request), report_id)
     return actions.do_report_whistle(report, acting_user=_user(request))
 
 
 @router.post("/whistle-reports/{report_id}/complete", response=WhistleReportOut, summary="记录处置情况")
-def complete_whistle_report(request: HttpRequest, report_id: int, payload: CompleteIn) -> WhistleReport:
+def complete_whistle_report(request: HttpRequest, report_id: Id, payload: CompleteIn) -> WhistleReport:
     report = get_whistle_report_for_user(_user(request), report_id)
     return actions.do_complete_whistle_report(report, acting_user=_user(request), action_taken=payload.action_taken)
 
 
 @router.post("/whistle-reports/{report_id}/rate", response=WhistleReportOut, summary="评价报到部门")
-def rate_whistle_report(request: HttpRequest, report_id: int, payload: RateIn) -> WhistleReport:
+def rate_whistle_report(request: HttpRequest, report_id: Id, payload: RateIn) -> WhistleReport:
     report = get_whistle_report_for_user(_user(request), report_id)
     return actions.do_rate_whistle_report(report, acting_user=_user(request), rating=payload.rating,
                                           note=payload.note)
@@ -396,30 +407,30 @@ def _require_rates(request: HttpRequest) -> None:
 
 
 @router.get("/rates/{month}/departments", response=list[RateRowOut], summary="部门月度三率排名")
-def department_ranking(request: HttpRequest, month: str) -> list[rates.RateRow]:
+def department_ranking(request: HttpRequest, month: Month) -> list[rates.RateRow]:
     _require_rates(request)
     return rates.department_ranking(_month(month))
 
 
 @router.get("/rates/{month}/subdistricts", response=list[RateRowOut], summary="街道月度三率排名")
-def subdistrict_ranking(request: HttpRequest, month: str) -> list[rates.RateRow]:
+def subdistrict_ranking(request: HttpRequest, month: Month) -> list[rates.RateRow]:
     _require_rates(request)
     return rates.subdistrict_ranking(_month(month))
 
 
 @router.get("/rates/{month}/cases", response=list[CaseOut], summary="某项数据背后的工单")
-def rate_cases(request: HttpRequest, month: str, figure: str = "followed_up", unit_id: int | None = None,
-               subdistrict_id: int | None = None, limit: int = 50, offset: int = 0) -> list[Case]:
+def rate_cases(request: HttpRequest, month: Month, figure: Figure = "followed_up", unit_id: Id | None = None,
+               subdistrict_id: Id | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> list[Case]:
     _require_rates(request)
     if figure not in rates.FIGURES:
         raise HttpError(400, _("Unknown figure."))
     qs = rates.cases_behind(_month(month), figure=figure, unit_id=unit_id, subdistrict_id=subdistrict_id)
     qs = qs.filter(pk__in=visible_to(_user(request), Case).values("pk"))
-    return list(qs[offset: offset + min(limit, 200)])
+    return list(qs[offset: offset + limit])
 
 
 @router.get("/rates/{month}/export", summary="导出月度排名（Excel）")
-def ranking_export(request: HttpRequest, month: str) -> HttpResponse:
+def ranking_export(request: HttpRequest, month: Month) -> HttpResponse:
     from .exports import ranking_response
 
     _require_rates(request)
@@ -444,13 +455,13 @@ def reply_templates(request: HttpRequest) -> list[ReplyTemplate]:
 # Notifications moved to core (/api/core/notifications); these addresses stay for existing clients.
 @router.get("/notifications", response=list[core_api.NotificationOut], summary="我的通知（已移至 /api/core/notifications）",
             include_in_schema=False)
-def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Any]:
+def notifications(request: HttpRequest, unread_only: bool = False, limit: Limit = DEFAULT_LIMIT) -> list[Any]:
     return core_api.notifications(request, unread_only=unread_only, limit=limit)
 
 
 @router.post("/notifications/{notification_id}/read", response=OkOut, include_in_schema=False,
              summary="标记通知已读（已移至 /api/core/notifications/{id}/read）")
-def read_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+def read_notification(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     return core_api.read_notification(request, notification_id)
 
 
@@ -459,7 +470,9 @@ def import_work_orders(request: HttpRequest, file: UploadedFile = File(...)) -> 
     from .imports import import_work_orders as run_import
 
     appeals = run_import(file, acting_user=_user(request))
-    return {"created": len(appeals), "tracking_codes": [a.tracking_code for a in appeals]}
+    # The 12345 system (an API key) gets the codes to pass on to the residents; staff see them masked.
+    whole = getattr(request, "api_key", None) is not None
+    return {"created": len(appeals), "tracking_codes": [a.tracking_code if whole else a.masked_code for a in appeals]}
 
 
 @router.get("/imports/12345/template", summary="下载12345工单导入模板")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gongzhi.core.api_schemas import Id
 from gongzhi.core.models import Area, User
 
 from . import category_import, permissions
@@ -43,10 +44,10 @@ class ImportSummaryOut(Schema):
 
 class ImportErrorsOut(Schema):
     detail: str
-    errors: list[str]
+    errors: list[str] = []
 
 
-class RouteOut(Schema):
+class RoutingAnswerOut(Schema):
     rule_id: int | None
     lead_unit_id: int | None
     lead_unit: str | None
@@ -73,8 +74,8 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return category_import.template_response()
 
 
-@router.get("/routing/suggest", response=RouteOut, summary="某分类、某区域的工单派给谁（哪条规则生效）")
-def routing_suggest(request: HttpRequest, category_id: int, area_id: int) -> dict[str, Any]:
+@router.get("/routing/suggest", response=RoutingAnswerOut, summary="某分类、某区域的工单派给谁（哪条规则生效）")
+def routing_suggest(request: HttpRequest, category_id: Id, area_id: Id) -> dict[str, Any]:
     user = _admin(request)
     category = get_object_or_404(Category, pk=category_id)
     area: Area = get_object_or_404(config_areas(user), pk=area_id)

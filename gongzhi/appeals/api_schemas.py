@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Interval
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from gongzhi.core.api import request_places
+from gongzhi.core.api_schemas import Id, OneOf
 from gongzhi.lib.masking import mask_phone
 
 from .models import (
@@ -16,9 +19,19 @@ from .models import (
     Assignment,
     Case,
     CaseEvent,
+    Urgency,
     Whistle,
     WhistleReport,
 )
+
+AppealType = Annotated[str, OneOf(Appeal.Type)]
+UrgencyValue = Annotated[str, OneOf(Urgency)]
+Channel = Annotated[str, OneOf(Appeal.Channel)]
+WhistleRating = Annotated[str, OneOf(WhistleReport.Rating)]
+# A case's version as the client last read it (optimistic locking).
+Version = Annotated[int, Interval(ge=0, le=2**31 - 1)]
+# At most this many ids in one list (units summoned, appeals merged).
+MAX_IDS = 1000
 
 
 class AppealIn(Schema):
@@ -26,11 +39,11 @@ class AppealIn(Schema):
     body: str = Field(..., max_length=5000)
     callback_phone: str = Field(..., max_length=20)
     callback_name: str = Field("", max_length=50)
-    appeal_type: str = Appeal.Type.HELP
-    urgency: str = "normal"
-    channel: str = Appeal.Channel.API
-    category_id: int | None = None
-    area_id: int | None = None
+    appeal_type: AppealType = Appeal.Type.HELP
+    urgency: UrgencyValue = Urgency.NORMAL
+    channel: Channel = Appeal.Channel.API
+    category_id: Id | None = None
+    area_id: Id | None = None
     address: str = Field("", max_length=200)
     source_ref: str = ""
 
@@ -65,6 +78,19 @@ class ContactOut(Schema):
 
     callback_phone: str | None = None
     address: str | None = None
+
+
+class CaseAppealOut(AppealOut):
+    """An appeal on the staff case resource: its tracking code masked (only the resident has the whole code)."""
+
+    @staticmethod
+    def resolve_tracking_code(obj: Appeal) -> str:
+        return obj.masked_code
+
+
+class TrackIn(Schema):
+    code: str = Field(..., max_length=20)
+    phone_last4: str = Field(..., max_length=4)
 
 
 class TrackOut(Schema):
@@ -151,7 +177,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_photos(obj: CaseEvent) -> list[str]:
-        return [p.file.url for p in obj.photos.all()]
+        return [reverse("appeals:event_photo", args=[p.pk]) for p in obj.photos.all()]
 
 
 class AssignmentOut(Schema):
@@ -181,7 +207,7 @@ class CaseDetailOut(CaseOut):
     the category dispatch would use and its lead unit, for those who may dispatch the case while it waits (else
     []), as in GET /api/intelligence/cases/{id}/suggestions."""
 
-    appeals: list[AppealOut]
+    appeals: list[CaseAppealOut]
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     extensions: list[ExtensionOut]
@@ -198,13 +224,13 @@ class CaseDetailOut(CaseOut):
 
 
 class DispatchIn(Schema):
-    lead_unit_id: int
-    assist_unit_ids: list[int] = []
-    category_id: int | None = None
-    area_id: int | None = None
-    urgency: str | None = None
+    lead_unit_id: Id
+    assist_unit_ids: list[Id] = Field([], max_length=MAX_IDS)
+    category_id: Id | None = None
+    area_id: Id | None = None
+    urgency: UrgencyValue | None = None
     note: str = ""
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class NoteIn(Schema):
@@ -217,8 +243,8 @@ class ReasonIn(Schema):
 
 class ReplyIn(Schema):
     body: str = ""
-    template_id: int | None = None
-    expected_version: int | None = None
+    template_id: Id | None = None
+    expected_version: Version | None = None
 
 
 class FollowUpIn(Schema):
@@ -239,11 +265,11 @@ class DecideIn(Schema):
 
 
 class MergeIn(Schema):
-    appeal_ids: list[int]
+    appeal_ids: list[Id] = Field(..., max_length=MAX_IDS)
     note: str = ""
 
 
-class RouteOut(Schema):
+class CaseRouteOut(Schema):
     lead_unit_id: int | None
     lead_unit_name: str | None
     assist_unit_ids: list[int]
@@ -253,9 +279,9 @@ class RouteOut(Schema):
 class WhistleIn(Schema):
     title: str = Field(..., max_length=200)
     description: str = ""
-    area_id: int | None = None
-    case_id: int | None = None
-    unit_ids: list[int]
+    area_id: Id | None = None
+    case_id: Id | None = None
+    unit_ids: list[Id] = Field(..., max_length=MAX_IDS)
     urgent: bool = False
 
 
@@ -302,7 +328,7 @@ class CompleteIn(Schema):
 
 
 class RateIn(Schema):
-    rating: str
+    rating: WhistleRating
     note: str = ""
 
 

@@ -40,6 +40,7 @@ class AppealsConfig(AppConfig):
             "appeals.category.update": _("Edited a category"),
             "appeals.category.import": _("Imported categories"),
             "appeals.phone.reveal": _("Viewed an appeal's full callback phone or address"),
+            "appeals.rating_code.send": _("Sent a resident a code to rate an appeal"),
             "appeals.rates_config.update": _("Changed the weights of the rates"),
             "appeals.subdistrict_office.open": _("Opened a subdistrict office for routing"),
             "appeals.routing_rule.create": _("Added a routing rule"),

@@ -17,11 +17,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
+from gongzhi.lib.spreadsheets import iter_rows, open_workbook
 
 from . import actions, permissions
 from .models import TimeLimitKind
@@ -101,12 +102,14 @@ def parse_rows(file: Any) -> list[ImportRow]:
     if getattr(file, "size", 0) and file.size > MAX_BYTES:
         raise CategoryImportError([_("The file is larger than 5 MB.")])
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of errors for files that are not workbooks
-        raise CategoryImportError([_("The file is not an Excel workbook (.xlsx).")]) from exc
+        wb = open_workbook(file)
+    except ActionError as exc:
+        raise CategoryImportError([exc.message]) from None
     try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        try:
+            rows = iter(list(iter_rows(wb.worksheets[0])))
+        except ActionError as exc:
+            raise CategoryImportError([exc.message]) from None
         header = [_text(c) for c in next(rows, ())]
         missing = [c for c in COLUMNS if c not in header]
         if missing:

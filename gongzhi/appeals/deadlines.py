@@ -16,6 +16,8 @@ from .seed import TIME_LIMITS
 
 DUE_SOON_FRACTION = 0.2
 DUE_SOON_MAX = timedelta(hours=24)
+# An extension moves a deadline by at most this much (from the current deadline, or from now if that has passed).
+MAX_EXTENSION = timedelta(days=365)
 
 
 @dataclass(frozen=True)

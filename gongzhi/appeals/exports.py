@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from gongzhi.lib.spreadsheets import append_row
+
 from . import queries, rates
 
 MAX_EXPORT_ROWS = 20000
@@ -26,11 +28,11 @@ def _fmt(value: Any) -> Any:
 def worklist_bytes(user: Any, name: str) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(queries.WORKLISTS[name]))
-    ws.append([_("Case"), _("Title"), _("Status"), _("Category"), _("Place"), _("Lead unit"), _("Dispatched at"),
+    append_row(ws, [_("Case"), _("Title"), _("Status"), _("Category"), _("Place"), _("Lead unit"), _("Dispatched at"),
                _("Due at"), _("Overdue")])
     now = timezone.now()
     for case in queries.worklist(user, name, now)[:MAX_EXPORT_ROWS]:
-        ws.append([case.pk, case.title, str(case.get_status_display()), case.category.name if case.category else "",
+        append_row(ws, [case.pk, case.title, str(case.get_status_display()), case.category.name if case.category else "",
                    case.area.name if case.area else "", case.lead_unit.name if case.lead_unit else "",
                    _fmt(case.dispatched_at), _fmt(case.due_at), _("Yes") if case.is_overdue(now) else ""])
     out = io.BytesIO()
@@ -50,9 +52,9 @@ def ranking_bytes(month: date) -> bytes:
     for title, rows in ((_("Departments"), rates.department_ranking(month)),
                         (_("Subdistricts"), rates.subdistrict_ranking(month))):
         ws = wb.create_sheet(str(title))
-        ws.append(header)
+        append_row(ws, header)
         for row in rows:
-            ws.append([row.rank, row.name, row.followed_up, row.contacted, row.solved, row.satisfied,
+            append_row(ws, [row.rank, row.name, row.followed_up, row.contacted, row.solved, row.satisfied,
                        row.basically_satisfied, _pct(row.response_rate), _pct(row.resolution_rate),
                        _pct(row.satisfaction_rate), "" if row.composite is None else round(row.composite * 100, 2)])
     out = io.BytesIO()

@@ -300,6 +300,25 @@ class PublicRatingForm(forms.Form):
     note = forms.CharField(
         label=_("Anything to add"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    code = forms.RegexField(
+        label=_("Code sent to your phone"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": _("Please enter the 6-digit code sent to your phone.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 6, "autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args: Any, need_code: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.need_code = need_code
+        if not need_code:
+            del self.fields["code"]
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data.get("code") or "").strip()
+        if self.need_code and not code:
+            raise forms.ValidationError(_("Please enter the 6-digit code sent to your phone."))
+        return code
 
 
 # --- Case actions -------------------------------------------------------------------------------------------

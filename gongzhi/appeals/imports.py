@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
 from gongzhi.core.permissions import covers
+from gongzhi.lib.spreadsheets import iter_rows, open_workbook
 
 from . import actions, permissions
 from .models import Appeal, Category, Urgency
@@ -65,11 +66,16 @@ def parse_rows(file: Any, acting_user: User | None) -> tuple[list[dict[str, Any]
     if getattr(file, "size", 0) and file.size > MAX_BYTES:
         return [], [_("The file is larger than 10 MB.")]
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:
+        wb = open_workbook(file)
+        try:
+            all_rows = list(iter_rows(wb.worksheets[0]))
+        finally:
+            wb.close()
+    except ActionError as exc:
+        return [], [exc.message]
+    except IndexError:
         return [], [_("The file is not an Excel workbook (.xlsx).")]
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(all_rows)
     header = [str(c or "").strip() for c in next(rows, ())]
     missing = [c for c in COLUMNS if c not in header]
     if missing:

@@ -13,6 +13,7 @@ Subdistrict staff covering that subdistrict act as handlers of that unit.
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -30,6 +31,13 @@ TRACKING_CODE_LENGTH = 12
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+
+
+def mask_tracking_code(code: str) -> str:
+    """What staff pages show of a tracking code: its first four characters (AB7K********). Only the resident
+    sees the whole code, which with the phone's last four digits opens the public tracking page."""
+    code = code or ""
+    return code[:4] + "*" * max(0, len(code) - 4)
 
 
 class TimeLimitKind(models.TextChoices):
@@ -284,6 +292,11 @@ class Case(models.Model):
                 condition=Q(status__in=["dispatched", "in_progress"]),
             ),
             models.Index(fields=["replied_at", "id"], name="appeals_case_replied", condition=Q(status="replied")),
+            # Closed before the resident was reached: still waiting for the follow-up.
+            models.Index(
+                fields=["replied_at", "id"], name="appeals_case_closed_unrated",
+                condition=Q(status="closed") & ~Q(contacted=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +305,12 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def awaits_follow_up(self) -> bool:
+        """Answered, or closed (also without dispatch) while the resident was never reached: a follow-up (回访)
+        may be recorded. Closing a case never spares it the resident's rating."""
+        return self.status == self.Status.REPLIED or (self.status == self.Status.CLOSED and self.contacted is not True)
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -366,12 +385,25 @@ class Appeal(models.Model):
     replayed = False
 
     def __str__(self) -> str:
-        return f"{self.tracking_code} {self.title}"
+        return f"{self.masked_code} {self.title}"
+
+    @property
+    def masked_code(self) -> str:
+        return mask_tracking_code(self.tracking_code)
+
+
+PHOTO_EXTENSIONS = ("jpg", "png", "webp")
+
+
+def _photo_name(folder: str, filename: str) -> str:
+    """A random name (uuid4) under `folder`/YYYY/MM; the extension is the one re-encoding wrote (never the
+    uploader's: anything else becomes .bin and is served as a download)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext if ext in PHOTO_EXTENSIONS else 'bin'}"
 
 
 def appeal_photo_path(instance: AppealPhoto, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"appeals/{timezone.now():%Y/%m}/{secrets.token_hex(12)}.{ext}"
+    return _photo_name("appeals", filename)
 
 
 class AppealPhoto(models.Model):
@@ -463,8 +495,7 @@ class CaseEvent(models.Model):
 
 
 def event_photo_path(instance: EventPhoto, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"appeals/progress/{timezone.now():%Y/%m}/{secrets.token_hex(12)}.{ext}"
+    return _photo_name("appeals/progress", filename)
 
 
 class EventPhoto(models.Model):
@@ -559,9 +590,19 @@ class Reply(models.Model):
 
 
 class FollowUp(models.Model):
-    """回访: was the resident contacted, is it solved, how satisfied are they. Valid when contacted."""
+    """回访: was the resident contacted, is it solved, how satisfied are they. Valid when contacted.
+
+    Only the resident's word counts (see `actions.ratings`): a follow-up caller who does not handle the case,
+    the resident on the tracking page with a one-time code sent to the callback phone, or the resident signed
+    in to the account that sent the appeal."""
+
+    class Source(models.TextChoices):
+        CALLER = "caller", _("Follow-up call")
+        RESIDENT_CODE = "resident_code", _("The resident, with a code sent to the callback phone")
+        RESIDENT_ACCOUNT = "resident_account", _("The resident, signed in")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="follow_ups")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.CALLER)
     contacted = models.BooleanField(_("contacted"))
     solved = models.BooleanField(_("solved"), default=False)
     satisfaction = models.CharField(_("satisfaction"), max_length=30, choices=Case.Satisfaction.choices, blank=True)
@@ -577,6 +618,26 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.satisfaction}"
+
+
+class RatingCode(models.Model):
+    """A one-time code sent to an appeal's callback phone so the resident may rate it on the tracking page.
+    Only a keyed hash of the code is stored; it expires, and a few wrong tries use it up."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="rating_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rating code")
+        verbose_name_plural = _("rating codes")
+        indexes = [models.Index(fields=["appeal", "created_at"], name="appeals_ratingcode_appeal")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Whistle(models.Model):

@@ -7,7 +7,9 @@
 - Department handlers see the cases assigned to their unit and the whistles summoning it, and act
   on their unit's assignments. Subdistrict staff act as handlers of their subdistrict's office unit.
 - Grid workers submit patrol reports and see the cases in their grid.
-- Residents see their own appeals.
+- Follow-up callers (回访员) see the cases in their subtree and record follow-ups (回访) of those they take no
+  part in: none of its units is theirs, and they hold no other staff grant over its area.
+- Residents see their own appeals (the appeal, through the public tracking page), never the staff case page.
 
 One policy per model, declared on core's base policy (`gongzhi.core.policy`). `visible_to` builds every list;
 out of scope → 404 (`get_case_for_user`), visible but not allowed → 403 (`require`).
@@ -20,6 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Area, Resident, Role, Unit, User
 from gongzhi.core.permissions import ADMIN_ROLES, AREA_STAFF_ROLES, STAFF_ROLES
@@ -39,9 +43,11 @@ from gongzhi.core.policy import (
 
 from .models import (
     Appeal,
+    AppealPhoto,
     Assignment,
     Case,
     CaseEvent,
+    EventPhoto,
     RoutingRule,
     SubdistrictOffice,
     Whistle,
@@ -57,6 +63,7 @@ CONFIG_ROLES = ADMIN_ROLES
 HOTLINE_ROLES = DISPATCH_ROLES
 PATROL_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SUBDISTRICT_STAFF})
 RATES_ROLES = DISPATCH_ROLES | {Role.DEPARTMENT_HANDLER}
+FOLLOW_UP_ROLES = frozenset({Role.FOLLOW_UP_CALLER})
 
 CASE_ACTIONS = (
     "view",
@@ -106,7 +113,7 @@ def _staff_case_q(user: Any, roles: frozenset[str] | set[str]) -> Q:
 
 
 def _case_q(user: Any) -> Q:
-    q = _staff_case_q(user, AREA_STAFF_ROLES)
+    q = _staff_case_q(user, AREA_STAFF_ROLES | FOLLOW_UP_ROLES)
     units = handler_unit_ids(user)
     if units:
         q |= Q(pk__in=Assignment.objects.filter(unit_id__in=units).values("case_id"))
@@ -122,7 +129,8 @@ def _own_appeals(user: Any) -> list[models.QuerySet[Appeal]]:
 
 class CasePolicy(Policy[Case]):
     """Dispatchers act on the cases of their subtree (admins also on cases without an area yet); handlers on
-    their units' cases; everyone sees their own appeals' cases."""
+    their units' cases; follow-up callers follow up the cases of their subtree they take no part in. A case is
+    staff work: one's own appeals are seen as appeals (`AppealPolicy`), not through their case."""
 
     model = Case
     noun = "case"
@@ -131,23 +139,26 @@ class CasePolicy(Policy[Case]):
     rules: ClassVar[Mapping[str, frozenset[str]]] = {
         "dispatch": DISPATCH_ROLES,
         "supervise": DISPATCH_ROLES,
-        "follow_up": DISPATCH_ROLES,
+        "follow_up": FOLLOW_UP_ROLES,  # and `check_follow_up`: not a party to the case
         "whistle": WHISTLE_ROLES,
-        "browse": STAFF_ROLES,  # open the worklists and whistles at all (anywhere: `can_somewhere`)
+        "browse": STAFF_ROLES | FOLLOW_UP_ROLES,  # open the worklists and whistles at all (`can_somewhere`)
     }
     select_related = ("category", "area", "lead_unit")
 
     def visible_q(self, user: Any) -> Q:
-        q = _case_q(user)
-        for own in _own_appeals(user):
-            q |= Q(pk__in=own.exclude(case=None).values("case_id"))
-        return q
+        return _case_q(user)
 
     def in_scope(self, user: Any, obj: Any, roles: Iterable[str]) -> bool:
         return _covers_case(user, obj, frozenset(roles))
 
     def check_handle(self, user: Any, case: Case) -> bool:
         return is_superuser(user) or handles_case(user, case)
+
+    def check_follow_up(self, user: Any, case: Case) -> bool:
+        """A follow-up counts in the three rates, so it comes from a caller independent of the case."""
+        if is_superuser(user):
+            return True
+        return _covers_case(user, case, FOLLOW_UP_ROLES) and not takes_part_in(user, case)
 
     def check_note(self, user: Any, case: Case) -> bool:
         return _covers_case(user, case, DISPATCH_ROLES) or handles_case(user, case)
@@ -377,15 +388,37 @@ def contact_fields(user: Any, case: Case) -> tuple[str, ...]:
     """Which personal data of the case's appeals (callback phone, address) `user` may see in full, each time
     audited. The one rule of `gongzhi.core.pii`, as for residents: the roles that may reveal personal data over
     the case's place (subdistrict staff, community and grid workers), and the superuser; besides them the units
-    that handle the case (an active assignment: they call the resident back). City and district admins do not —
-    except that the city's admins who must place a case without a place may read its address (not the phone)."""
+    that handle the case (an active assignment: they call the resident back), and the follow-up callers who may
+    give its follow-up (the phone only). City and district admins do not — except that the city's admins who must
+    place a case without a place may read its address (not the phone)."""
     if not is_active_user(user):
         return ()
     if is_superuser(user) or can_reveal_at(user, case.area) or handles_case(user, case):
         return ("phone", "address")
     if case.area_id is None and _covers_case(user, case, DISPATCH_ROLES):
         return ("address",)
+    if case_policy.can(user, "follow_up", case):  # a follow-up caller taking no part: calls, needs no address
+        return ("phone",)
     return ()
+
+
+def takes_part_in(user: Any, case: Case) -> bool:
+    """Is the user on the handling side of the case: a handler of one of its units (lead, assisting, past or
+    present), or holding any other staff grant over its area? Such a user may not give its follow-up."""
+    units = handler_unit_ids(user)
+    if units and (case.lead_unit_id in units or case.assignments.filter(unit_id__in=units).exists()):
+        return True
+    return _covers_case(user, case, STAFF_ROLES)
+
+
+def rates_as_resident(user: Any, appeal: Appeal) -> bool:
+    """May a signed-in user rate the appeal as its resident, without a code sent to the phone? Only the account
+    that sent it themselves (web or API), holding no staff role: a hotline operator enters appeals for others."""
+    return (
+        is_active_user(user) and appeal.submitted_by_id == user.pk
+        and appeal.channel in (Appeal.Channel.WEB, Appeal.Channel.API)
+        and not has_role(user, STAFF_ROLES | FOLLOW_UP_ROLES)
+    )
 
 
 def handles_case(user: Any, case: Case) -> bool:
@@ -424,9 +457,65 @@ def can_whistle(user: Any) -> bool:
     return area_policy.can_somewhere(user, "whistle")
 
 
+# --- Photos: shown to whoever may see the page they belong to --------------------------------------------
+
+
+def _staff_cases(user: Any) -> QuerySet[Case]:
+    """The cases a user sees as staff (not the cases of their own appeals)."""
+    if is_superuser(user):
+        return Case.objects.all()
+    if not is_active_user(user):
+        return Case.objects.none()
+    return Case.objects.filter(_case_q(user))
+
+
+def _photo_pk(pk: Any) -> int:
+    text = str(pk)
+    if not (text.isdigit() and int(text) < 2**63):
+        raise Http404(_("Not found, or outside your area."))
+    return int(text)
+
+
+def get_appeal_photo_for_user(user: Any, pk: Any) -> AppealPhoto:
+    """A photo sent with an appeal: for whoever sees the appeal (the staff of its case, and the resident who
+    sent it or for whom it was filed). Http404 otherwise."""
+    photo = AppealPhoto.objects.filter(
+        pk=_photo_pk(pk), appeal__in=appeal_policy.visible_to(user).values("pk")
+    ).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
+def get_tracked_appeal_photo(tracked_appeal_id: Any, pk: Any) -> AppealPhoto:
+    """A photo of the appeal this browser looked up on the public tracking page (code and phone digits, the
+    proof the page itself asks for): the sender sees their own photos there, and nothing else. Http404
+    otherwise."""
+    photo = None
+    if tracked_appeal_id:
+        photo = AppealPhoto.objects.filter(pk=_photo_pk(pk), appeal_id=_photo_pk(tracked_appeal_id)).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
+def get_event_photo_for_user(user: Any, pk: Any) -> EventPhoto:
+    """A photo of a progress note: for the staff who see the case (progress notes are internal). Http404
+    otherwise."""
+    photo = EventPhoto.objects.filter(
+        pk=_photo_pk(pk), event__case__in=_staff_cases(user).values("pk")
+    ).first()
+    if photo is None:
+        raise Http404(_("Not found, or outside your area."))
+    return photo
+
+
 __all__ = [
-    "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES", "WHISTLE_ROLES",
+    "CASE_ACTIONS", "CONFIG_ROLES", "DISPATCH_ROLES", "FOLLOW_UP_ROLES", "HOTLINE_ROLES", "PATROL_ROLES", "RATES_ROLES",
+    "WHISTLE_ROLES",
     "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
-    "can_whistle", "contact_fields", "covers_placeless_cases", "handler_unit_ids", "handles_case",
-    "has_citywide_config_grant", "policies", "require", "users_who_can", "visible_to",
+    "can_whistle", "contact_fields", "covers_placeless_cases", "get_appeal_photo_for_user",
+    "get_event_photo_for_user", "get_tracked_appeal_photo", "handler_unit_ids", "handles_case",
+    "has_citywide_config_grant", "policies", "rates_as_resident", "require", "takes_part_in", "users_who_can",
+    "visible_to",
 ]

@@ -60,7 +60,9 @@ def worklist(user: Any, name: str, now: datetime | None = None) -> QuerySet[Case
     elif name == "overdue":
         qs = visible.overdue(now).order_by("due_at", "id")
     else:
-        qs = visible.filter(status=Case.Status.REPLIED).order_by("replied_at", "id")
+        # Answered, and closed before the resident was reached (Case.awaits_follow_up): two partial indexes.
+        awaiting = Q(status=Case.Status.REPLIED) | (Q(status=Case.Status.CLOSED) & ~Q(contacted=True))
+        qs = visible.filter(awaiting).order_by("replied_at", "id")
     return _base(qs)
 
 

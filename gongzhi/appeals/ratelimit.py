@@ -1,13 +1,9 @@
-"""Rate limits of the public forms and the API: the client's address, and the cache-based counter (in lib)."""
+"""Rate limits of the public forms and the API: the counter (gongzhi.lib.ratelimit) and the client's address
+(gongzhi.lib.net: behind settings.TRUSTED_PROXIES, the forwarded one), kept here for the callers of this module."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
+from gongzhi.lib.net import client_ip
 from gongzhi.lib.ratelimit import hit
 
 __all__ = ["client_ip", "hit"]
-
-
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")

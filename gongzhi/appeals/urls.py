@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 from gongzhi.core.navigation import NavEntry
 
 from . import permissions
-from .views import cases, intake, public, rates, whistles, worklists
+from .views import cases, files, intake, public, rates, whistles, worklists
 from .views import config as config_views
 
 app_name = "appeals"
@@ -20,7 +20,9 @@ urlpatterns = [
     path("submit/done/", public.submitted, name="submitted"),
     path("places/", public.place_options, name="place_options"),
     path("track/", public.track, name="track"),
+    path("track/code/", public.track_code, name="track_code"),
     path("track/rate/", public.track_rate, name="track_rate"),
+    path("track/photos/<int:pk>/", files.tracked_photo, name="tracked_photo"),
     # intake
     path("hotline/", intake.hotline, name="hotline"),
     path("patrol/", intake.patrol, name="patrol"),
@@ -33,6 +35,9 @@ urlpatterns = [
     path("cases/<int:pk>/route/", cases.case_route, name="case_route"),
     path("cases/<int:pk>/appeals/<int:appeal_pk>/phone/", cases.reveal_phone, name="reveal_phone"),
     path("cases/<int:pk>/<str:action>/", cases.case_action, name="case_action"),
+    # photos (only through the policy: no public /media/)
+    path("photos/<int:pk>/", files.appeal_photo, name="appeal_photo"),
+    path("progress-photos/<int:pk>/", files.event_photo, name="event_photo"),
     # whistles
     path("whistles/", whistles.whistle_list, name="whistles"),
     path("whistles/new/", whistles.whistle_new, name="whistle_new"),

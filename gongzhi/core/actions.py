@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.lib.ratelimit import hit as rate_hit
-from gongzhi.lib.validators import validate_id_number, validate_phone
+from gongzhi.lib.validators import (
+    validate_area_code,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+    validate_single_line,
+)
 
 from . import pii, queries
 from .audit import log_event, snapshot
@@ -61,9 +67,12 @@ def _set_path(area: Area) -> None:
 def do_create_area(
     *, parent: Area | None, name: str, level: str, acting_user: User | None, code: str = "", province: str = ""
 ) -> Area:
-    name = name.strip()
+    name = validate_single_line(name, field="name", max_length=100)
     if not name:
         raise ActionError(_("Please enter the area's name."), field="name")
+    code = validate_area_code(code)
+    if code and Area.objects.filter(code=code).exists():
+        raise ActionError(_("Another area already has the code %(code)s.") % {"code": code}, field="code")
     if parent is None:
         if level != Area.Level.CITY:
             raise ActionError(_("Only a city can be created without a parent area."), field="level")
@@ -94,7 +103,7 @@ def do_create_area(
 def do_rename_area(area: Area, *, name: str, acting_user: User | None) -> Area:
     require(acting_user, "manage_areas", area)
     area = Area.objects.select_for_update().get(pk=area.pk)
-    name = name.strip()
+    name = validate_single_line(name, field="name", max_length=100)
     if not name:
         raise ActionError(_("Please enter the area's name."), field="name")
     if Area.objects.filter(parent=area.parent, name=name).exclude(pk=area.pk).exists():
@@ -124,7 +133,7 @@ def do_create_alliance(*, name: str, communities: list[Area], acting_user: User 
 
 
 def _clean_unit(data: dict[str, Any]) -> dict[str, Any]:
-    name = str(data.get("name") or "").strip()
+    name = validate_single_line(str(data.get("name") or ""), field="name", max_length=100)
     if not name:
         raise ActionError(_("Please enter the unit's name."), field="name")
     kind = data.get("kind")
@@ -133,7 +142,13 @@ def _clean_unit(data: dict[str, Any]) -> dict[str, Any]:
     phone = str(data.get("contact_phone") or "").strip()
     if phone:
         validate_phone(phone)
-    return {**data, "name": name, "contact_phone": phone}
+    cleaned = {**data, "name": name, "contact_phone": phone}
+    if "credit_code" in data:
+        cleaned["credit_code"] = validate_credit_code(str(data["credit_code"] or ""))
+    for field, limit in (("contact_name", 50), ("address", 200)):
+        if field in data:
+            cleaned[field] = validate_single_line(str(data[field] or ""), field=field, max_length=limit)
+    return cleaned
 
 
 @transaction.atomic
@@ -358,6 +373,12 @@ def do_create_household(*, building: Area, number: str, address: str, acting_use
     household = Household.objects.create(building=building, number=number, address=address)
     log_event(acting_user, "core.household.create", household, area=building, after={"number": number})
     return household
+
+
+@transaction.atomic
+def do_record_admin_view(obj: models.Model, *, acting_user: User, fields: Sequence[str], area: Area | None) -> None:
+    """A Django admin page showed a record's personal data in full: audited like any reveal."""
+    log_event(acting_user, "core.pii.reveal", obj, area=area, after={"fields": list(fields), "via": "admin"})
 
 
 @transaction.atomic

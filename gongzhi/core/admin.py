@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from .actions import do_grant_role, do_revoke_role
+from .actions import do_grant_role, do_record_admin_view, do_revoke_role
 from .api_keys import forget_api_keys
 from .errors import ActionError
 from .models import (
@@ -33,6 +34,26 @@ from .models import (
     Unit,
     User,
 )
+
+
+class PersonalDataAdminMixin(admin.ModelAdmin):
+    """For admin classes whose change page shows personal data in full (`personal_fields`): every time one
+    record's page is shown, an audit event is written, as when a page reveals it (core.pii.reveal)."""
+
+    personal_fields: tuple[str, ...] = ()
+
+    def personal_data_area(self, obj: Any) -> Area | None:
+        return getattr(obj, "area", None)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and request.user.is_authenticated:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                do_record_admin_view(obj, acting_user=request.user, fields=self.personal_fields,  # type: ignore[arg-type]
+                                     area=self.personal_data_area(obj))
+        return response
 
 
 class GrantInline(admin.TabularInline):
@@ -61,7 +82,8 @@ RIGHTS_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonalDataAdminMixin, BaseUserAdmin):
+    personal_fields = ("phone",)
     list_display = ["username", "display_name", "is_active", "is_superuser", "last_login"]
     search_fields = ["username", "display_name"]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("共治", {"fields": ["display_name", "phone"]}))
@@ -120,21 +142,34 @@ class PartyOrgAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(PersonalDataAdminMixin):
+    personal_fields = ("phone", "id_number", "address")
     list_display = ["name", "gender", "area"]
     search_fields = ["name"]
     raw_id_fields = ["area", "household", "user"]
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(admin.ModelAdmin):
+class PartyMemberAdmin(PersonalDataAdminMixin):
+    personal_fields = ("phone", "id_number")
+
+    def personal_data_area(self, obj: PartyMember) -> Area | None:
+        return obj.home_area
     list_display = ["name", "home_area", "in_service", "work_unit"]
     list_filter = ["in_service"]
     search_fields = ["name"]
     raw_id_fields = ["home_area", "party_org", "work_unit", "resident", "user"]
 
 
-for model in (Alliance, Household, CommitteeMembership, LeadHousehold, Registration, ImportJob):
+@admin.register(Household)
+class HouseholdAdmin(PersonalDataAdminMixin):
+    personal_fields = ("address",)
+
+    def personal_data_area(self, obj: Household) -> Area | None:
+        return obj.building
+
+
+for model in (Alliance, CommitteeMembership, LeadHousehold, Registration):
     admin.site.register(model)
 
 
@@ -149,6 +184,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Jobs are made by the upload pages; their file (a roster with full personal data) is never offered here,
+    and is deleted once the job has run."""
+
+    list_display = ["created_at", "kind", "status", "created_by", "scope_area"]
+    list_filter = ["kind", "status"]
+    exclude = ["file"]
 
 
 @admin.register(AuditEvent)

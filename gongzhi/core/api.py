@@ -4,18 +4,18 @@ user's notifications (with the session or an API key)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.lib.masking import mask_id_number, mask_phone
 
 from . import actions
 from .api_keys import API_AUTH
+from .api_schemas import DEFAULT_LIMIT, MAX_LIMIT, Id, Limit, OneOf, paginated
 from .errors import RateLimited
 from .models import Area, AuditEvent, Notification, PartyMember, PartyOrg, Resident, Unit, User
 from .permissions import (
@@ -65,9 +65,9 @@ class AreaDetailOut(AreaOut):
 
 
 class AreaIn(Schema):
-    parent_id: int
+    parent_id: Id
     name: str = Field(..., max_length=100)
-    level: str
+    level: Annotated[str, OneOf(Area.Level)]
     code: str = ""
 
 
@@ -83,9 +83,9 @@ class UnitOut(Schema):
 
 
 class UnitIn(Schema):
-    area_id: int
+    area_id: Id
     name: str = Field(..., max_length=100)
-    kind: str
+    kind: Annotated[str, OneOf(Unit.Kind)]
     credit_code: str = ""
     contact_name: str = ""
     contact_phone: str = ""
@@ -228,9 +228,9 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/areas", response=list[AreaOut], summary="可见区域列表")
-@paginate(LimitOffsetPagination)
+@paginated
 def list_areas(
-    request: HttpRequest, parent_id: int | None = None, level: str | None = None, q: str | None = None
+    request: HttpRequest, parent_id: Id | None = None, level: Annotated[str, OneOf(Area.Level)] | None = None, q: str | None = None
 ) -> list[AreaOut]:
     qs = visible_to(_user(request), Area)
     if parent_id is not None:
@@ -243,7 +243,7 @@ def list_areas(
 
 
 @router.get("/areas/{area_id}", response=AreaDetailOut, summary="区域详情")
-def get_area(request: HttpRequest, area_id: int) -> AreaDetailOut:
+def get_area(request: HttpRequest, area_id: Id) -> AreaDetailOut:
     user = _user(request)
     area = get_area_for_user(user, area_id)
     visible = visible_to(user, Area)
@@ -266,8 +266,8 @@ def create_area(request: HttpRequest, payload: AreaIn) -> Status:
 
 
 @router.get("/party-orgs", response=list[PartyOrgOut], summary="党组织（含成员数）")
-@paginate(LimitOffsetPagination)
-def list_party_orgs(request: HttpRequest, area_id: int | None = None) -> list[PartyOrgOut]:
+@paginated
+def list_party_orgs(request: HttpRequest, area_id: Id | None = None) -> list[PartyOrgOut]:
     user = _user(request)
     qs = visible_to(user, PartyOrg).select_related("area").annotate(member_count=Count("members"))
     if area_id is not None:
@@ -280,8 +280,8 @@ def list_party_orgs(request: HttpRequest, area_id: int | None = None) -> list[Pa
 
 
 @router.get("/units", response=list[UnitOut], summary="单位列表")
-@paginate(LimitOffsetPagination)
-def list_units(request: HttpRequest, kind: str | None = None, q: str | None = None) -> list[UnitOut]:
+@paginated
+def list_units(request: HttpRequest, kind: Annotated[str, OneOf(Unit.Kind)] | None = None, q: str | None = None) -> list[UnitOut]:
     qs = visible_to(_user(request), Unit).select_related("area")
     if kind:
         qs = qs.filter(kind=kind)
@@ -291,7 +291,7 @@ def list_units(request: HttpRequest, kind: str | None = None, q: str | None = No
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
-def get_unit(request: HttpRequest, unit_id: int) -> UnitOut:
+def get_unit(request: HttpRequest, unit_id: Id) -> UnitOut:
     unit = get_unit_for_user(_user(request), unit_id)
     return _unit_out(unit)
 
@@ -314,30 +314,30 @@ def _search_people(kind: str, user: User, *, q: str, area: Area | None) -> Query
 
 
 @router.get("/residents", response=list[ResidentOut], summary="居民（个人信息已脱敏）")
-@paginate(LimitOffsetPagination)
-def list_residents(request: HttpRequest, area_id: int | None = None, q: str | None = None) -> QuerySet[Resident]:
+@paginated
+def list_residents(request: HttpRequest, area_id: Id | None = None, q: str | None = None) -> QuerySet[Resident]:
     user = _user(request)
     area = get_area_for_user(user, area_id) if area_id is not None else None
     return _search_people("residents", user, q=q or "", area=area)
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut, summary="居民详情（脱敏）")
-def get_resident(request: HttpRequest, resident_id: int) -> Resident:
+def get_resident(request: HttpRequest, resident_id: Id) -> Resident:
     resident = get_resident_for_user(_user(request), resident_id)
     return resident
 
 
 @router.post("/residents/{resident_id}/reveal", response=RevealOut, summary="查看完整个人信息（记入审计）")
-def reveal_resident(request: HttpRequest, resident_id: int) -> RevealOut:
+def reveal_resident(request: HttpRequest, resident_id: Id) -> RevealOut:
     user = _user(request)
     resident = get_resident_for_user(user, resident_id)
     return RevealOut(**actions.do_reveal_personal_data(resident, acting_user=user))
 
 
 @router.get("/party-members", response=list[PartyMemberOut], summary="党员（个人信息已脱敏）")
-@paginate(LimitOffsetPagination)
+@paginated
 def list_party_members(
-    request: HttpRequest, area_id: int | None = None, q: str | None = None, in_service: bool | None = None
+    request: HttpRequest, area_id: Id | None = None, q: str | None = None, in_service: bool | None = None
 ) -> QuerySet[PartyMember]:
     user = _user(request)
     area = get_area_for_user(user, area_id) if area_id is not None else None
@@ -348,20 +348,20 @@ def list_party_members(
 
 
 @router.get("/party-members/{member_id}", response=PartyMemberOut, summary="党员详情（脱敏）")
-def get_party_member(request: HttpRequest, member_id: int) -> PartyMember:
+def get_party_member(request: HttpRequest, member_id: Id) -> PartyMember:
     member = get_party_member_for_user(_user(request), member_id)
     return member
 
 
 @router.post("/party-members/{member_id}/reveal", response=RevealOut, summary="查看党员完整个人信息（记入审计）")
-def reveal_party_member(request: HttpRequest, member_id: int) -> RevealOut:
+def reveal_party_member(request: HttpRequest, member_id: Id) -> RevealOut:
     user = _user(request)
     member = get_party_member_for_user(user, member_id)
     return RevealOut(**actions.do_reveal_personal_data(member, acting_user=user))
 
 
 @router.get("/audit", response=list[AuditOut], summary="审计日志（管理员，按范围）")
-@paginate(LimitOffsetPagination)
+@paginated
 def list_audit(request: HttpRequest, verb: str | None = None) -> QuerySet[AuditEvent]:
     user = _user(request)
     audit_event_policy.require_somewhere(user, "browse", "只有管理员可以查看审计日志。")
@@ -385,21 +385,21 @@ class NotificationReadOut(Schema):
     id: int | None = None
 
 
-def notification_list(user: User, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def notification_list(user: User, *, unread_only: bool = False, limit: int = DEFAULT_LIMIT) -> list[Notification]:
     qs = visible_to(user, Notification)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    return list(qs[: min(limit, 200)])
+    return list(qs[: max(1, min(limit, MAX_LIMIT))])
 
 
 @router.get("/notifications", response=list[NotificationOut], auth=API_AUTH, summary="我的通知")
-def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def notifications(request: HttpRequest, unread_only: bool = False, limit: Limit = DEFAULT_LIMIT) -> list[Notification]:
     return notification_list(_user(request), unread_only=unread_only, limit=limit)
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationReadOut, auth=API_AUTH,
              summary="标记通知已读")
-def read_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+def read_notification(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     updated = actions.do_mark_notifications_read(_user(request), notification_ids=[notification_id])
     return {"ok": bool(updated), "id": notification_id}
 

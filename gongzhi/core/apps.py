@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self) -> None:
+        from . import startup  # noqa: F401 - registers the deploy check of the secret key
         from .audit import CORE_VERB_LABELS
         from .navigation import CORE_ENTRIES
         from .registry import registry

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from gongzhi.lib.errors import ActionError, InvalidTransition, RateLimited
+from gongzhi.lib.errors import ActionError, Conflict, InvalidTransition, RateLimited
 
-__all__ = ["ActionError", "InvalidTransition", "RateLimited"]
+__all__ = ["ActionError", "Conflict", "InvalidTransition", "RateLimited"]

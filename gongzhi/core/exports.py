@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from gongzhi.lib.masking import mask_id_number, mask_phone
+from gongzhi.lib.spreadsheets import append_row
 
 from .actions import do_record_pii_export
 from .models import Area, ImportJob, PartyMember, Registration, Resident, Unit, User
@@ -167,10 +168,10 @@ def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool
             "You may not export full personal data for this scope; export the masked roster instead."))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.title)
-    ws.append(spec.headers)
+    append_row(ws, spec.headers)
     count = 0
     for row in ROWS[ImportJob.Kind(kind)](user, area, full):
-        ws.append(row)
+        append_row(ws, row)
         count += 1
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - returned to the caller
     wb.save(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -372,6 +373,8 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
     DEPARTMENT_HANDLER = "department_handler", _("Department handler")
     UNIT_LIAISON = "unit_liaison", _("Member unit liaison")
+    # 回访员: calls residents back about answered cases; handles none (see appeals' follow-up rule).
+    FOLLOW_UP_CALLER = "follow_up_caller", _("Follow-up caller")
     PARTY_MEMBER = "party_member", _("Party member")
     VOLUNTEER = "volunteer", _("Volunteer")
     RESIDENT = "resident", _("Resident")
@@ -436,8 +439,14 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are append-only.")
 
 
+def import_file_path(instance: ImportJob, filename: str) -> str:
+    """A random name: an uploaded roster (full personal data) is kept only until its import has run."""
+    return f"imports/{uuid.uuid4().hex}.xlsx"
+
+
 class ImportJob(models.Model):
-    """An Excel roster import running in the background, with progress and row-level errors."""
+    """An Excel roster import running in the background, with progress and row-level errors. The uploaded
+    file is deleted when the import has run, whatever its outcome (`file` is then empty)."""
 
     class Kind(models.TextChoices):
         AREAS = "areas", _("Areas")
@@ -453,7 +462,7 @@ class ImportJob(models.Model):
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=import_file_path, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     created_by = models.ForeignKey(User, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
     scope_area = models.ForeignKey(Area, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+")

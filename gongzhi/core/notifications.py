@@ -1,14 +1,17 @@
 """In-app notifications and a pluggable SMS backend, for every app.
 
 `get_sms_backend()` reads the setting SMS_BACKEND (from the environment variable of that name): "console" (default: logs the masked
-phone number and the message), "memory" (keeps messages in `MemorySmsBackend.outbox`, for tests),
+phone number and the message with every code in it blanked out), "memory" (keeps messages in `MemorySmsBackend.outbox`, for tests),
 "none", or a dotted path to a class with `send(phone, message)`. Phone numbers never reach the log
-unmasked.
+unmasked, and never beside a code: the console backend blanks out tracking codes and one-time codes (any
+run of four or more digits, or of eight or more capitals and digits), so a log line never holds a code with the phone digits that
+unlock it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -27,9 +30,18 @@ class SmsBackend(Protocol):
     def send(self, phone: str, message: str) -> None: ...
 
 
+# Tracking codes (letters and digits, no 0/O/1/I/L) and one-time codes (digits): blanked out in logs.
+_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{8,}(?![A-Za-z0-9])|\d{4,}")
+
+
+def redact_codes(message: str) -> str:
+    """The message with every code-like token (4+ digits, or 8+ capitals and digits) replaced by ******."""
+    return _CODE.sub("******", message)
+
+
 class ConsoleSmsBackend:
     def send(self, phone: str, message: str) -> None:
-        logger.info("SMS to %s: %s", mask_phone(phone), message)
+        logger.info("SMS to %s: %s", mask_phone(phone), redact_codes(message))
 
 
 class MemorySmsBackend:

@@ -60,7 +60,7 @@ AREA_MANAGE_ROLES = MANAGE_ROLES
 # oneself. The ranks follow the tree: the admins over the staff who reveal personal data over everyone else.
 ROLE_RANK: dict[str, int] = {
     Role.CITY_ADMIN: 7, Role.DISTRICT_ADMIN: 6, Role.SUBDISTRICT_STAFF: 5, Role.COMMUNITY_WORKER: 4,
-    Role.GRID_WORKER: 3, Role.DEPARTMENT_HANDLER: 2, Role.UNIT_LIAISON: 2, Role.PARTY_MEMBER: 1, Role.VOLUNTEER: 1,
+    Role.GRID_WORKER: 3, Role.FOLLOW_UP_CALLER: 3, Role.DEPARTMENT_HANDLER: 2, Role.UNIT_LIAISON: 2, Role.PARTY_MEMBER: 1, Role.VOLUNTEER: 1,
     Role.RESIDENT: 1,
 }
 

@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,7 +21,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.lib.validators import validate_id_number, validate_phone
+from gongzhi.lib.validators import (
+    validate_area_code,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+    validate_single_line,
+)
 
 from .actions import require
 from .audit import log_event
@@ -178,6 +184,20 @@ def _phone(value: Any, row: int, column: str, errors: list[RowError]) -> str:
     return text
 
 
+def _validated(check: Callable[[str], str], value: str, row: int, column: str, errors: list[RowError]) -> str:
+    """The value as one of the validators shared with the API (gongzhi.lib.validators) cleans it; its error as
+    the row's."""
+    try:
+        return check(value)
+    except ActionError as exc:
+        errors.append(RowError(row, column, exc.message))
+        return value
+
+
+def _line(value: str, row: int, column: str, errors: list[RowError]) -> str:
+    return _validated(lambda v: validate_single_line(v, field="name"), value, row, column, errors)
+
+
 def _id_number(value: Any, row: int, column: str, errors: list[RowError]) -> str:
     text = _text(value).replace(" ", "").upper()
     if text:
@@ -247,6 +267,7 @@ class Validator:
         self.plan = Plan(kind=job.kind, total=len(sheet.rows))
         self.progress = progress
         self.unit_names: dict[str, int] = {}
+        self.area_codes: dict[str, int] = {}
         self.id_numbers: dict[str, int] = {}
         self.units_by_name: dict[str, Unit | None] = {}
 
@@ -279,7 +300,10 @@ class Validator:
         if not _required(values, self.spec, row, self.errors):
             return None
         parent = self.index.resolve(_text(values["parent_path"]), self.errors, row, self.header("parent_path"))
-        name = _text(values["name"])
+        name = _line(_text(values["name"]), row, self.header("name"), self.errors)
+        code = _validated(validate_area_code, _text(values["code"]), row, self.header("code"), self.errors)
+        if code:
+            _duplicate(self.area_codes, code, row, self.header("code"), code, self.errors)
         level = _choice(values["level"], _lookup(LEVEL_NAMES, ((v, lbl) for v, lbl in Area.Level.choices)), row,
                         self.header("level"), [n[0] for n in LEVEL_NAMES.values()], self.errors)
         if len(name) > 100:
@@ -306,9 +330,17 @@ class Validator:
             return None
         if len(self.errors) > before:
             return None
-        new = NewArea(row=row, name=name, level=level, code=_text(values["code"])[:30], parent=parent, names=names)
+        new = NewArea(row=row, name=name, level=level, code=code, parent=parent, names=names)
         self.index.add(new)
         return new
+
+    def finish_areas(self) -> None:
+        codes = list(self.area_codes.items())
+        for chunk in _chunks(codes):
+            rows = dict(chunk)
+            for existing in Area.objects.filter(code__in=list(rows)).values_list("code", flat=True):
+                self.errors.append(RowError(rows[existing], self.header("code"), _(
+                    "Another area already has the code %(code)s.") % {"code": existing}))
 
     # -- units ------------------------------------------------------------------------------------
 
@@ -316,7 +348,7 @@ class Validator:
         before = len(self.errors)
         _required(values, self.spec, row, self.errors)
         seen = self.unit_names
-        name = _text(values["name"])
+        name = _line(_text(values["name"]), row, self.header("name"), self.errors)
         if name:
             if len(name) > 100:
                 self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 100 characters).")))
@@ -326,10 +358,8 @@ class Validator:
         area = None
         if _text(values["area_path"]):
             area = self.index.resolve(_text(values["area_path"]), self.errors, row, self.header("area_path"))
-        credit_code = _text(values["credit_code"]).upper()
-        if credit_code and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", credit_code):
-            self.errors.append(RowError(row, self.header("credit_code"), _(
-                "The unified social credit code must have 18 digits or capital letters.")))
+        credit_code = _validated(validate_credit_code, _text(values["credit_code"]), row, self.header("credit_code"),
+                                 self.errors)
         phone = _phone(values["contact_phone"], row, self.header("contact_phone"), self.errors)
         communities: list[Area] = []
         for part in MULTI_SEPARATORS.split(_text(values["registration_paths"])):
@@ -360,7 +390,7 @@ class Validator:
     # -- people -----------------------------------------------------------------------------------
 
     def _person(self, row: int, values: dict[str, Any]) -> dict[str, Any]:
-        name = _text(values["name"])
+        name = _line(_text(values["name"]), row, self.header("name"), self.errors)
         if len(name) > 50:
             self.errors.append(RowError(row, self.header("name"), _("The name is too long (at most 50 characters).")))
         gender = _choice(values["gender"], _lookup(GENDER_NAMES, Resident.Gender.choices), row, self.header("gender"),
@@ -480,7 +510,7 @@ def do_create_import_job(*, acting_user: User, kind: str, scope_area: Area, uplo
     check_workbook(upload)
     upload.seek(0)
     job = ImportJob(kind=kind, original_name=Path(name).name[:200], created_by=acting_user, scope_area=scope_area)
-    job.file.save(f"{kind}.xlsx", File(upload), save=False)
+    job.file.save("upload.xlsx", File(upload), save=False)
     job.save()
     return job
 
@@ -503,7 +533,43 @@ def validate_job(job: ImportJob, progress: ProgressCallback | None = None) -> Pl
 
 
 def run_import(job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
-    """Validate and then import a job's file; the job records the outcome (never raises for bad files)."""
+    """Validate and then import a job's file; the job records the outcome (never raises for bad files). The
+    file is deleted afterwards, whatever the outcome: it holds full personal data."""
+    try:
+        return _run_import(job, progress)
+    finally:
+        discard_import_file(job)
+
+
+def discard_import_file(job: ImportJob) -> None:
+    """Delete a job's uploaded file from storage and forget its name."""
+    name = job.file.name
+    if name:
+        job.file.storage.delete(name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        job.file.name = ""
+
+
+STALE_IMPORT_AGE = timedelta(hours=24)
+
+
+def discard_stale_import_files(now: datetime | None = None) -> int:
+    """Jobs that have not finished a day after their upload (the worker was down, or died in the middle): the
+    job is marked as rejected and its file deleted, so that no roster stays in storage. Returns how many."""
+    cutoff = (now or timezone.now()) - STALE_IMPORT_AGE
+    stale = ImportJob.objects.filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+                                     created_at__lt=cutoff)
+    count = 0
+    for job in stale:
+        _set_job(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                 message=_("The import did not finish within a day, so the uploaded file was deleted. Please "
+                           "upload the file again."))
+        discard_import_file(job)
+        count += 1
+    return count
+
+
+def _run_import(job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
     _set_job(job, status=ImportJob.Status.RUNNING, errors=[], message="")
 
     def report(done: int, total: int) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,12 +19,14 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from gongzhi.lib.spreadsheets import check_package, iter_rows
+from gongzhi.lib.spreadsheets import open_workbook as safe_open_workbook
 
 from .errors import ActionError
 from .models import Area, ImportJob, Unit
@@ -318,17 +319,14 @@ def check_upload(name: str, size: int | None) -> None:
 
 
 def open_workbook(source: str | Path | IO[bytes]) -> Any:
-    try:
-        return load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise _not_xlsx() from None
-    except Exception:  # openpyxl raises many kinds of errors on damaged files
-        logger.info("could not open an uploaded workbook", exc_info=True)
-        raise _not_xlsx() from None
+    """Open an uploaded roster through lib's checked loader (size unpacked, cells, safe XML)."""
+    return safe_open_workbook(source)
 
 
 def check_workbook(source: IO[bytes]) -> None:
-    """Can openpyxl open the file as a workbook with at least one sheet? (Reads the package, not the rows.)"""
+    """Can openpyxl open the file as a workbook with at least one sheet? (Checks the package as lib's loader
+    does, then reads the workbook part, not the rows.)"""
+    check_package(source)
     try:
         reader = ExcelReader(source, read_only=True, data_only=True)
     except Exception:
@@ -377,7 +375,7 @@ def read_sheet(kind: str, source: str | Path | IO[bytes]) -> Sheet:
     wb = open_workbook(source)
     try:
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = iter_rows(ws)
         header_row = next(rows, None)
         headers = [_text(_cell(v)) for v in (header_row or ())]
         while headers and not headers[-1]:

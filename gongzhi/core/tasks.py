@@ -7,7 +7,8 @@ from django.utils import translation
 from django_tasks import task
 
 from .models import ImportJob
-from .roster_import import run_import
+from .registry import registry
+from .roster_import import discard_stale_import_files, run_import
 
 
 @task()
@@ -18,3 +19,10 @@ def run_import_job(job_id: int) -> str:
         return str(job.status)
     with translation.override(settings.LANGUAGE_CODE):  # messages stored on the job are read in Chinese
         return str(run_import(job).status)
+
+
+@registry.scheduled(3600)
+def discard_stale_imports() -> None:
+    """Delete the uploaded files of imports that never finished (roster_import.discard_stale_import_files)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        discard_stale_import_files()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.audit import log_event
-from gongzhi.core.errors import ActionError
+from gongzhi.core.errors import ActionError, Conflict
 from gongzhi.core.models import User
 from gongzhi.lib.text import classifier as clf
 from gongzhi.lib.ttl import ttl_cached
@@ -304,6 +304,8 @@ def do_request_training(acting_user: User, *, source: str, name: str = "", conte
     """Record a retraining for the worker (run_training_job): from the closed cases, or from an uploaded
     labelled CSV file, which is checked here so that a bad file is refused at once and nothing is queued."""
     require_manage_classifier(acting_user)
+    if TrainingJob.objects.filter(status=TrainingJob.Status.QUEUED).exists():
+        raise Conflict(_("A training is already waiting to run; wait until it has started before asking for another."))
     job = TrainingJob(source=source, created_by=acting_user)
     if source == ClassifierVersion.Source.FILE:
         if not name and not content:
@@ -315,7 +317,13 @@ def do_request_training(acting_user: User, *, source: str, name: str = "", conte
         job.file.save("training.csv", ContentFile(content), save=False)
     elif source != ClassifierVersion.Source.HISTORY:
         raise ActionError(_("Unknown training source."))
-    job.save()
+    try:
+        with transaction.atomic():
+            job.save()  # the constraint one_waiting_training_job settles two requests at the same moment
+    except IntegrityError:
+        raise Conflict(
+            _("A training is already waiting to run; wait until it has started before asking for another.")
+        ) from None
     log_event(acting_user, "intelligence.request_training", job,
               after={"source": source, "file": job.original_name or None})
     return job
@@ -343,10 +351,20 @@ def _finish_job(job: TrainingJob, *, status: str, message: str, version: Classif
 
 def run_training_job(job: TrainingJob) -> TrainingJob:
     """Train the version a job asks for (slow: outside any transaction) and record the outcome on the job;
-    a failure is recorded in Chinese, never raised."""
+    a failure is recorded in Chinese, never raised. The uploaded file is deleted once the job has run."""
     if not _claim_job(job):
         job.refresh_from_db()  # another worker took it
         return job
+    try:
+        return _run_training_job(job)
+    finally:
+        if job.file.name:
+            job.file.storage.delete(job.file.name)
+            TrainingJob.objects.filter(pk=job.pk).update(file="")
+            job.file.name = ""
+
+
+def _run_training_job(job: TrainingJob) -> TrainingJob:
     try:
         if job.source == ClassifierVersion.Source.FILE:
             with job.file.open("rb") as handle:

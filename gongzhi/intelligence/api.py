@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.api_keys import API_AUTH
+from gongzhi.core.api_schemas import ErrorOut, Id
 
 from . import actions
 from .duplicates import duplicate_rows, duplicates_for_case
@@ -127,7 +128,7 @@ def suggest(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
                       suggestions=[SuggestionOut(label=label, confidence=conf) for label, conf in pairs])
 
 
-def _dispatchable_case(request: HttpRequest, case_id: int) -> Case:
+def _dispatchable_case(request: HttpRequest, case_id: Id) -> Case:
     case = appeals_queries.get_case_for_user(request.user, case_id)
     if not appeals_queries.can(request.user, "dispatch", case):
         raise PermissionDenied
@@ -135,12 +136,12 @@ def _dispatchable_case(request: HttpRequest, case_id: int) -> Case:
 
 
 @router.get("/cases/{case_id}/suggestions", response=list[CaseSuggestionOut], auth=API_AUTH, summary="工单的分类建议（前三）与建议主办单位")
-def case_suggestions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+def case_suggestions(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
     return suggestion_rows(_dispatchable_case(request, case_id))
 
 
 @router.get("/cases/{case_id}/duplicates", response=list[DuplicateOut], auth=API_AUTH, summary="疑似重复诉求（同一地点、内容相似、未办结）")
-def case_duplicates(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+def case_duplicates(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
     case = _dispatchable_case(request, case_id)
     return duplicate_rows(duplicates_for_case(case, user=request.user))
 
@@ -173,7 +174,7 @@ def versions(request: HttpRequest) -> list[VersionOut]:
 
 
 @router.post("/versions/{version_id}/activate", response=VersionOut, summary="启用某个模型版本（回滚）")
-def activate(request: HttpRequest, version_id: int) -> VersionOut:
+def activate(request: HttpRequest, version_id: Id) -> VersionOut:
     require_manage_classifier(request.user)
     version = get_classifier_version_for_user(request.user, version_id)
     version = actions.do_activate_classifier_version(version, request.user)  # type: ignore[arg-type]
@@ -208,19 +209,19 @@ def _queue(request: HttpRequest, source: str, upload: UploadedFile | None = None
     return Status(202, _job_out(job))
 
 
-@router.post("/trainings/history", response={202: TrainingJobOut}, summary="用已办结工单重新训练（后台运行）")
+@router.post("/trainings/history", response={202: TrainingJobOut, 409: ErrorOut}, summary="用已办结工单重新训练（后台运行）")
 def train_from_history(request: HttpRequest) -> Status[TrainingJobOut]:
     require_manage_classifier(request.user)
     return _queue(request, ClassifierVersion.Source.HISTORY)
 
 
-@router.post("/trainings/file", response={202: TrainingJobOut}, summary="用标注CSV文件训练（后台运行）")
+@router.post("/trainings/file", response={202: TrainingJobOut, 409: ErrorOut}, summary="用标注CSV文件训练（后台运行）")
 def train_from_file(request: HttpRequest, file: File[UploadedFile]) -> Status[TrainingJobOut]:
     require_manage_classifier(request.user)
     return _queue(request, ClassifierVersion.Source.FILE, file)
 
 
 @router.get("/trainings/{job_id}", response=TrainingJobOut, summary="训练任务的状态与结果")
-def training(request: HttpRequest, job_id: int) -> TrainingJobOut:
+def training(request: HttpRequest, job_id: Id) -> TrainingJobOut:
     require_manage_classifier(request.user)
     return _job_out(get_training_job_for_user(request.user, job_id))

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from gongzhi.core.api_schemas import Id, SmallInt
 from gongzhi.core.permissions import get_area_for_user
 
 from . import hot_queries
@@ -17,8 +18,8 @@ hot_router = Router()
 
 
 class HotFilter(Schema):
-    days: int = Field(hot_queries.DEFAULT_WINDOW)
-    area: int | None = None
+    days: SmallInt = Field(hot_queries.DEFAULT_WINDOW)
+    area: Id | None = None
 
 
 class HotIssueOut(Schema):

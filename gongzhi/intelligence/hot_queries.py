@@ -100,7 +100,7 @@ def hot_issues_for(
     appeals = appeals[:MAX_APPEALS]
     groups = group_hot_issues(records_for(appeals), now=now, min_size=min_size,
                               half_life_days=max(days / 4, 3.0))
-    refs = {a.pk: AppealRef(id=a.pk, case_id=a.case_id, tracking_code=a.tracking_code, title=a.title,
+    refs = {a.pk: AppealRef(id=a.pk, case_id=a.case_id, tracking_code=a.masked_code, title=a.title,
                             created_at=a.created_at, area_id=a.area_id) for a in appeals}
     result = HotIssues(groups=groups, appeals=refs, truncated=truncated, window_days=days)
     cache[key] = result

@@ -3,6 +3,8 @@ with the suggestions, and the auto-dispatch threshold."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -149,7 +151,8 @@ class AutoDispatchConfig(models.Model):
 
 
 def training_file_path(instance: TrainingJob, filename: str) -> str:
-    return f"classifier-training/{timezone.now():%Y/%m}/{filename}"
+    """A random name; the uploaded file is deleted when its training job has run."""
+    return f"classifier-training/{uuid.uuid4().hex}.csv"
 
 
 class TrainingJob(models.Model):
@@ -178,6 +181,11 @@ class TrainingJob(models.Model):
         verbose_name = _("training job")
         verbose_name_plural = _("training jobs")
         ordering = ["-created_at"]
+        constraints = [
+            # One training waits at a time: a second request while one waits is refused (do_request_training).
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="queued"),
+                                    name="one_waiting_training_job"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.original_name}".strip()

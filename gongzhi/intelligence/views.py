@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import visible_to as core_visible_to
 from gongzhi.core.registry import render_panels
+from gongzhi.lib.spreadsheets import append_row
 
 from . import hot_queries
 from .permissions import require_view_hot
@@ -103,11 +104,11 @@ def hot_export(request: HttpRequest) -> HttpResponse:
     issues, days, _area_filter, _choices = _issues(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Hot issues"))
-    ws.append([_("Rank"), _("Hot issue"), _("Place"), _("Number of appeals"), _("Number of residents"), _("Likes"), _("Heat"),
+    append_row(ws, [_("Rank"), _("Hot issue"), _("Place"), _("Number of appeals"), _("Number of residents"), _("Likes"), _("Heat"),
                _("First appeal"), _("Latest appeal"), _("Appeal tracking codes"), _("Cases")])
     for group in issues.groups:
         refs = issues.refs(group)
-        ws.append([group.rank, group.title, group.place_label, group.count, group.residents, group.likes, group.heat,
+        append_row(ws, [group.rank, group.title, group.place_label, group.count, group.residents, group.likes, group.heat,
                    _fmt(group.first_at), _fmt(group.last_at), " ".join(r.tracking_code for r in refs),
                    " ".join(f"#{r.case_id}" for r in refs if r.case_id)])
     out = io.BytesIO()

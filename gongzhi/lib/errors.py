@@ -16,5 +16,9 @@ class InvalidTransition(ActionError):
     """The object is not in a state that allows this action."""
 
 
+class Conflict(ActionError):
+    """The request collides with work already under way (e.g. a training already waiting): the API answers 409."""
+
+
 class RateLimited(ActionError):
     """Too many requests of this kind in the current window; nothing was done (HTTP 429)."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from gongzhi.core.api_schemas import Id, OneOf
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import visible_to as core_visible_to
 
@@ -23,11 +24,11 @@ router = Router()
 
 
 class DemandIn(Schema):
-    appeal_ids: list[int] = Field(..., min_length=1, max_length=1000)
-    area_id: int
+    appeal_ids: list[Id] = Field(..., min_length=1, max_length=1000)
+    area_id: Id
     title: str = Field("", max_length=200)
     description: str = Field("", max_length=5000)
-    source: str = Field(Demand.Source.HOT_ISSUE)
+    source: Annotated[str, OneOf(Demand.Source)] = Field(Demand.Source.HOT_ISSUE)
 
 
 class ThemeIn(DemandIn):

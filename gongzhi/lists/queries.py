@@ -62,6 +62,6 @@ def summary_of(appeals: list[Any]) -> str:
         "appeals": len(appeals), "residents": len(residents), "first": f"{timezone.localtime(first):%Y-%m-%d}",
         "last": f"{timezone.localtime(last):%Y-%m-%d}",
     }
-    lines = [f"- {a.tracking_code} {a.title}" for a in appeals[:20]]
+    lines = [f"- {a.masked_code} {a.title}" for a in appeals[:20]]
     return "\n".join([head, *lines])
 

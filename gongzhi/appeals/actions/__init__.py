@@ -7,13 +7,14 @@ same case at once, the second waits for the first, then sees the new state and i
 Case lifecycle:
     pending_dispatch --dispatch--> dispatched --accept(lead)--> in_progress --reply--> replied
     replied --follow_up--> replied (recorded) --close--> closed
+    pending_dispatch --close (answered at intake)--> closed       (still followed up: Case.awaits_follow_up)
     replied/closed --reopen (once, when unsatisfied)--> in_progress
     dispatched/in_progress --return(lead)--> pending_dispatch        (at most Case.MAX_RETURNS times)
     dispatched/in_progress --reassign--> dispatched
     pending_dispatch --merge into another case--> merged
 
 The functions live by topic in this package — intake.py, cases.py (dispatch and handling),
-whistles.py, config.py, with the shared helpers in _common.py — and are imported from here:
+whistles.py, config.py, ratings.py (the resident's own rating, with a code sent to the phone), with the shared helpers in _common.py — and are imported from here:
 `from gongzhi.appeals import actions; actions.do_dispatch_case(...)`.
 """
 
@@ -50,6 +51,7 @@ from .config import (
 )
 from .intake import do_submit_appeal
 from .offices import do_open_subdistrict_offices
+from .ratings import can_be_rated, do_rate_appeal, do_send_rating_code
 from .whistles import do_complete_whistle_report, do_rate_whistle_report, do_report_whistle, do_whistle
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "MAX_PHOTOS",
     "MAX_PHOTO_BYTES",
     "PLACE_LEVELS",
+    "can_be_rated",
     "check_spam",
     "covers_config_area",
     "do_accept_assignment",
@@ -72,6 +75,7 @@ __all__ = [
     "do_follow_up_case",
     "do_import_categories",
     "do_merge_appeals",
+    "do_rate_appeal",
     "do_rate_whistle_report",
     "do_reassign_case",
     "do_reopen_case",
@@ -81,6 +85,7 @@ __all__ = [
     "do_return_assignment",
     "do_reveal_appeal_contact",
     "do_reveal_callback_phone",
+    "do_send_rating_code",
     "do_submit_appeal",
     "do_supervise_case",
     "do_update_category",

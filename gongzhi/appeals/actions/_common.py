@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, Unit, User
 from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import is_superuser
+from gongzhi.lib.images import reencode_image
 
 from .. import permissions
 from ..models import (
@@ -80,36 +83,35 @@ def _require_text(value: str, message: str, field: str, max_length: int = 2000) 
     return value
 
 
-def _sniff_image(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def validate_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
-    """Check count, size and type (by the file's first bytes, not its name); return (file, content type)."""
+def validate_photos(photos: Sequence[Any]) -> list[tuple[ContentFile[bytes], str]]:
+    """Check count and size, and re-encode each photo with Pillow (`lib.images`): what is not a JPEG, PNG or
+    WebP picture is refused, EXIF (the GPS position) and anything else in the file is dropped, and the file
+    is named by us. Returns (file to store, content type). Call it outside a transaction: decoding is slow.
+    Already checked photos (a ContentFile from an earlier call) pass unchanged."""
     if len(photos) > MAX_PHOTOS:
         raise ActionError(_("You can attach at most %(max)d photos.") % {"max": MAX_PHOTOS}, field="photos")
-    checked = []
+    checked: list[tuple[ContentFile[bytes], str]] = []
     for photo in photos:
+        if isinstance(photo, CheckedPhoto):
+            checked.append((photo, photo.content_type))
+            continue
+        name = Path(str(getattr(photo, "name", "") or "")).name[:80] or _("photo")
         if (photo.size or 0) > MAX_PHOTO_BYTES:
             raise ActionError(
-                _("The photo %(name)s is larger than 5 MB.") % {"name": photo.name}, field="photos"
+                _("The photo %(name)s is larger than 5 MB.") % {"name": name}, field="photos"
             )
-        photo.seek(0)
-        head = photo.read(16)
-        photo.seek(0)
-        content_type = _sniff_image(head)
-        if content_type is None:
-            raise ActionError(
-                _("The file %(name)s is not a JPEG, PNG or WebP photo.") % {"name": photo.name}, field="photos"
-            )
-        checked.append((photo, content_type))
+        clean = reencode_image(photo, name=name, max_pixels=settings.IMAGE_MAX_PIXELS)
+        checked.append((CheckedPhoto(clean.content, f"photo.{clean.extension}", clean.content_type),
+                        clean.content_type))
     return checked
+
+
+class CheckedPhoto(ContentFile[bytes]):
+    """A re-encoded photo, ready to store (its name only carries the extension; upload_to picks a uuid)."""
+
+    def __init__(self, content: bytes, name: str, content_type: str) -> None:
+        super().__init__(content, name=name)
+        self.content_type = content_type
 
 
 _URL = re.compile(r"(https?://|www\.)", re.IGNORECASE)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from ..models import (
     FollowUp,
     Reply,
     ReplyTemplate,
+    SubdistrictOffice,
     Urgency,
 )
 from ..permissions import require
@@ -242,6 +243,10 @@ def do_request_extension(case: Case, *, acting_user: User | None, new_due_at: da
         raise ActionError(_("Please give the new deadline with a time zone."), field="new_due_at")
     if case.due_at is not None and new_due_at <= case.due_at:
         raise ActionError(_("The new deadline must be later than the current one."), field="new_due_at")
+    latest = max(case.due_at or timezone.now(), timezone.now()) + deadlines.MAX_EXTENSION
+    if new_due_at > latest:
+        raise ActionError(_("The new deadline may be at most %(days)d days after the current one.")
+                          % {"days": deadlines.MAX_EXTENSION.days}, field="new_due_at")
     if case.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise InvalidTransition(_("An extension request for this case is already waiting for a decision."))
     if acting_user is None:
@@ -313,22 +318,29 @@ def do_supervise_case(case: Case, *, acting_user: User | None, note: str) -> Cas
     return case
 
 
-@transaction.atomic
 def do_add_progress_note(
-    case: Case, *, acting_user: User | None, note: str, photos: Sequence[UploadedFile] = ()
+    case: Case, *, acting_user: User | None, note: str, photos: Sequence[Any] = ()
 ) -> CaseEvent:
-    """A progress note, with up to five photos, on a case being handled."""
+    """A progress note, with up to five photos (re-encoded before the transaction opens), on a case being
+    handled."""
+    require(acting_user, "note", case)  # checked again under the lock; refuse before decoding anything
+    return _add_progress_note(case, acting_user=acting_user, note=note, photos=validate_photos(photos))
+
+
+@transaction.atomic
+def _add_progress_note(
+    case: Case, *, acting_user: User | None, note: str, photos: list[tuple[Any, str]]
+) -> CaseEvent:
     case = _lock(case)
     require(acting_user, "note", case)
     note = _require_text(note, _("Please write the progress note."), "note")
-    checked = validate_photos(photos)
     if case.status not in (*Case.RUNNING_STATUSES, Case.Status.REPLIED):
         raise InvalidTransition(
             _("Progress cannot be recorded: the case is %(status)s.") % {"status": case.get_status_display()}
         )
     _save(case, [])
     event = _record(case, "progress", acting_user, note=note, unit=_handler_unit(acting_user, case))
-    for photo, content_type in checked:
+    for photo, content_type in photos:
         EventPhoto.objects.create(event=event, file=photo, content_type=content_type, size=photo.size or 0)
     return event
 
@@ -374,10 +386,23 @@ def do_follow_up_case(
     case: Case, *, acting_user: User | None, contacted: bool, solved: bool = False, satisfaction: str = "",
     note: str = "",
 ) -> FollowUp:
-    """回访: record whether the resident was reached, whether it is solved and how satisfied they are."""
+    """回访 by a follow-up caller (or the system): whether the resident was reached, whether it is solved and how
+    satisfied they are. The policy lets only callers who take no part in the case record it; the resident's own
+    rating goes through `actions.ratings.do_rate_appeal`."""
     case = _lock(case)
     require(acting_user, "follow_up", case)
-    if case.status != Case.Status.REPLIED:
+    return record_follow_up(case, by=acting_user, source=FollowUp.Source.CALLER, contacted=contacted, solved=solved,
+                            satisfaction=satisfaction, note=note)
+
+
+def record_follow_up(
+    case: Case, *, by: User | None, source: str, contacted: bool, solved: bool = False, satisfaction: str = "",
+    note: str = "",
+) -> FollowUp:
+    """Write a follow-up on a locked case whose rater has been checked: the FollowUp row, the columns the three
+    rates read, the timeline event and the audit row. An answered case, or a closed one whose resident was
+    never reached (closed without dispatch, or before the follow-up), may be followed up."""
+    if not case.awaits_follow_up:
         raise InvalidTransition(
             _("This case cannot be followed up: it is %(status)s.") % {"status": case.get_status_display()}
         )
@@ -388,19 +413,20 @@ def do_follow_up_case(
         solved, satisfaction = False, ""
     now = timezone.now()
     follow_up = FollowUp.objects.create(case=case, contacted=contacted, solved=solved, satisfaction=satisfaction,
-                                        note=(note or "").strip(), by=acting_user, at=now)
+                                        note=(note or "").strip(), by=by, at=now, source=source)
     case.followed_up_at, case.contacted, case.solved, case.satisfaction = now, contacted, solved, satisfaction
     _save(case, ["followed_up_at", "contacted", "solved", "satisfaction"])
-    _record(case, "follow_up", acting_user, note=note,
-            audit={"contacted": contacted, "solved": solved, "satisfaction": satisfaction})
+    _record(case, "follow_up", by, note=note,
+            audit={"contacted": contacted, "solved": solved, "satisfaction": satisfaction, "source": source})
     return follow_up
 
 
 @transaction.atomic
 def do_reopen_case(case: Case, *, acting_user: User | None, note: str = "") -> Case:
-    """重办: once, when the resident is unsatisfied; back to the lead unit with a new deadline."""
+    """重办: once, when the resident is unsatisfied; back to the lead unit with a new deadline. The dispatchers
+    decide it (the follow-up is the resident's word, the reopening is where the work goes)."""
     case = _lock(case)
-    require(acting_user, "follow_up", case)
+    require(acting_user, "dispatch", case)
     if case.status not in (Case.Status.REPLIED, Case.Status.CLOSED):
         raise InvalidTransition(
             _("This case cannot be reopened: it is %(status)s.") % {"status": case.get_status_display()}
@@ -432,18 +458,28 @@ def do_reopen_case(case: Case, *, acting_user: User | None, note: str = "") -> C
 
 @transaction.atomic
 def do_close_case(case: Case, *, acting_user: User | None, note: str = "") -> Case:
-    """办结: close an answered case; a case still waiting for dispatch may be closed with a note (e.g. answered on the phone)."""
+    """办结: close an answered case; a case still waiting for dispatch may be closed with a note (e.g. answered on
+    the phone). Either way the resident is still followed up (`Case.awaits_follow_up`): a case closed without
+    dispatch counts as answered by its subdistrict's office, and counts in that office's three rates."""
     case = _lock(case)
     require(acting_user, "dispatch", case)
+    fields = ["status", "closed_at"]
+    now = timezone.now()
     if case.status == Case.Status.PENDING_DISPATCH:
         note = _require_text(note, _("Please say why this case is closed without dispatch."), "note")
+        office = SubdistrictOffice.objects.filter(subdistrict_id=case.subdistrict_id).select_related("unit").first()
+        if office is not None:
+            case.lead_unit = office.unit
+            fields.append("lead_unit")
+        case.replied_at = now
+        fields.append("replied_at")
     elif case.status != Case.Status.REPLIED:
         raise InvalidTransition(
             _("This case cannot be closed: it is %(status)s.") % {"status": case.get_status_display()}
         )
     from_status = case.status
-    case.status, case.closed_at = Case.Status.CLOSED, timezone.now()
-    _save(case, ["status", "closed_at"])
+    case.status, case.closed_at = Case.Status.CLOSED, now
+    _save(case, fields)
     _record(case, "close", acting_user, note=note, from_status=from_status)
     registry.send_on_commit(CASE_CLOSED, case=case, acting_user=acting_user)
     return case
@@ -477,7 +513,7 @@ def do_merge_appeals(case: Case, *, appeals: Sequence[Appeal], acting_user: User
             if source.status != Case.Status.PENDING_DISPATCH:
                 raise InvalidTransition(
                     _("The appeal %(code)s is already being handled in another case and cannot be merged.")
-                    % {"code": appeal.tracking_code}
+                    % {"code": appeal.masked_code}
                 )
         appeal.case = target
         appeal.save(update_fields=["case"])
@@ -494,8 +530,9 @@ def do_merge_appeals(case: Case, *, appeals: Sequence[Appeal], acting_user: User
         _record(source, "merged", acting_user, note=str(target), from_status=from_status,
                 audit={"merged_into": target.pk})
     _save(target, [])
-    _record(target, "merge", acting_user, note=note or "、".join(a.tracking_code for a in moved),
-            audit={"appeals": [a.tracking_code for a in moved]})
+    # Staff see tracking codes masked: the timeline and the audit row name the appeals by id and masked code.
+    _record(target, "merge", acting_user, note=note or "、".join(a.masked_code for a in moved),
+            audit={"appeals": [a.pk for a in moved]})
     return target
 
 # ---------------------------------------------------------------------------------------------------
@@ -511,7 +548,7 @@ def do_reveal_appeal_contact(appeal: Appeal, *, acting_user: User) -> dict[str, 
     if not fields:
         raise PermissionDenied(_("You do not have permission to do this here."))
     log_event(acting_user, "appeals.phone.reveal", appeal, area=case.area if case else None,
-              after={"fields": list(fields)})
+              after={"appeal": appeal.pk, "fields": list(fields)})
     values = {"phone": appeal.callback_phone, "address": appeal.address}
     return {field: values[field] for field in fields}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,10 @@ from .. import permissions
 from ..models import Case, Whistle, WhistleReport
 from ._common import _record
 
-BATCH = 500
+
+def _batch() -> int:
+    """Rows one check claims per transaction (setting DEADLINE_CHECK_BATCH); the rest wait for the next round."""
+    return max(1, int(getattr(settings, "DEADLINE_CHECK_BATCH", 500)))
 
 
 def _url(case: Case) -> str:
@@ -32,7 +36,7 @@ def do_send_due_reminders(now: datetime | None = None) -> int:
     now = now or timezone.now()
     cases = list(
         Case.objects.due_soon(now).filter(reminder_sent_at__isnull=True)
-        .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit").order_by("due_at")[:BATCH]
+        .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit").order_by("due_at")[:_batch()]
     )
     for case in cases:
         if case.lead_unit is not None:
@@ -49,7 +53,7 @@ def do_send_accept_reminders(now: datetime | None = None) -> int:
     now = now or timezone.now()
     cases = list(
         Case.objects.accept_overdue(now).filter(accept_reminder_sent_at__isnull=True)
-        .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit").order_by("accept_deadline")[:BATCH]
+        .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit").order_by("accept_deadline")[:_batch()]
     )
     for case in cases:
         text = _("The case %(title)s has not been accepted in time.") % {"title": case.title}
@@ -66,7 +70,7 @@ def do_escalate_overdue_cases(now: datetime | None = None) -> int:
     cases = list(
         Case.objects.overdue(now).filter(escalated_at__isnull=True)
         .select_for_update(skip_locked=True, of=("self",)).select_related("lead_unit", "supervising_area", "area")
-        .order_by("due_at")[:BATCH]
+        .order_by("due_at")[:_batch()]
     )
     for case in cases:
         text = _("The case %(title)s is overdue (lead unit: %(unit)s).") % {
@@ -88,7 +92,7 @@ def do_remind_late_whistle_reports(now: datetime | None = None) -> int:
         WhistleReport.objects.filter(
             whistle__status=Whistle.Status.OPEN, whistle__report_deadline__lte=now, reported_at__isnull=True,
             reminder_sent_at__isnull=True,
-        ).select_for_update(skip_locked=True, of=("self",)).select_related("whistle", "unit")[:BATCH]
+        ).select_for_update(skip_locked=True, of=("self",)).select_related("whistle", "unit")[:_batch()]
     )
     for report in reports:
         text = _("%(unit)s has not reported to %(title)s in time.") % {

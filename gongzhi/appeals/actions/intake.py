@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
+from gongzhi.core.notifications import send_sms
 from gongzhi.core.permissions import covers
 from gongzhi.core.registry import APPEAL_SUBMITTED, registry
 from gongzhi.lib.validators import validate_phone
@@ -55,7 +56,7 @@ def do_submit_appeal(
     area: Area | None = None,
     address: str = "",
     idempotency_key: str | None = None,
-    photos: Sequence[UploadedFile] = (),
+    photos: Sequence[Any] = (),
     source_ref: str = "",
     system: bool = False,
 ) -> Appeal:
@@ -72,6 +73,7 @@ def do_submit_appeal(
     key = (idempotency_key or "").strip()[:100] or None
     if key is not None and user is None:
         key = None
+    photos = [photo for photo, _type in validate_photos(photos)]  # re-encoded before the transaction opens
     try:
         return _submit_appeal(
             user=user, title=title, body=body, callback_phone=callback_phone, channel=channel,
@@ -90,7 +92,7 @@ def do_submit_appeal(
 def _submit_appeal(
     *, user: User | None, title: str, body: str, callback_phone: str, channel: str, appeal_type: str,
     urgency: str, callback_name: str, category: Category | None, area: Area | None, address: str,
-    key: str | None, photos: Sequence[UploadedFile], source_ref: str, system: bool,
+    key: str | None, photos: Sequence[Any], source_ref: str, system: bool,
 ) -> Appeal:
     if channel not in Appeal.Channel.values:
         raise ActionError(_("Please choose a valid channel."), field="channel")
@@ -147,6 +149,10 @@ def _submit_appeal(
     )
     for photo, content_type in checked_photos:
         AppealPhoto.objects.create(appeal=appeal, file=photo, content_type=content_type, size=photo.size or 0)
-    _record(case, "submit", user, note=appeal.get_channel_display(), audit={"tracking_code": appeal.tracking_code})
+    _record(case, "submit", user, note=appeal.get_channel_display(), audit={"appeal": appeal.pk})
+    if channel == Appeal.Channel.HOTLINE:
+        # The operator sees the code masked; the caller gets it whole, on the phone they gave.
+        send_sms(callback_phone, _("Your appeal has been recorded. Tracking code: %(code)s. Look it up with the code and "
+                                   "the last 4 digits of this phone number.") % {"code": appeal.tracking_code})
     registry.send_on_commit(APPEAL_SUBMITTED, appeal=appeal, acting_user=user)
     return appeal

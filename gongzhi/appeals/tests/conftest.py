@@ -18,6 +18,7 @@ class AppealsCast:
     utility_leaf: Category
     department2: Unit
     handler2: User
+    caller: User  # a follow-up caller (回访员) of the district: handles no case, follows them up
 
 
 @pytest.fixture
@@ -29,7 +30,9 @@ def ac(cast: Any) -> AppealsCast:
     handler2 = make_user("handler2", "水务局办件员")
     core_actions.do_grant_role(handler2, role=Role.DEPARTMENT_HANDLER, area=cast.district, unit=department2,
                                acting_user=None)
-    return AppealsCast(leaf=leaf, utility_leaf=utility, department2=department2, handler2=handler2)
+    caller = make_user("caller", "回访员小周")
+    core_actions.do_grant_role(caller, role=Role.FOLLOW_UP_CALLER, area=cast.district, acting_user=None)
+    return AppealsCast(leaf=leaf, utility_leaf=utility, department2=department2, handler2=handler2, caller=caller)
 
 
 def submit(cast: Any, **kw: Any) -> Appeal:

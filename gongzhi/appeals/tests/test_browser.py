@@ -2,9 +2,10 @@
 
 A resident submits it on the public form; the community worker dispatches it (the routing rule's
 suggestion is pre-filled); the department accepts it; the community whistles a second department, which
-reports (报到) and finishes; the department answers; the resident rates it 不满意 on the tracking page;
-the community reopens it (重办); it is answered again, rated 满意 and closed; the ranking changes; the
-resident's tracking page shows the answer. Screenshots go to /tmp/gongzhi-shots/.
+reports (报到) and finishes; the department answers; the resident rates it 不满意 on the tracking page, with
+the one-time code sent to the phone (a rating without it is refused); the community reopens it (重办); it is
+answered again, rated 满意 (a new code) and closed; the ranking changes; the resident's tracking page shows the
+answer. Staff pages show the tracking code masked. Screenshots go to /tmp/gongzhi-shots/.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.cache import cache
 
 from gongzhi.appeals import actions
 from gongzhi.appeals.models import Appeal, Case, Whistle
+from gongzhi.core.notifications import MemorySmsBackend
 from gongzhi.test import DESKTOP, PASSWORD, PHONE, SHOTS, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,8 +26,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(cast: Any, ac: Any) -> Any:
-    """The cast plus a routing rule (垃圾清运 → 住建委) and a second department with its handler (from `ac`)."""
+def scene(cast: Any, ac: Any, settings: Any) -> Any:
+    """The cast plus a routing rule (垃圾清运 → 住建委) and a second department with its handler (from `ac`); text
+    messages kept in memory (the live server runs in this process), so the test reads the one-time codes."""
+    settings.SMS_BACKEND = "memory"
+    MemorySmsBackend.outbox.clear()
     cache.clear()
     actions.do_create_routing_rule(acting_user=None, lead_unit=cast.department, category=ac.leaf)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -34,6 +39,24 @@ def scene(cast: Any, ac: Any) -> Any:
 
 def flash(page: Any) -> str:
     return str(page.locator(".messages").inner_text()) if page.locator(".messages").count() else ""
+
+
+def rate_with_a_code(page: Any, *, solved: str, satisfaction: str, shot: str = "") -> None:
+    """On the tracking page: ask for the code, read it from the text message, rate with it."""
+    sent = len(MemorySmsBackend.outbox)
+    page.click("[data-testid=send-code] button")
+    assert "验证码已发送至手机 138****8000" in flash(page)
+    assert len(MemorySmsBackend.outbox) == sent + 1
+    phone, text = MemorySmsBackend.outbox[-1]
+    assert phone == "13800138000"
+    otp = re.search(r"\d{6}", text).group()  # type: ignore[union-attr]
+    page.fill("#id_code", otp)
+    page.check(f"input[name=solved][value={solved}]")
+    page.check(f"input[name=satisfaction][value={satisfaction}]")
+    if shot:
+        page.screenshot(path=str(SHOTS / shot), full_page=True)
+    page.click("[data-testid=rate-form] button[type=submit]")
+    assert "评价已记录" in flash(page)
 
 
 def dept_row(page: Any, name: str) -> Any:
@@ -81,8 +104,9 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     # --- It dispatches: choosing the category pre-fills the routing rule's lead unit. --------------------
     dispatcher.goto(f"{url}/appeals/worklist/pending_dispatch/")
     dispatcher.click(f"a[href='/appeals/cases/{case_id}/'] >> nth=0")
+    assert code not in dispatcher.content() and code[:4] + "********" in dispatcher.inner_text("main")
     dispatcher.select_option("#id_category", str(ac.leaf.pk))
-    dispatcher.wait_for_function(f"document.querySelector('#id_lead_unit').value === '{cast.department.pk}'")
+    dispatcher.wait_for_function(f"() => document.querySelector('#id_lead_unit').value === '{cast.department.pk}'")
     dispatcher.click("form[action$='/dispatch/'] button[type=submit]")
     assert "工单已派出" in flash(dispatcher)
     assert Case.objects.get(pk=case_id).status == Case.Status.DISPATCHED
@@ -129,10 +153,13 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
     resident.fill("#id_last4", "8000")
     resident.click("button[type=submit]")
     assert "已安排环卫车辆清运" in resident.inner_text("[data-testid=track-answer]")
+    # Without the code sent to the phone the rating is refused (the code and the last four digits are not enough).
     resident.check("input[name=solved][value=no]")
     resident.check("input[name=satisfaction][value=unsatisfied]")
-    resident.click("#rate button[type=submit]")
-    assert "评价已记录" in flash(resident)
+    resident.click("[data-testid=rate-form] button[type=submit]")
+    assert "请输入发送到您手机的 6 位验证码" in resident.inner_text("#rate")
+    assert Case.objects.get(pk=case_id).followed_up_at is None
+    rate_with_a_code(resident, solved="no", satisfaction="unsatisfied", shot="track-rate-code-phone.png")
 
     dispatcher.goto(f"{url}/appeals/rates/")
     row = dept_row(dispatcher, cast.department.name)
@@ -151,10 +178,7 @@ def test_it_walks_one_appeal_end_to_end(browser: Any, live_server: Any, cast: An
 
     # --- Rated 满意 by the resident, then closed. ------------------------------------------------------------
     resident.goto(f"{url}/appeals/track/")
-    resident.check("input[name=solved][value=yes]")
-    resident.check("input[name=satisfaction][value=satisfied]")
-    resident.click("#rate button[type=submit]")
-    assert "评价已记录" in flash(resident)
+    rate_with_a_code(resident, solved="yes", satisfaction="satisfied")
     dispatcher.goto(f"{url}/appeals/cases/{case_id}/")
     dispatcher.click("button[data-action=close]")
     assert "工单已办结" in flash(dispatcher)

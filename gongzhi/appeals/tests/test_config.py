@@ -218,7 +218,7 @@ def test_it_refuses_a_file_that_is_not_a_workbook_or_lacks_columns(cast: Any) ->
     junk = io.BytesIO(b"not a workbook")
     junk.name = "x.xlsx"
     response = client.post(reverse("appeals:config_category_import"), {"file": junk})
-    assert response.status_code == 400 and "不是Excel工作簿" in response.content.decode()
+    assert response.status_code == 400 and "不是有效的 Excel 工作簿" in response.content.decode()
     response = client.post(reverse("appeals:config_category_import"),
                            {"file": xlsx([["a", "b"]], header=["一级分类", "二级分类"])})
     assert response.status_code == 400 and "三级分类" in response.content.decode()

@@ -89,7 +89,7 @@ def test_it_runs_the_whole_lifecycle_with_a_timeline(cast, ac):
     actions.do_reply_case(case, acting_user=cast.handler, body="已清运")
     case.refresh_from_db()
     assert case.status == Case.Status.REPLIED
-    actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, solved=True, satisfaction="satisfied")
+    actions.do_follow_up_case(case, acting_user=ac.caller, contacted=True, solved=True, satisfaction="satisfied")
     actions.do_close_case(case, acting_user=cast.worker_a)
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
@@ -201,14 +201,14 @@ def test_it_reopens_once_when_unsatisfied(cast, ac):
     case = replied(cast, ac)
     with pytest.raises(InvalidTransition):
         actions.do_reopen_case(case, acting_user=cast.worker_a)
-    actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, solved=False,
+    actions.do_follow_up_case(case, acting_user=ac.caller, contacted=True, solved=False,
                               satisfaction="unsatisfied")
     actions.do_reopen_case(case, acting_user=cast.worker_a, note="居民不满意")
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS and case.reopen_count == 1
     assert case.due_at > timezone.now() + timedelta(days=6)
     actions.do_reply_case(case, acting_user=cast.handler, body="再次处理")
-    actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, satisfaction="unsatisfied")
+    actions.do_follow_up_case(case, acting_user=ac.caller, contacted=True, satisfaction="unsatisfied")
     with pytest.raises(InvalidTransition):
         actions.do_reopen_case(case, acting_user=cast.worker_a)
 
@@ -218,7 +218,7 @@ def test_it_refuses_reply_and_follow_up_from_the_wrong_state(cast, ac):
     with pytest.raises(InvalidTransition):
         actions.do_reply_case(case, acting_user=cast.handler, body="x")
     with pytest.raises(InvalidTransition):
-        actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=False)
+        actions.do_follow_up_case(case, acting_user=ac.caller, contacted=False)
     with pytest.raises(InvalidTransition):
         actions.do_close_case(case, acting_user=cast.worker_a)
 

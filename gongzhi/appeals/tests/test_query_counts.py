@@ -56,7 +56,7 @@ def test_the_rates_page_costs_the_same_queries_for_2_or_8_followed_up_cases(cast
     def add(n: int) -> None:
         for i in range(n):
             case = replied(cast, ac, title=f"路灯不亮{i}")
-            actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, solved=True,
+            actions.do_follow_up_case(case, acting_user=ac.caller, contacted=True, solved=True,
                                       satisfaction="satisfied")
 
     add(2)

@@ -16,7 +16,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def follow(cast, ac, **kw):
     case = replied(cast, ac)
-    actions.do_follow_up_case(case, acting_user=cast.worker_a, **kw)
+    actions.do_follow_up_case(case, acting_user=ac.caller, **kw)
     return case
 
 

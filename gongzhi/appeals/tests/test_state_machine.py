@@ -48,6 +48,7 @@ class World:
     cast: Any
     units: list[Unit]
     handlers: dict[int, User]  # unit id → the handler acting for it
+    caller: User  # the follow-up caller (回访员), who takes no part in the case
 
 
 class CaseLifecycle(RuleBasedStateMachine):
@@ -116,7 +117,8 @@ class CaseLifecycle(RuleBasedStateMachine):
             first_dispatch = verb == "dispatch" and old["due_at"] is None
             assert first_dispatch or verb in MOVES_DEADLINE, f"{verb} moved the deadline"
         if old["status"] == Case.Status.CLOSED:
-            assert verb == "reopen", f"{verb} acted on a closed case"
+            # A closed case is still followed up until the resident is reached.
+            assert verb in ("reopen", "follow_up"), f"{verb} acted on a closed case"
 
     # -- rules --------------------------------------------------------------------------------------
 
@@ -135,7 +137,7 @@ class CaseLifecycle(RuleBasedStateMachine):
         if "replied" in steps:
             actions.do_reply_case(self.fresh(), acting_user=self.handle_actor(self.fresh()), body="已处理完毕")
         if "unsatisfied" in steps:
-            actions.do_follow_up_case(self.fresh(), acting_user=cast.worker_a, contacted=True, solved=False,
+            actions.do_follow_up_case(self.fresh(), acting_user=self.w.caller, contacted=True, solved=False,
                                       satisfaction=Case.Satisfaction.UNSATISFIED)
         self.steps.append(f"start:{stage}")
 
@@ -231,9 +233,9 @@ class CaseLifecycle(RuleBasedStateMachine):
         case = self.fresh()
         self.attempt(
             "follow_up",
-            lambda: actions.do_follow_up_case(case, acting_user=self.w.cast.worker_a, contacted=contacted, solved=solved,
+            lambda: actions.do_follow_up_case(case, acting_user=self.w.caller, contacted=contacted, solved=solved,
                                               satisfaction=satisfaction),
-            case.status == Case.Status.REPLIED,
+            case.status == Case.Status.REPLIED or (case.status == Case.Status.CLOSED and case.contacted is not True),
         )
 
     @rule()
@@ -244,7 +246,9 @@ class CaseLifecycle(RuleBasedStateMachine):
             lambda: actions.do_reopen_case(case, acting_user=self.w.cast.worker_a, note="群众不满意"),
             case.status in (Case.Status.REPLIED, Case.Status.CLOSED)
             and case.reopen_count < Case.MAX_REOPENS
-            and case.satisfaction == Case.Satisfaction.UNSATISFIED,
+            and case.satisfaction == Case.Satisfaction.UNSATISFIED
+            # closed without dispatch: no unit's answer to send back
+            and case.assignments.filter(role=Assignment.Role.LEAD, status=Assignment.Status.DONE).exists(),
         )
 
     @rule()
@@ -307,6 +311,7 @@ def test_it_keeps_the_lifecycle_invariants_under_random_transitions(
         cast=cast,
         units=[cast.department, ac.department2],
         handlers={cast.department.pk: cast.handler, ac.department2.pk: ac.handler2},
+        caller=ac.caller,
     )
     CaseLifecycle.stages = stages
     try:

@@ -3,6 +3,7 @@ the public form's validation, honeypot and rate limit, and tracking."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from gongzhi.appeals import actions
 from gongzhi.appeals.models import Appeal, Case, Whistle
 from gongzhi.core.models import Notification
+from gongzhi.core.notifications import MemorySmsBackend
 
 from .conftest import dispatched, in_progress, replied, submit
 
@@ -129,17 +131,30 @@ def test_it_says_not_found_for_a_wrong_last_four(client: Any, cast: Any) -> None
     assert "没有找到" in response.content.decode()
 
 
-def test_it_records_the_residents_rating(client: Any, cast: Any, ac: Any) -> None:
+def test_it_records_the_residents_rating(client: Any, cast: Any, ac: Any, settings: Any,
+                                        django_capture_on_commit_callbacks: Any) -> None:
+    settings.SMS_BACKEND = "memory"
+    MemorySmsBackend.outbox.clear()
     case = replied(cast, ac)
     appeal = case.appeals.get()
     client.post(reverse("appeals:track"), {"code": appeal.tracking_code, "last4": "8000"})
+    # The code and the digits only open the page: a rating without the code sent to the phone is refused.
+    refused = client.post(reverse("appeals:track_rate"), {"solved": "no", "satisfaction": "unsatisfied"})
+    assert refused.status_code == 400 and "验证码" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("appeals:track_code"))
+    [(phone, text)] = MemorySmsBackend.outbox
+    otp = re.search(r"\d{6}", text).group()  # type: ignore[union-attr]
+    assert phone == "13800138000"
     response = client.post(
-        reverse("appeals:track_rate"), {"solved": "no", "satisfaction": "unsatisfied"}, follow=True
+        reverse("appeals:track_rate"), {"solved": "no", "satisfaction": "unsatisfied", "code": otp}, follow=True
     )
     assert "评价已记录" in response.content.decode()
     case.refresh_from_db()
     assert case.contacted is True and case.solved is False and case.satisfaction == "unsatisfied"
-    # A second rating is refused.
+    assert case.follow_ups.get().source == "resident_code"
+    # A second rating is refused, with the same code or without one.
+    client.post(reverse("appeals:track_rate"), {"solved": "yes", "satisfaction": "satisfied", "code": otp})
     client.post(reverse("appeals:track_rate"), {"solved": "yes", "satisfaction": "satisfied"})
     case.refresh_from_db()
     assert case.satisfaction == "unsatisfied" and case.follow_ups.count() == 1
@@ -310,7 +325,7 @@ def test_it_runs_a_whistle_through_the_pages(client: Any, cast: Any, ac: Any) ->
 def test_it_shows_rates_and_the_cases_behind(client: Any, cast: Any, ac: Any) -> None:
     case = replied(cast, ac)
     actions.do_follow_up_case(
-        case, acting_user=cast.worker_a, contacted=True, solved=True, satisfaction="satisfied"
+        case, acting_user=ac.caller, contacted=True, solved=True, satisfaction="satisfied"
     )
     client.force_login(cast.worker_a)
     response = client.get(reverse("appeals:rates"))

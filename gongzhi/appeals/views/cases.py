@@ -56,7 +56,7 @@ POLICY: dict[str, str] = {
     "merge_duplicate": "dispatch",
     "supervise": "supervise",
     "follow_up": "follow_up",
-    "reopen": "follow_up",
+    "reopen": "dispatch",
     "progress": "note",
     "request_extension": "handle",
     "reply": "handle",
@@ -100,8 +100,8 @@ def available_actions(user: Any, case: Case) -> dict[str, Any]:
         "progress": can["note"] and status in ACTIVE,
         "reply": status == Case.Status.IN_PROGRESS
         and any(a.role == Assignment.Role.LEAD and a.status == Assignment.Status.ACCEPTED for a in mine),
-        "follow_up": can["follow_up"] and status == Case.Status.REPLIED,
-        "reopen": can["follow_up"]
+        "follow_up": can["follow_up"] and case.awaits_follow_up,
+        "reopen": can["dispatch"]
         and status in (Case.Status.REPLIED, Case.Status.CLOSED)
         and case.satisfaction == Case.Satisfaction.UNSATISFIED
         and case.reopen_count < Case.MAX_REOPENS,

@@ -26,7 +26,9 @@ def _scoped_areas(user: object, action: str, levels: tuple[str, ...]) -> QuerySe
 
 
 def _after_intake(request: HttpRequest, appeal: Appeal) -> HttpResponse:
-    messages.success(request, _("Appeal recorded. Tracking code: %(code)s") % {"code": appeal.tracking_code})
+    # Staff never see a whole tracking code: the caller gets it by SMS (actions.do_submit_appeal).
+    messages.success(request, _("Appeal recorded (%(code)s). The tracking code has been sent to the caller's phone.")
+                     % {"code": appeal.masked_code})
     if appeal.case_id and permissions.visible_to(request.user, Case).filter(pk=appeal.case_id).exists():
         return redirect("appeals:case", pk=appeal.case_id)
     return redirect("appeals:worklists")

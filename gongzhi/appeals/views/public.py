@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.errors import ActionError
+from gongzhi.lib.masking import mask_phone
 
-from .. import actions, queries
+from .. import actions, permissions, queries, tracking
 from ..forms import PlaceFields, PublicAppealForm, PublicRatingForm, TrackForm
 from ..models import Appeal, Case
 from .common import PUBLIC_VERB_LABELS, add_action_error, hit_rate_limit
@@ -111,28 +113,28 @@ def _public_timeline(appeal: Appeal) -> list[dict[str, Any]]:
     return [{"at": e.created_at, "text": PUBLIC_VERB_LABELS[e.verb]} for e in events]
 
 
-def _can_rate(case: Case | None) -> bool:
-    return case is not None and case.status == Case.Status.REPLIED and case.followed_up_at is None
-
-
-def _track_context(appeal: Appeal, rating_form: PublicRatingForm | None = None) -> dict[str, Any]:
+def _track_context(request: HttpRequest, appeal: Appeal, rating_form: PublicRatingForm | None = None) -> dict[str, Any]:
     case = appeal.case
     status = case.status if case is not None else Case.Status.PENDING_DISPATCH
+    need_code = not permissions.rates_as_resident(request.user, appeal)
     return {
         "appeal": appeal,
         "case": case,
         "status_label": PUBLIC_STATUS.get(status, ""),
         "timeline": _public_timeline(appeal),
         "answer": queries.answer_for_appeal(appeal),
-        "can_rate": _can_rate(case),
-        "rating_form": rating_form or PublicRatingForm(),
+        "can_rate": actions.can_be_rated(case),
+        "need_code": need_code,
+        "phone_masked": mask_phone(appeal.callback_phone),
+        "rating_form": rating_form or PublicRatingForm(need_code=need_code),
         "rated": case is not None and case.followed_up_at is not None and case.contacted,
     }
 
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    """Look an appeal up with its tracking code and the last four digits of the callback phone."""
+    """Look an appeal up with its tracking code and the last four digits of the callback phone (in the POST body,
+    never in the address, which access logs keep). Wrong tries lock the code (tracking.lookup)."""
     if request.GET.get("new"):
         request.session.pop(SESSION_TRACKED, None)
         return redirect("appeals:track")
@@ -142,10 +144,15 @@ def track(request: HttpRequest) -> HttpResponse:
             return _too_many(request)
         form = TrackForm(request.POST)
         if form.is_valid():
-            appeal = queries.find_appeal_by_code(form.cleaned_data["code"], form.cleaned_data["last4"])
-            if appeal is not None:
-                request.session[SESSION_TRACKED] = appeal.pk
+            found = tracking.lookup(form.cleaned_data["code"], form.cleaned_data["last4"])
+            if found.appeal is not None:
+                request.session.cycle_key()
+                request.session[SESSION_TRACKED] = found.appeal.pk
                 return redirect("appeals:track")
+            if found.locked:
+                # An unknown code is counted and locked the same way: this never tells whether a code exists.
+                form.add_error(None, str(tracking.LOCKED_MESSAGE))
+                return render(request, "appeals/public/track.html", {"form": form}, status=429)
             form.add_error(
                 None, _("No appeal matches this tracking code and phone number. Please check both.")
             )
@@ -154,36 +161,58 @@ def track(request: HttpRequest) -> HttpResponse:
     appeal = _tracked_appeal(request)
     if appeal is None:
         return render(request, "appeals/public/track.html", {"form": TrackForm()})
-    return render(request, "appeals/public/track.html", _track_context(appeal))
+    return render(request, "appeals/public/track.html", _track_context(request, appeal))
+
+
+@require_POST
+def track_code(request: HttpRequest) -> HttpResponse:
+    """Send a one-time rating code to the tracked appeal's callback phone."""
+    appeal = _tracked_appeal(request)
+    if appeal is None:
+        messages.error(request, _("Please look your appeal up again."))
+        return redirect("appeals:track")
+    limit, window = _limits("APPEALS_TRACK_RATE", (30, 600))
+    if hit_rate_limit(request, "track", limit, window):
+        return _too_many(request)
+    try:
+        actions.do_send_rating_code(appeal)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A code has been sent to the phone %(phone)s. Enter it below with your rating.")
+                         % {"phone": mask_phone(appeal.callback_phone)})
+    return redirect(reverse("appeals:track") + "#rate")
 
 
 @require_POST
 def track_rate(request: HttpRequest) -> HttpResponse:
-    """The resident's own follow-up (回访) on an answered appeal: solved or not, and how satisfied."""
+    """The resident's own follow-up (回访) on an answered appeal: solved or not, and how satisfied. It counts in the
+    three rates, so it needs the one-time code sent to the callback phone (or the sender signed in)."""
     appeal = _tracked_appeal(request)
     if appeal is None:
         messages.error(request, _("Please look your appeal up again."))
         return redirect("appeals:track")
     case = appeal.case
-    form = PublicRatingForm(request.POST)
-    if case is None or not _can_rate(case):
+    if not actions.can_be_rated(case):
         messages.error(request, _("This appeal cannot be rated now."))
         return redirect("appeals:track")
+    limit, window = _limits("APPEALS_TRACK_RATE", (30, 600))
+    if hit_rate_limit(request, "track", limit, window):
+        return _too_many(request)
+    form = PublicRatingForm(request.POST, need_code=not permissions.rates_as_resident(request.user, appeal))
     if not form.is_valid():
-        return render(request, "appeals/public/track.html", _track_context(appeal, form), status=400)
-    note = form.cleaned_data["note"].strip()
+        return render(request, "appeals/public/track.html", _track_context(request, appeal, form), status=400)
     try:
-        # The resident proved who they are with the code and phone; the follow-up is recorded on their word.
-        actions.do_follow_up_case(
-            case,
-            acting_user=None,
-            contacted=True,
+        actions.do_rate_appeal(
+            appeal,
+            acting_user=request.user,
+            code=form.cleaned_data.get("code", ""),
             solved=form.cleaned_data["solved"],
             satisfaction=form.cleaned_data["satisfaction"],
-            note=_("Rated by the resident on the tracking page.") + (f" {note}" if note else ""),
+            note=form.cleaned_data["note"],
         )
     except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Thank you. Your rating has been recorded."))
+        add_action_error(form, exc)
+        return render(request, "appeals/public/track.html", _track_context(request, appeal, form), status=400)
+    messages.success(request, _("Thank you. Your rating has been recorded."))
     return redirect("appeals:track")

@@ -38,7 +38,7 @@ def decorate(cases: list[Case]) -> list[Case]:
     now = timezone.now()
     for case in cases:
         appeals = list(case.appeals.all())
-        case.first_code = appeals[0].tracking_code if appeals else ""  # type: ignore[attr-defined]
+        case.first_code = appeals[0].masked_code if appeals else ""  # type: ignore[attr-defined]
         case.badge = "overdue" if case.is_overdue(now) else "due_soon" if case.is_due_soon(now) else ""  # type: ignore[attr-defined]
     return cases
 
@@ -46,6 +46,7 @@ def decorate(cases: list[Case]) -> list[Case]:
 @signed_in
 @require_GET
 def worklists(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    permissions.case_policy.require_somewhere(request.user, "browse")  # staff work: residents get 403
     counts = queries.worklist_counts(request.user)
     if name is None:
         name = _default_tab(request.user, counts)
@@ -72,6 +73,7 @@ def worklists(request: HttpRequest, name: str | None = None) -> HttpResponse:
 @signed_in
 @require_GET
 def worklist_export(request: HttpRequest, name: str) -> HttpResponse:
+    permissions.case_policy.require_somewhere(request.user, "browse")
     if name not in queries.WORKLISTS:
         raise Http404
     return exports.worklist_response(request.user, name)

@@ -31,6 +31,7 @@ DEMO_USERNAMES = [
     "party_member",
     "volunteer",
     "resident",
+    "follow_up_caller",
 ]
 
 

@@ -640,6 +640,8 @@ class _Planner:
                 area=community,
                 resident=resident,
             ),
+            # The district's 12345 follow-up desk (回访员): handles no case, calls residents back.
+            staff("follow_up_caller", Role.FOLLOW_UP_CALLER, district),
         ]
         plan.units[liaison_unit].contact_name = plan.accounts[8].display_name
         plan.units[liaison_unit].contact_phone = plan.accounts[8].phone

@@ -89,7 +89,8 @@ def _followed_up_case(cast: Any, phone: str) -> None:
     case.refresh_from_db()
     appeals_actions.do_reply_case(case, acting_user=cast.handler, body="已清运完毕")
     case.refresh_from_db()
-    appeals_actions.do_follow_up_case(case, acting_user=cast.worker_a, contacted=True, solved=True,
+    # Recorded as the follow-up desk (the system): dispatchers no longer record follow-ups (issue 17, finding 1).
+    appeals_actions.do_follow_up_case(case, acting_user=None, contacted=True, solved=True,
                                       satisfaction="satisfied")
 
 
@@ -150,4 +151,10 @@ def test_the_main_pages_break_no_rule_of_the_policy(browser: Any, live_server: A
     admin.wait_for_timeout(300)
     assert asked and "北京" in asked[0] and not admin.locator(".messages").count()
     problems.extend(f"time limits: {v}" for v in admin.evaluate("window.__csp"))
+
+    # Django's admin and the API's documentation page (django-ninja's own Swagger files) live under the policy too.
+    root = signed_in(browser, live_server, cast.superuser, **DESKTOP)
+    problems += _watch(root)
+    for url in ("/admin/", f"/admin/core/resident/{cast.resident_a.pk}/change/", "/api/docs"):
+        _visit(root, live_server.url + url, problems)
     assert not problems, "\n".join(problems)

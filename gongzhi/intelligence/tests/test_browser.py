@@ -49,7 +49,7 @@ def test_a_dispatcher_merges_a_duplicate_and_adopts_a_suggestion(browser: Any, l
     assert "城市管理" in top and "置信度" in top and cast.department.name in top
     duplicate = page.locator("[data-testid=duplicate]")
     assert duplicate.count() == 1
-    assert first.tracking_code in duplicate.inner_text() and "同一楼栋" in duplicate.inner_text()
+    assert first.masked_code in duplicate.inner_text() and "同一楼栋" in duplicate.inner_text()
     page.screenshot(path=str(SHOTS / "suggestions-duplicate-phone.png"), full_page=True)
 
     duplicate.locator("button[data-action=merge-there]").click()
@@ -80,7 +80,7 @@ def test_a_worker_turns_a_hot_issue_into_a_demand(browser: Any, live_server: Any
     assert rows.count() == 1
     row = rows.first
     assert "路灯" in row.inner_text() and "和平小区" in row.inner_text()
-    page.wait_for_function("document.querySelector('#hot-chart canvas') !== null")  # ECharts drew the chart
+    page.wait_for_function("() => document.querySelector('#hot-chart canvas') !== null")  # ECharts drew the chart
     assert page.locator("#hot-chart").bounding_box()["height"] < 120  # one bar: a short chart, not 300px
     page.wait_for_timeout(1200)  # ECharts grows the bars for a second; take the picture once they stand
     page.screenshot(path=str(SHOTS / "hot-issues-desktop.png"), full_page=True)

@@ -41,7 +41,12 @@ def test_an_unlikely_category_reads_under_one_percent_not_zero() -> None:
 
 def test_it_hides_suggestions_from_those_who_cannot_dispatch(client: Any, cast: Any) -> None:
     appeal = submit(cast)
+    # The resident who sent it never opens the staff case (issue 17, finding 4); a grid worker sees it, may not
+    # dispatch it.
     client.force_login(cast.resident_user)
+    assert client.get(f"/appeals/cases/{appeal.case_id}/").status_code == 404
+    assert client.get(f"/api/intelligence/cases/{appeal.case_id}/suggestions").status_code == 404
+    client.force_login(cast.grid_worker_a)
     page = client.get(f"/appeals/cases/{appeal.case_id}/").content.decode()
     assert "分类建议" not in page
     assert client.get(f"/api/intelligence/cases/{appeal.case_id}/suggestions").status_code == 403

@@ -84,7 +84,7 @@ def test_it_shows_duplicates_on_the_case_page_and_merges(client: Any, cast: Any)
     second = submit(cast, *LEAK_AGAIN)
     client.force_login(cast.worker_a)
     page = client.get(f"/appeals/cases/{second.case_id}/").content.decode()
-    assert "疑似重复诉求" in page and first.tracking_code in page and "合并到该工单" in page
+    assert "疑似重复诉求" in page and first.masked_code in page and "合并到该工单" in page
     assert "合并到本工单" in page  # the earlier case also waits for dispatch
     response = client.post(f"/appeals/cases/{second.case_id}/merge_duplicate/",
                            {"other": first.case_id, "direction": "there"})

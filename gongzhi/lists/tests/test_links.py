@@ -72,7 +72,7 @@ def test_it_lists_a_demands_appeals_the_viewer_may_see(client, cast, lamps) -> N
                                       appeal_ids=[lamps[0].pk, far.pk])
     client.force_login(cast.district_admin)
     html = client.get(f"/lists/demands/{demand.pk}/").content.decode()
-    assert "全区路灯" in html and lamps[0].tracking_code in html and far.tracking_code in html
+    assert "全区路灯" in html and lamps[0].masked_code in html and far.masked_code in html
     assert f'href="/appeals/cases/{lamps[0].case_id}/"' in html
     # A community worker sees neither a district's demand nor another community's appeals.
     client.force_login(cast.worker_a)
@@ -80,7 +80,7 @@ def test_it_lists_a_demands_appeals_the_viewer_may_see(client, cast, lamps) -> N
     mine = actions.do_create_demand(acting_user=cast.district_admin, title="和平里路灯", area=cast.community_a,
                                     appeal_ids=[lamps[0].pk, far.pk])
     html = client.get(f"/lists/demands/{mine.pk}/").content.decode()
-    assert lamps[0].tracking_code in html and far.tracking_code not in html and "另有1件诉求不在您的范围内" in html
+    assert lamps[0].masked_code in html and far.masked_code not in html and "另有1件诉求不在您的范围内" in html
     listing = client.get("/lists/demands/").content.decode()
     assert f'href="/lists/demands/{mine.pk}/"' in listing
     client.force_login(cast.resident_user)
@@ -93,7 +93,7 @@ def test_it_shows_a_themes_page(client, cast, lamps) -> None:  # type: ignore[no
                                              appeal_ids=[a.pk for a in lamps])
     client.force_login(cast.worker_a)  # the community below sees its subdistrict's theme and its appeals
     html = client.get(f"/lists/themes/{theme.pk}/").content.decode()
-    assert "路灯不亮" in html and all(a.tracking_code in html for a in lamps)
+    assert "路灯不亮" in html and all(a.masked_code in html for a in lamps)
     client.force_login(cast.worker_b)
     assert client.get(f"/lists/themes/{theme.pk}/").status_code == 404
 

@@ -8,7 +8,9 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongzhi.core.startup import insecure_start_reason
 
 
 class Command(BaseCommand):
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        reason = insecure_start_reason()
+        if reason:
+            raise CommandError(reason)
         if options["with_worker"]:
             # Same process group: Ctrl-C in the terminal stops the worker with the server.
             subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "worker"])  # noqa: S603
@@ -38,5 +43,7 @@ class Command(BaseCommand):
             "--threads", str(options["threads"]),
             "--access-logfile", "-",
             "--timeout", "120",
+            # gunicorn's control socket lives at one path per user: several servers on a host would share it.
+            "--no-control-socket",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

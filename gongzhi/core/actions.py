@@ -324,7 +324,7 @@ def _require_grant(acting_user: User | None, role: str, area: Area, grantee: Use
 @transaction.atomic
 def do_revoke_role(grant: Grant, *, acting_user: User | None) -> None:
     """Take a role back; the same people who may grant it may, and it is audited."""
-    grant = Grant.objects.select_for_update().select_related("user", "area", "unit").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("user", "area", "unit").get(pk=grant.pk)
     _require_grant(acting_user, grant.role, grant.area, grant.user)
     before = {"user": grant.user.username, "role": grant.role, "area": grant.area.name,
               "unit": grant.unit.name if grant.unit else None}

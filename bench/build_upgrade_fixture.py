@@ -31,28 +31,16 @@ DATA = ROOT / "gongzhi" / "core" / "tests" / "data"
 PG = ["-h", "127.0.0.1", "-U", "postgres"]
 DEFAULT_RELEASE = "d04a074"  # the last commit before the platform restructuring (issue 16)
 
-EXTRAS = r'''
+# After bench/previous_demo_extras.py (an API key, the auto-dispatch setting, a demand and a theme with appeals):
+# what a trained classifier would have stored at intake, which the previous release kept on the appeal.
+SUGGESTIONS = r'''
 import os, sys
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 import django
 django.setup()
-from django.utils import timezone
-from gongzhi.appeals import actions
-from gongzhi.appeals.models import ApiKey, Appeal, Case, Category
-from gongzhi.core.models import Area, User
-from gongzhi.lists import actions as list_actions
+from gongzhi.appeals.models import Appeal, Case, Category
 
-admin = User.objects.get(username="city_admin")
-actions.do_configure_auto_dispatch(acting_user=None, threshold=0.6)
-building = Area.objects.filter(level="building").order_by("path").first()
-for title, body in [("小区门口垃圾三天没人清运", "垃圾桶满了，臭气熏天，希望尽快清运"),
-                    ("施工工地夜间噪音扰民", "晚上十一点以后还在施工，噪音很大，影响休息"),
-                    ("路灯不亮", "小区东门路灯坏了一个星期，晚上出行不便")]:
-    actions.do_submit_appeal(acting_user=None, system=True, title=title, body=body,
-                             callback_phone="10012345678", area=building)
-ApiKey.issue(user=admin, name="热线系统")
-# What a trained classifier would have stored at intake (the previous release kept it on the appeal).
 leaves = list(Category.objects.filter(children__isnull=True).order_by("pk")[:3])
 for i, appeal in enumerate(Appeal.objects.order_by("pk")[:25]):
     top = leaves[i % len(leaves)]
@@ -62,13 +50,6 @@ for i, appeal in enumerate(Appeal.objects.order_by("pk")[:25]):
         suggested_category=top, suggestion_confidence=0.8, suggestion_version=1)
 Case.objects.filter(pk__in=list(Case.objects.exclude(lead_unit=None).order_by("pk").values_list("pk", flat=True)[:2])
                     ).update(auto_dispatched=True)
-appeals = list(Appeal.objects.filter(area__path__startswith=building.path).order_by("pk")[:3])
-community = Area.objects.get(pk__in=building.ancestor_ids(), level="community")
-subdistrict = Area.objects.get(pk=community.parent_id)
-list_actions.do_create_demand(acting_user=admin, area=community, title="路灯维修", description="热点转需求",
-                              source="hot_issue", source_ref=appeals[0].title, appeal_ids=[a.pk for a in appeals])
-list_actions.do_propose_monthly_theme(acting_user=admin, area=subdistrict, month=timezone.localdate().replace(day=1),
-                                      title="夜间施工噪音", source_summary="3件", appeal_ids=[a.pk for a in appeals])
 print("previous release city:", Appeal.objects.count(), "appeals")
 '''
 
@@ -81,8 +62,9 @@ def build(src: Path, env: dict[str, str]) -> None:
     py = sys.executable
     run([py, "manage.py", "migrate", "--noinput", "-v", "0"], src, env)
     run([py, "manage.py", "demo"], src, {**env, "LOG_LEVEL": "WARNING"})
-    (src / "extras.py").write_text(EXTRAS)
-    run([py, "extras.py"], src, env)
+    run([py, str(ROOT / "bench" / "previous_demo_extras.py")], src, env)
+    (src / "suggestions.py").write_text(SUGGESTIONS)
+    run([py, "suggestions.py"], src, env)
 
 
 def main() -> int:

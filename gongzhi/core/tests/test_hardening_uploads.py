@@ -22,21 +22,13 @@ from gongzhi.core import roster_import
 from gongzhi.core.errors import ActionError
 from gongzhi.core.exports import export_roster
 from gongzhi.core.models import ImportJob, Resident
+from gongzhi.test import XLSX_SHEET, XML_ENTITY_BOMB, formula_cells
 
 from .test_rosters import BUILDING_A, id_number, xlsx
 
 pytestmark = pytest.mark.django_db
 
 
-def formula_cells(source: Any) -> list[str]:
-    """The cells ("Sheet!A2") of a workbook file that hold a formula (read back with openpyxl)."""
-    wb = load_workbook(source)
-    return [f"{ws.title}!{cell.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f"]
-
-SHEET = "xl/worksheets/sheet1.xml"
-ENTITIES = (b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +64,7 @@ def create_job(cast: Any, content: bytes) -> ImportJob:
 def test_it_refuses_a_zip_bomb_before_openpyxl_opens_it(cast: Any, settings: Any) -> None:
     settings.XLSX_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024
     padding = b" " * (6 * 1024 * 1024)  # whitespace between elements: valid XML, 6 MB unpacked
-    bomb = rewrite(residents_xlsx(), SHEET, lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + padding))
+    bomb = rewrite(residents_xlsx(), XLSX_SHEET, lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + padding))
     assert len(bomb) < 100_000
     with pytest.raises(ActionError) as refused:
         create_job(cast, bomb)
@@ -82,7 +74,7 @@ def test_it_refuses_a_zip_bomb_before_openpyxl_opens_it(cast: Any, settings: Any
 
 def test_it_refuses_a_sheet_that_declares_too_many_cells(cast: Any, settings: Any) -> None:
     settings.XLSX_MAX_CELLS = 1000
-    declared = rewrite(residents_xlsx(), SHEET,
+    declared = rewrite(residents_xlsx(), XLSX_SHEET,
                        lambda xml: xml.replace(b"</sheetPr>", b'</sheetPr><dimension ref="A1:H200000"/>'))
     with pytest.raises(ActionError) as refused:
         create_job(cast, declared)
@@ -93,14 +85,14 @@ def test_it_refuses_a_sheet_that_declares_too_many_cells(cast: Any, settings: An
 def test_it_counts_the_cells_of_a_sheet_that_declares_no_size(cast: Any, settings: Any) -> None:
     settings.XLSX_MAX_CELLS = 1000
     content = residents_xlsx(200)  # 201 rows × 8 columns, and openpyxl's write-only files declare no dimension
-    assert b"<dimension" not in zipfile.ZipFile(io.BytesIO(content)).read(SHEET)
+    assert b"<dimension" not in zipfile.ZipFile(io.BytesIO(content)).read(XLSX_SHEET)
     job = roster_import.run_import(create_job(cast, content))
     assert job.status == ImportJob.Status.FAILED and "单元格超过 1,000 个" in job.message
     assert not Resident.objects.filter(name__startswith="居民").exists()
 
 
 def test_it_refuses_an_xml_entity_bomb(cast: Any) -> None:
-    bomb = rewrite(residents_xlsx(), SHEET, lambda xml: ENTITIES + xml.replace("居民0".encode(), b"&c;"))
+    bomb = rewrite(residents_xlsx(), XLSX_SHEET, lambda xml: XML_ENTITY_BOMB + xml.replace("居民0".encode(), b"&c;"))
     with pytest.raises(ActionError) as refused:
         create_job(cast, bomb)
     assert "实体声明" in refused.value.message
@@ -109,8 +101,8 @@ def test_it_refuses_an_xml_entity_bomb(cast: Any) -> None:
 
 def test_defusedxml_refuses_an_entity_bomb_behind_a_long_comment(cast: Any) -> None:
     assert openpyxl.DEFUSEDXML is True  # openpyxl parses with defusedxml
-    hidden = b"<!--" + b"x" * 10_000 + b"-->" + ENTITIES  # past the first 8 KB the package check reads
-    bomb = rewrite(residents_xlsx(), SHEET, lambda xml: hidden + xml.replace("居民0".encode(), b"&c;"))
+    hidden = b"<!--" + b"x" * 10_000 + b"-->" + XML_ENTITY_BOMB  # past the first 8 KB the package check reads
+    bomb = rewrite(residents_xlsx(), XLSX_SHEET, lambda xml: hidden + xml.replace("居民0".encode(), b"&c;"))
     job = roster_import.run_import(create_job(cast, bomb))
     assert job.status == ImportJob.Status.FAILED and "实体声明" in job.message, job.message
     assert not Resident.objects.filter(name__startswith="居民").exists()

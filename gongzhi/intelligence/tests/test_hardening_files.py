@@ -15,17 +15,12 @@ from openpyxl import load_workbook
 from gongzhi.appeals import actions as appeal_actions
 from gongzhi.intelligence import actions
 from gongzhi.intelligence.models import TrainingJob
+from gongzhi.test import formula_cells
 
 from .test_classifier_page import URL, csv_bytes
 
 pytestmark = pytest.mark.django_db
 
-
-def formula_cells(source: Any) -> list[str]:
-    """The cells ("Sheet!A2") of a workbook file that hold a formula (read back with openpyxl)."""
-    wb = load_workbook(source)
-    return [f"{ws.title}!{cell.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f"]
 
 ATTACK = '=HYPERLINK("http://evil.example/","路灯坏了")'
 

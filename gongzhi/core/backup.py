@@ -94,11 +94,7 @@ class Manifest:
 
 def backup_file_dirs() -> dict[str, Path]:
     """The directories of uploaded files, by the name they have inside an archive."""
-    dirs = {"media": Path(settings.MEDIA_ROOT)}
-    private = getattr(settings, "PRIVATE_FILES_ROOT", None)
-    if private:
-        dirs["private"] = Path(private)
-    return dirs
+    return {"media": Path(settings.MEDIA_ROOT)}
 
 
 def engine() -> str:

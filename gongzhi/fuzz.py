@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,10 +81,28 @@ def identity_for(user: Any | None, name: str) -> Identity:
                              django_settings.CSRF_COOKIE_NAME: token})
 
 
+@contextmanager
+def keeping_connection() -> Iterator[None]:
+    """As Django's test client does: the in-process requests share the caller's connection (a test's
+    transaction), which the start and end of each request must not close (Django's `close_old_connections`
+    closes a connection that is inside a transaction, as a test's is)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def load_schema(app: Any) -> Any:
     import schemathesis
 
-    return schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
+    with keeping_connection():
+        return schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
 
 
 def fuzz(app: Any, identities: Iterable[Identity], *, max_examples: int, seed: int = 17,
@@ -128,19 +147,9 @@ def fuzz(app: Any, identities: Iterable[Identity], *, max_examples: int, seed: i
 
         return send
 
-    # As Django's test client does: the requests share the caller's connection (a test's transaction), which
-    # the end of each request must not close.
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     started = time.perf_counter()
-    try:
+    with keeping_connection():
         _run(identities, operations, modes, make_sender, report, Unsatisfiable)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -40,12 +40,6 @@ def city(cast: Any, settings: Any, tmp_path: Any) -> Any:
 
 @pytest.mark.parametrize("who", ["anonymous", "resident_user", "worker_a", "city_admin"])
 def test_fuzzing_the_api_finds_no_server_error_and_nothing_undocumented(city: Any, who: str) -> None:
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        # TODO(issue 17): on PostgreSQL the in-process WSGI requests lose the test's connection ("the connection
-        # is closed") and answer 500; not yet understood. bench/fuzz_api.py runs on PostgreSQL without this.
-        pytest.skip("the in-process fuzz run does not yet keep the test connection on PostgreSQL")
     app = get_wsgi_application()
     identity = identity_for(None if who == "anonymous" else getattr(city, who), who)
     report = fuzz(app, [identity], max_examples=FUZZ_EXAMPLES, schema=load_schema(app))

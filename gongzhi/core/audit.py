@@ -36,6 +36,8 @@ CORE_VERB_LABELS: dict[str, Any] = {
     "core.pii.export": _("Exported full personal data"),
     "core.roster.import": _("Imported a roster"),
     "core.link": _("Linked records"),
+    "core.backup.create": _("Backed up the database and files"),
+    "core.backup.restore": _("Restored a backup"),
 }
 
 
@@ -91,3 +93,11 @@ def log_event(
         before=before,
         after=after,
     )
+
+
+def log_operation(verb: str, object_type: str, object_id: str, object_repr: str, *,
+                  after: dict[str, Any] | None = None) -> AuditEvent:
+    """An event of an operator's command that acts on no one row (a backup, a restore): no actor, the object
+    named by `object_type` and `object_id` (e.g. "core.backup" and the archive's file name)."""
+    return AuditEvent.objects.create(actor=None, verb=verb, object_type=object_type, object_id=object_id[:40],
+                                     object_repr=object_repr[:200], after=after)

@@ -68,6 +68,12 @@ def test_round_trip_gives_back_every_table_and_file(city, settings, tmp_path):  
     call_command("restore", str(archive), "--yes")
 
     after = _snapshot(settings)
+    # The log says what was done (written after the check, and the backup's own event is not in the archive).
+    restored = after[0].pop("core_auditevent")
+    assert restored.rows == before[0]["core_auditevent"].rows + 1
+    assert list(AuditEvent.objects.filter(verb__startswith="core.backup.").values_list("verb", "object_id")) == [
+        ("core.backup.restore", "city.tar")]
+    before[0].pop("core_auditevent")
     assert after[0] == before[0], "every table has the same rows as before the backup"
     assert after[1] == before[1], "every uploaded file is back, byte for byte, and nothing else"
     assert Appeal.objects.count() == 5 and Case.objects.count() == 5

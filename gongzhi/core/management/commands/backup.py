@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongzhi.core.audit import log_operation
 from gongzhi.core.backup import BackupError, create_backup, default_archive_name
 
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         rows = sum(s.rows for s in manifest.tables.values())
         files = sum(len(v) for v in manifest.files.values())
+        # After the snapshot: the archive does not hold its own event.
+        log_operation("core.backup.create", "core.backup", target.name, str(target),
+                      after={"engine": manifest.engine, "tables": len(manifest.tables), "rows": rows, "files": files})
         self.stdout.write(
             f"已备份到 {target}：{manifest.engine} 数据库 {len(manifest.tables)} 张表、{rows} 行，文件 {files} 个。"
         )

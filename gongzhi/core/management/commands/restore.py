@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongzhi.core.audit import log_operation
 from gongzhi.core.backup import BackupError, read_manifest, restore_backup
 
 
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             report = restore_backup(archive)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        # Written after the check, so the restored data is the backup's exactly, and then the log says it was put back.
+        log_operation("core.backup.restore", "core.backup", archive.name, str(archive),
+                      after={"created_at": manifest.created_at, "tables": report.tables, "rows": report.rows,
+                             "files": report.files})
         self.stdout.write(
             f"已恢复 {archive}：{report.tables} 张表、{report.rows} 行，文件 {report.files} 个，均与备份核对一致。"
             "若备份来自旧版本，请再运行 gongzhi migrate。"

@@ -213,6 +213,8 @@ APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_in
 APPEALS_RATING_CODE_TTL = env_int("APPEALS_RATING_CODE_TTL", 600)
 APPEALS_RATING_CODE_ATTEMPTS = env_int("APPEALS_RATING_CODE_ATTEMPTS", 5)
 APPEALS_RATING_CODE_SENDS = env_int("APPEALS_RATING_CODE_SENDS", 3)
+# The three rates' rankings: a unit or subdistrict with fewer follow-ups in the month is listed but not ranked.
+APPEALS_RANKING_MIN_FOLLOW_UPS = env_int("APPEALS_RANKING_MIN_FOLLOW_UPS", 5)
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
 # may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
 PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))

@@ -335,7 +335,8 @@ class RateIn(Schema):
 class RateRowOut(Schema):
     key: int
     name: str
-    rank: int
+    rank: int | None = Field(description="Competition rank (1, 1, 3); null when too few follow-ups to rank")
+    tied: bool = Field(description="Another row has the same rank (并列)")
     followed_up: int
     contacted: int
     solved: int

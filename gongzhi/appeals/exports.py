@@ -44,17 +44,22 @@ def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
+def _rank(row: rates.RateRow) -> str | int:
+    if row.rank is None:
+        return _("Too few follow-ups")
+    return _("%(rank)s (tied)") % {"rank": row.rank} if row.tied else row.rank
+
+
 def ranking_bytes(month: date) -> bytes:
     wb = Workbook(write_only=True)
-    header = [_("Rank"), _("Name"), _("Followed up"), _("Contacted"), _("Solved"), _("Satisfied"),
-              _("Basically satisfied"), _("Response rate"), _("Resolution rate"), _("Satisfaction rate"),
-              _("Composite score")]
-    for title, rows in ((_("Departments"), rates.department_ranking(month)),
-                        (_("Subdistricts"), rates.subdistrict_ranking(month))):
+    for title, name_label, rows in ((_("Departments"), _("Unit"), rates.department_ranking(month)),
+                                    (_("Subdistricts"), _("Subdistrict"), rates.subdistrict_ranking(month))):
         ws = wb.create_sheet(str(title))
-        append_row(ws, header)
+        append_row(ws, [_("Rank"), name_label, _("Followed up"), _("Contacted"), _("Solved"), _("Satisfied"),
+                        _("Basically satisfied"), _("Response rate"), _("Resolution rate"), _("Satisfaction rate"),
+                        _("Composite score")])
         for row in rows:
-            append_row(ws, [row.rank, row.name, row.followed_up, row.contacted, row.solved, row.satisfied,
+            append_row(ws, [_rank(row), row.name, row.followed_up, row.contacted, row.solved, row.satisfied,
                        row.basically_satisfied, _pct(row.response_rate), _pct(row.resolution_rate),
                        _pct(row.satisfaction_rate), "" if row.composite is None else round(row.composite * 100, 2)])
     out = io.BytesIO()

@@ -7,6 +7,10 @@ Over the cases a unit led whose (latest) follow-up falls in the month:
     composite         = w1 × response + w2 × resolution + w3 × satisfaction      (RatesConfig, 0.1/0.5/0.4)
 Subdistricts are ranked the same way over the cases in their area. Every figure can list its cases
 with `cases_behind`. Everything is one aggregate query per ranking.
+
+Ranks are standard competition ranks (1, 1, 3): equal composite scores share a rank (并列). A row resting on
+fewer follow-ups than `settings.APPEALS_RANKING_MIN_FOLLOW_UPS` is listed after the ranked ones with no rank
+(样本不足): a unit with one satisfied follow-up would otherwise head the list.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -40,7 +45,37 @@ class RateRow:
     resolution_rate: float | None
     satisfaction_rate: float | None
     composite: float | None
-    rank: int = 0
+    rank: int | None = None  # None: not ranked (too few follow-ups, see `ranked`)
+    tied: bool = False  # another ranked row has the same rank (并列)
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
+
+
+def min_follow_ups() -> int:
+    """Follow-ups a row needs to be ranked (APPEALS_RANKING_MIN_FOLLOW_UPS)."""
+    return max(int(getattr(settings, "APPEALS_RANKING_MIN_FOLLOW_UPS", 5)), 0)
+
+
+def rank_rows(rows: list[RateRow], minimum: int | None = None) -> list[RateRow]:
+    """Rows in ranking order with competition ranks (1, 1, 3) on the composite score; rows under `minimum`
+    follow-ups come last, by name, unranked."""
+    minimum = min_follow_ups() if minimum is None else minimum
+
+    def key(row: RateRow) -> float:
+        # Compare what is shown (one decimal of a 0-100 score) so two figures that read the same rank the same.
+        return round((row.composite or 0.0) * 1000)
+
+    ranked = sorted((r for r in rows if r.followed_up >= minimum), key=lambda r: (-key(r), r.name))
+    unranked = sorted((r for r in rows if r.followed_up < minimum), key=lambda r: r.name)
+    for i, row in enumerate(ranked):
+        row.rank = ranked[i - 1].rank if i and key(ranked[i - 1]) == key(row) else i + 1
+    for i, row in enumerate(ranked):
+        row.tied = (i > 0 and ranked[i - 1].rank == row.rank) or (i + 1 < len(ranked) and ranked[i + 1].rank == row.rank)
+    for row in unranked:
+        row.rank, row.tied = None, False
+    return ranked + unranked
 
 
 def weights() -> tuple[float, float, float]:
@@ -97,14 +132,11 @@ def _rows(qs: QuerySet[Case], key: str, name: str) -> list[RateRow]:
                             contacted=item["contacted_n"], solved=item["solved_n"], satisfied=item["satisfied_n"],
                             basically_satisfied=item["basic_n"], response_rate=r, resolution_rate=s,
                             satisfaction_rate=sat, composite=comp))
-    rows.sort(key=lambda row: (-(row.composite or 0.0), row.name))
-    for i, row in enumerate(rows, start=1):
-        row.rank = i
-    return rows
+    return rank_rows(rows)
 
 
 def unit_rates(month: date, *, kind: str | None = None, unit_ids: list[int] | None = None) -> list[RateRow]:
-    """The three rates of every lead unit for the month, best composite first."""
+    """The three rates of every lead unit for the month, best composite first (see `rank_rows`)."""
     qs = followed_up_in(month).filter(lead_unit__isnull=False)
     if kind is not None:
         qs = qs.filter(lead_unit__kind=kind)

@@ -63,6 +63,8 @@ def _rows(rows: list[rates.RateRow], month: date, key: str) -> list[dict[str, An
                 "row": row,
                 "name": row.name,
                 "rank": row.rank,
+                "ranked": row.ranked,
+                "tied": row.tied,
                 "response": pct(row.response_rate),
                 "resolution": pct(row.resolution_rate),
                 "satisfaction": pct(row.satisfaction_rate),
@@ -73,6 +75,16 @@ def _rows(rows: list[rates.RateRow], month: date, key: str) -> list[dict[str, An
     return out
 
 
+def _chart(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Bars in ranking order; rows too thin to rank are drawn too (greyed by appeals.js)."""
+    return {
+        "names": [r["name"] for r in rows],
+        "scores": [round((r["row"].composite or 0) * 100, 1) for r in rows],
+        "ranked": [r["ranked"] for r in rows],
+        "follow_ups": [r["row"].followed_up for r in rows],
+    }
+
+
 @signed_in
 @require_GET
 def rates_page(request: HttpRequest) -> HttpResponse:
@@ -81,15 +93,10 @@ def rates_page(request: HttpRequest) -> HttpResponse:
     subdistricts = _rows(rates.subdistrict_ranking(month), month, "subdistrict")
     departments = _rows(rates.department_ranking(month), month, "unit")
     chart = {
-        "departments": {
-            "names": [r["name"] for r in departments],
-            "scores": [round((r["row"].composite or 0) * 100, 1) for r in departments],
-        },
-        "subdistricts": {
-            "names": [r["name"] for r in subdistricts],
-            "scores": [round((r["row"].composite or 0) * 100, 1) for r in subdistricts],
-        },
+        "departments": _chart(departments),
+        "subdistricts": _chart(subdistricts),
         "label": _("Composite score"),
+        "unranked": _("Too few follow-ups to rank"),
     }
     w = rates.weights()
     return render(
@@ -103,6 +110,7 @@ def rates_page(request: HttpRequest) -> HttpResponse:
             "subdistricts": subdistricts,
             "departments": departments,
             "chart": chart,
+            "min_follow_ups": rates.min_follow_ups(),
             "weights": {"response": f"{w[0]:g}", "resolution": f"{w[1]:g}", "satisfaction": f"{w[2]:g}"},
         },
     )

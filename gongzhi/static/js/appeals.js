@@ -12,16 +12,38 @@
     }
   });
 
-  function bar(el, names, scores, label) {
+  // Long Chinese unit names: the grid keeps the labels inside (containLabel), each label is cut to a fixed
+  // width with an ellipsis (the tooltip shows the whole name), and many bars turn their labels.
+  function bar(el, data, label, unrankedLabel) {
+    var names = data.names || [];
     if (!el || !window.echarts || !names.length) return;
     var chart = window.echarts.init(el);
+    var many = names.length > 4;
+    var narrow = el.clientWidth < 560;
+    var width = Math.max(48, Math.min(120, Math.floor((el.clientWidth - 60) / names.length) - 8));
+    var scores = (data.scores || []).map(function (value, i) {
+      var ranked = !data.ranked || data.ranked[i];
+      return { value: value, itemStyle: { color: ranked ? "#c8161d" : "#c0c4cc" } };
+    });
     chart.setOption({
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", renderMode: "richText" },
-      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 30 : 0 } },
+      tooltip: {
+        trigger: "axis", renderMode: "richText",
+        formatter: function (params) {
+          var p = params[0], i = p.dataIndex;
+          var line = p.name + "\n" + label + ": " + p.value;
+          if (data.follow_ups) line += " (" + data.follow_ups[i] + ")";
+          if (data.ranked && !data.ranked[i]) line += "\n" + unrankedLabel;
+          return line;
+        }
+      },
+      xAxis: {
+        type: "category", data: names,
+        axisLabel: { interval: 0, rotate: many || narrow ? 35 : 0, width: many || narrow ? 120 : width,
+                     overflow: "truncate", ellipsis: "…", hideOverlap: false }
+      },
       yAxis: { type: "value", max: 100, name: label },
-      series: [{ type: "bar", data: scores, itemStyle: { color: "#c8161d" }, barMaxWidth: 40,
-                 label: { show: true, position: "top" } }]
+      series: [{ type: "bar", data: scores, barMaxWidth: 40, label: { show: true, position: "top" } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
@@ -30,8 +52,8 @@
     var data = document.getElementById("rates-chart");
     if (!data) return;
     var chart = JSON.parse(data.textContent);
-    bar(document.getElementById("chart-departments"), chart.departments.names, chart.departments.scores, chart.label);
-    bar(document.getElementById("chart-subdistricts"), chart.subdistricts.names, chart.subdistricts.scores, chart.label);
+    bar(document.getElementById("chart-departments"), chart.departments, chart.label, chart.unranked);
+    bar(document.getElementById("chart-subdistricts"), chart.subdistricts, chart.label, chart.unranked);
   }
 
   // Deferred scripts run before DOMContentLoaded, so ECharts (also deferred) is there by then.

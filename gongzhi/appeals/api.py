@@ -73,11 +73,12 @@ from .permissions import (
 )
 from .ratelimit import client_ip, hit
 from .routing import suggest_route
+from .worklist_filters import WorklistFilters, filtered_worklist, parse_filters
 
 AUTH = API_AUTH
 router = Router(auth=AUTH)
 
-WorklistName = Annotated[str, OneOf(queries.WORKLISTS)]
+WorklistName = Annotated[str, OneOf(queries.LISTS)]
 Figure = Annotated[str, OneOf(rates.FIGURES)]
 
 
@@ -204,22 +205,33 @@ def worklist_counts(request: HttpRequest) -> dict[str, int]:
     return queries.worklist_counts(_user(request))
 
 
-@router.get("/worklists/{name}", response=list[CaseOut], summary="工作清单：待派单/待签收/办理中/即将超期/已超期/待回访")
+def _worklist_filters(request: HttpRequest) -> WorklistFilters:
+    """The page's filters from the query string (same names: q, area, unit, category, channel, urgency, deadline,
+    status, submitted_from, submitted_to, sort); a bad value is a 400 with the Chinese message."""
+    filters = parse_filters(_user(request), request.GET)
+    if filters.errors:
+        raise HttpError(400, " ".join(filters.errors))
+    return filters
+
+
+@router.get("/worklists/{name}", response=list[CaseOut],
+            summary="工作清单：待派单/待签收/办理中/即将超期/已超期/待回访/全部（可检索、筛选、排序，参数同页面）")
 def worklist(request: HttpRequest, name: WorklistName, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> list[Case]:
+    filters = _worklist_filters(request)
     try:
-        qs = queries.worklist(_user(request), name)
+        qs = filtered_worklist(_user(request), name, filters)
     except KeyError as exc:
         raise Http404 from exc
     return list(qs[offset: offset + limit])
 
 
-@router.get("/worklists/{name}/export", summary="导出工作清单（Excel）")
+@router.get("/worklists/{name}/export", summary="导出工作清单（Excel，筛选参数同页面）")
 def worklist_export(request: HttpRequest, name: WorklistName) -> HttpResponse:
     from .exports import worklist_response
 
-    if name not in queries.WORKLISTS:
+    if name not in queries.LISTS:
         raise Http404
-    return worklist_response(_user(request), name)
+    return worklist_response(_user(request), name, _worklist_filters(request))
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="工单详情与完整时间线")

@@ -11,30 +11,49 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from gongzhi.lib.spreadsheets import append_row
+from gongzhi.lib.spreadsheets import XLSX_CONTENT_TYPE, append_row, export_filename, xlsx_response
 
 from . import queries, rates
+from .worklist_filters import WorklistFilters, decorate, filtered_worklist, with_codes
 
 MAX_EXPORT_ROWS = 20000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
-def _fmt(value: Any) -> Any:
-    if hasattr(value, "tzinfo") and value is not None and getattr(value, "hour", None) is not None:
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value
+def _fmt(value: Any) -> str:
+    """A time as the worklist page shows it (local time, YYYY-MM-DD HH:MM)."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
-def worklist_bytes(user: Any, name: str) -> bytes:
+def worklist_header() -> list[str]:
+    """The worklist table's columns, in the page's order (the export writes the same)."""
+    return [_("Tracking code"), _("Title"), _("Category"), _("Community"), _("Place"), _("Lead unit"), _("Status"),
+            _("Submitted at"), _("Due at"), _("Last change"), _("Time limit")]
+
+
+def worklist_row(case: Any) -> list[Any]:
+    """One case as the table shows it (`views.worklists.decorate` has set its code, place and badge)."""
+    badge = {"overdue": _("Overdue"), "due_soon": _("Due soon")}.get(case.badge, "")
+    return [case.first_code or str(case.pk), case.title, case.category.name if case.category else "",
+            case.community_name, case.place_name, case.lead_unit.name if case.lead_unit else "",
+            str(case.get_status_display()), _fmt(case.created_at), _fmt(case.due_at),
+            _fmt(getattr(case, "last_change", None)), str(badge)]
+
+
+def worklist_bytes(user: Any, name: str, filters: WorklistFilters | None = None) -> bytes:
+    """The worklist as shown with these filters and sort, up to MAX_EXPORT_ROWS rows."""
+    filters = filters or WorklistFilters()
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(queries.WORKLISTS[name]))
-    append_row(ws, [_("Case"), _("Title"), _("Status"), _("Category"), _("Place"), _("Lead unit"), _("Dispatched at"),
-               _("Due at"), _("Overdue")])
+    ws = wb.create_sheet(str(queries.LISTS[name]))
+    append_row(ws, worklist_header())
     now = timezone.now()
-    for case in queries.worklist(user, name, now)[:MAX_EXPORT_ROWS]:
-        append_row(ws, [case.pk, case.title, str(case.get_status_display()), case.category.name if case.category else "",
-                   case.area.name if case.area else "", case.lead_unit.name if case.lead_unit else "",
-                   _fmt(case.dispatched_at), _fmt(case.due_at), _("Yes") if case.is_overdue(now) else ""])
+    qs = with_codes(filtered_worklist(user, name, filters, now))
+    for start in range(0, MAX_EXPORT_ROWS, 500):
+        chunk = decorate(list(qs[start:start + 500]), now)
+        for case in chunk:
+            append_row(ws, worklist_row(case))
+        if len(chunk) < 500:
+            break
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -67,15 +86,17 @@ def ranking_bytes(month: date) -> bytes:
     return out.getvalue()
 
 
-def _response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+def worklist_filename(name: str, filters: WorklistFilters | None = None) -> str:
+    """诉求工单-待派单-2026-12-01.xlsx; with the place when the list is filtered by one (…-和平里社区-…)."""
+    area = filters.area.name if filters is not None and filters.area is not None else ""
+    return export_filename(_("Appeal cases"), queries.LISTS[name], area, day=timezone.localdate())
 
 
-def worklist_response(user: Any, name: str) -> HttpResponse:
-    return _response(worklist_bytes(user, name), f"worklist-{name}-{timezone.localdate():%Y%m%d}.xlsx")
+def worklist_response(user: Any, name: str, filters: WorklistFilters | None = None) -> HttpResponse:
+    return xlsx_response(worklist_bytes(user, name, filters), worklist_filename(name, filters))
 
 
 def ranking_response(month: date) -> HttpResponse:
-    return _response(ranking_bytes(month), f"ranking-{month:%Y-%m}.xlsx")
+    """三率排名-2026-11.xlsx (the month the figures are of)."""
+    name = "-".join([_("Rankings of the three rates"), f"{month:%Y-%m}"]) + ".xlsx"
+    return xlsx_response(ranking_bytes(month), name)

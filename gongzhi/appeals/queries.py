@@ -31,6 +31,8 @@ WORKLISTS: dict[str, Any] = {
     "overdue": _("Overdue"),
     "to_follow_up": _("Waiting for follow-up"),
 }
+# The worklists and "all cases" (every case the user sees, closed ones too; not counted on the tabs).
+LISTS: dict[str, Any] = {**WORKLISTS, "all": _("All cases")}
 
 
 def _base(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -38,8 +40,8 @@ def _base(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def worklist(user: Any, name: str, now: datetime | None = None) -> QuerySet[Case]:
-    """One named worklist for `user`; raises KeyError for an unknown name."""
-    if name not in WORKLISTS:
+    """One named worklist (or "all") for `user`; raises KeyError for an unknown name."""
+    if name not in LISTS:
         raise KeyError(name)
     now = now or timezone.now()
     visible: Any = visible_to(user, Case)
@@ -53,6 +55,8 @@ def worklist(user: Any, name: str, now: datetime | None = None) -> QuerySet[Case
         if is_superuser(user):
             q = Q()
         qs = visible.filter(q, status__in=Case.RUNNING_STATUSES).order_by("accept_deadline", "id")
+    elif name == "all":
+        qs = visible.exclude(status=Case.Status.MERGED).order_by("-created_at", "-id")
     elif name == "in_progress":
         qs = visible.filter(status=Case.Status.IN_PROGRESS).order_by("due_at", "id")
     elif name == "due_soon":

@@ -352,15 +352,22 @@ def do_search_people(
     it) and writes a `core.pii.search` audit event with the term masked. Name searches are neither."""
     lister = {"residents": queries.resident_list, "party_members": queries.party_member_list}[kind]
     if pii.searches_pii(acting_user, q):
-        limit, window = settings.PII_SEARCH_RATE
-        if not rate_hit(f"core:pii-search:{acting_user.pk}", limit=limit, window_seconds=window):
-            raise RateLimited(_("Too many searches by phone or ID number; please wait and try again later, or "
-                                "search by name."))
-        with transaction.atomic():
-            where = area or primary_area(acting_user)
-            log_event(acting_user, "core.pii.search", where if where is not None else acting_user, area=where,
-                      after={"kind": kind, "term": pii.mask_term(q)})
+        do_record_pii_search(acting_user=acting_user, kind=kind, term=q, area=area)
     return lister(acting_user, q=q, area=area)
+
+
+def do_record_pii_search(*, acting_user: User, kind: str, term: str, area: Area | None = None) -> None:
+    """A search by phone or ID number (of people, or of appeals by callback phone) is a reveal: limited per user
+    (settings.PII_SEARCH_RATE; RateLimited beyond it, one budget for every list) and written to the audit log as
+    `core.pii.search` with the term masked. The caller decides that the term is such a search (`pii.searches_pii`)."""
+    limit, window = settings.PII_SEARCH_RATE
+    if not rate_hit(f"core:pii-search:{acting_user.pk}", limit=limit, window_seconds=window):
+        raise RateLimited(_("Too many searches by phone or ID number; please wait and try again later, or "
+                            "search by name."))
+    with transaction.atomic():
+        where = area or primary_area(acting_user)
+        log_event(acting_user, "core.pii.search", where if where is not None else acting_user, area=where,
+                  after={"kind": kind, "term": pii.mask_term(term)})
 
 
 @transaction.atomic

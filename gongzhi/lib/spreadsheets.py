@@ -22,6 +22,8 @@ from typing import Any
 
 import openpyxl
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -63,6 +65,29 @@ def append_row(ws: Any, values: Iterable[Any]) -> None:
             cell = ws.cell(row=row, column=index)
             cell.value = value
             as_text_cell(cell)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def export_filename(*parts: Any, day: Any) -> str:
+    """The name of an exported file: what it is and when, in Chinese, e.g. 诉求工单-待派单-2026-12-01.xlsx
+    (empty parts left out; characters that file systems refuse become "_")."""
+    words = [_NOT_IN_NAMES.sub("_", str(p)).strip("_") for p in parts if p not in (None, "")]
+    return "-".join([*[w for w in words if w], day.isoformat()]) + ".xlsx"
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition of a download (RFC 6266 with the RFC 5987 `filename*` for Chinese names)."""
+    return content_disposition_header(True, filename) or "attachment"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """An .xlsx download (FileResponse(as_attachment=True, filename=...) writes the same header)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment(filename)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------------

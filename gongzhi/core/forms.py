@@ -51,6 +51,10 @@ class UnitFilterForm(forms.Form):
     )
 
 
+# Dates are typed and shown in the Chinese order: 2026-12-01 or 2026年12月1日 (never 12/01/2026).
+CHINESE_DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+
+
 class AuditFilterForm(forms.Form):
     verb = forms.CharField(
         label=_("Action"),
@@ -58,7 +62,30 @@ class AuditFilterForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(attrs={"placeholder": "core.pii.reveal", "type": "search"}),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    who = forms.CharField(
+        label=_("Who"), required=False, max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or username")}),
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)
+    object_id = forms.CharField(
+        label=_("Object id"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("e.g. 123")}),
+    )
+    area = forms.IntegerField(label=_("Area"), required=False, min_value=1, max_value=10**12)
+    date_from = forms.DateField(
+        label=_("From"), required=False, input_formats=CHINESE_DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter dates as year-month-day, e.g. 2026-12-01 or 2026年12月1日.")},
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, input_formats=CHINESE_DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter dates as year-month-day, e.g. 2026-12-01 or 2026年12月1日.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The start date is after the end date."))
+        return data

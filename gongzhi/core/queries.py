@@ -209,16 +209,42 @@ def unit_list(user: Any, *, q: str = "", kind: str = "") -> QuerySet[Unit]:
 
 
 def audit_list(
-    user: Any, *, verb: str = "", day_from: Any = None, day_to: Any = None
+    user: Any, *, verb: str = "", day_from: Any = None, day_to: Any = None, who: str = "", object_type: str = "",
+    object_id: str = "", area: Area | None = None,
 ) -> QuerySet[AuditEvent]:
+    """The audit events the user sees, narrowed by action (a prefix: "appeals." is every appeals event), who
+    (name or username), object (type and id), area (and below) and day."""
     qs = visible_to(user, AuditEvent).select_related("actor", "area")
     if verb:
         qs = qs.filter(verb__startswith=verb)
+    who = who.strip()
+    if who:
+        qs = qs.filter(Q(actor__display_name__icontains=who) | Q(actor__username__iexact=who))
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id.strip():
+        qs = qs.filter(object_id=object_id.strip())
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
     if day_from is not None:
         qs = qs.filter(created_at__date__gte=day_from)
     if day_to is not None:
         qs = qs.filter(created_at__date__lte=day_to)
     return qs.order_by("-created_at", "-id")
+
+
+def audit_object_types(user: Any) -> list[tuple[str, str]]:
+    """The kinds of object in the user's audit events, as (value, label): "appeals.case" → 工单."""
+    from django.apps import apps
+
+    out = []
+    for value in visible_to(user, AuditEvent).values_list("object_type", flat=True).distinct().order_by():
+        try:
+            label = str(apps.get_model(value)._meta.verbose_name)
+        except (LookupError, ValueError):
+            label = value
+        out.append((value, label))
+    return sorted(set(out), key=lambda pair: pair[1])
 
 
 # An area's place in the tree (its path and level) never changes once created (areas are renamed,

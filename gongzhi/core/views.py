@@ -420,8 +420,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     audit_event_policy.require_somewhere(request.user, "browse")
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    area = None
+    if data.get("area"):
+        area = visible_to(request.user, Area).filter(pk=data["area"]).first()
+        if area is None:
+            form.add_error("area", _("The chosen area does not exist or is outside your area; choose another."))
     events = queries.audit_list(
-        request.user, verb=data.get("verb", ""), day_from=data.get("date_from"), day_to=data.get("date_to")
+        request.user, verb=data.get("verb", ""), day_from=data.get("date_from"), day_to=data.get("date_to"),
+        who=data.get("who", ""), object_type=data.get("object_type", ""), object_id=data.get("object_id", ""),
+        area=area,
     )
     page = _page(request, events, 50)
     for event in page.object_list:
@@ -434,5 +441,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": _query_without_page(request),
         "verbs": [(v, verb_label(v)) for v in verbs],
+        "object_types": queries.audit_object_types(request.user),
+        "areas": list(visible_to(request.user, Area).filter(
+            level__in=("city", "district", "subdistrict", "community")).order_by("path").only(
+            "id", "name", "level", "path")[:1500]),
     }
-    return render(request, "core/audit_log.html", context)
+    return render(request, "core/audit_log.html", context, status=400 if form.errors else 200)

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from gongzhi.lib.ttl import TtlMap
 
@@ -48,6 +49,13 @@ class AreaCounts:
     by_level: list[tuple[str, int]] = field(default_factory=list)
 
 
+def member_place_path() -> Coalesce:
+    """Where a party member lives, as an area path: their resident record's building when they have one, else
+    their home community. The area tree counts members there, so an estate counts the members living in it
+    (home_area is the community they registered at, never an estate)."""
+    return Coalesce(F("resident__area__path"), F("home_area__path"))
+
+
 def _count_by_prefix(paths: Iterable[tuple[str, int]], prefixes: list[str]) -> dict[str, int]:
     totals = dict.fromkeys(prefixes, 0)
     for path, n in paths:
@@ -60,6 +68,7 @@ def _count_by_prefix(paths: Iterable[tuple[str, int]], prefixes: list[str]) -> d
 
 def area_rows(user: Any, areas: list[Area]) -> list[AreaRow]:
     """Each area with the number of visible sub-areas, units and (for people roles) residents and members.
+    Units, residents and members are counted over the area's whole subtree (含下级); sub-areas are the direct ones.
 
     A constant number of queries whatever the number of areas: counts are grouped by area path and summed
     by prefix in Python.
@@ -98,11 +107,12 @@ def area_rows(user: Any, areas: list[Area]) -> list[AreaRow]:
         residents = _count_by_prefix(resident_paths, prefixes)
         member_q = Q()
         for prefix in prefixes:
-            member_q |= Q(home_area__path__startswith=prefix)
+            member_q |= Q(place_path__startswith=prefix)
         member_paths = (
             visible_to(user, PartyMember)
+            .annotate(place_path=member_place_path())
             .filter(member_q)
-            .values_list("home_area__path")
+            .values_list("place_path")
             .annotate(n=Count("id"))
             .order_by()
         )
@@ -191,7 +201,8 @@ def party_member_list(user: Any, *, q: str = "", area: Area | None = None) -> Qu
     """Party members the user sees under `area` matching `q` (as `resident_list`)."""
     qs = visible_to(user, PartyMember).select_related("home_area", "party_org", "work_unit")
     if area is not None:
-        qs = qs.filter(home_area__path__startswith=area.path)
+        # As the area tree counts them: by where they live (`member_place_path`).
+        qs = qs.annotate(place_path=member_place_path()).filter(place_path__startswith=area.path)
     q = q.strip()
     if q:
         qs = qs.filter(pii.person_search_q(user, q, area_field="home_area__path"))

@@ -12,11 +12,22 @@ from datetime import timedelta
 from django.db import models, transaction
 from django.db.models import F
 
-from gongzhi.core.models import Area, Unit
+from gongzhi.core.models import Area, Grant, Unit, User
 from gongzhi.core.registry import DemoContext
 
 from . import actions
-from .models import Appeal, Assignment, Case, CaseEvent, Category, FollowUp, Reply, RoutingRule, Whistle
+from .models import (
+    Appeal,
+    Assignment,
+    Case,
+    CaseEvent,
+    Category,
+    FollowUp,
+    Reply,
+    RoutingRule,
+    Whistle,
+    WhistleReport,
+)
 from .routing import find_rule
 
 # Second-level category → department (by the end of its name) that leads such cases.
@@ -148,6 +159,7 @@ def build_demo_appeals(seed: int = 2026, count: int = 240) -> dict[str, int]:
         if days_ago:
             _shift(case, timedelta(days=days_ago, minutes=rng.randint(0, 600)))
     counts["appeals"] += _hot_cluster(rng)
+    counts["appeals"] += _whole_loop(rng)
     counts["open"] = Case.objects.open().count()
     counts["whistles"] = Whistle.objects.count()
     return counts
@@ -173,6 +185,153 @@ def _hot_cluster(rng: random.Random) -> int:
         assert appeal.case is not None
         _shift(appeal.case, timedelta(days=len(HOT_CLUSTER) - i, minutes=rng.randint(0, 600)))
     return len(HOT_CLUSTER)
+
+
+# --- the whole loop, around the demo accounts ---------------------------------------------------------------
+# Whistles in every state, extension requests, reopened cases and cases closed with each rating, placed so
+# every staff demo account finds something waiting: the dispatchers (jd_staff, sq_worker, sq_worker2 and the
+# admins above them) cases to dispatch and extensions to decide, the department handler cases to accept and
+# whistles to report, the grid worker an overdue case in the grid, the follow-up caller answers to follow up.
+
+LOOP_APPEALS = 15  # the appeals `_whole_loop` submits
+LOOP_ACCOUNTS = ("jd_staff", "sq_worker", "sq_worker2", "grid_worker", "dept_handler", "follow_up_caller")
+
+
+def _grant(user: User | None) -> Grant | None:
+    return Grant.objects.filter(user=user).select_related("area", "unit").order_by("pk").first() if user else None
+
+
+def _shift_whistle(whistle: Whistle, delta: timedelta) -> None:
+    Whistle.objects.filter(pk=whistle.pk).update(
+        created_at=F("created_at") - delta, report_deadline=F("report_deadline") - delta,
+        closed_at=F("closed_at") - delta)
+    WhistleReport.objects.filter(whistle=whistle).update(
+        reported_at=F("reported_at") - delta, done_at=F("done_at") - delta, rated_at=F("rated_at") - delta)
+
+
+class _Loop:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.appeals = 0
+        self.leaves = {c.parent.name: c for c in Category.objects.filter(level=3, parent__name__in=PROBLEMS)
+                       .select_related("parent").order_by("sort_order", "id") if c.parent}
+
+    def case(self, under: Area, problem: str, *, lead: Unit | None = None, accept: bool = True,
+             by: User | None = None) -> Case:
+        buildings = list(Area.objects.filter(level=Area.Level.BUILDING, path__startswith=under.path)
+                         .select_related("parent__parent").order_by("path")[:40])
+        building = self.rng.choice(buildings)
+        estate = building.ancestor_of_level(Area.Level.ESTATE)
+        words = {"estate": estate.name if estate else "", "building": building.name}
+        title, body = PROBLEMS[problem]
+        appeal = actions.do_submit_appeal(
+            acting_user=None, system=True, title=title.format(**words), body=body.format(**words),
+            callback_phone=f"100{self.rng.randrange(10**8):08d}", callback_name=self.rng.choice("张王李赵刘陈杨黄") + "女士",
+            channel=Appeal.Channel.HOTLINE, appeal_type=Appeal.Type.HELP, area=building,
+        )
+        self.appeals += 1
+        case = appeal.case
+        assert case is not None
+        if lead is not None:
+            actions.do_dispatch_case(case, acting_user=by, lead_unit=lead, category=self.leaves.get(problem))
+            if accept:
+                actions.do_accept_assignment(case.assignments.get(role=Assignment.Role.LEAD), acting_user=None)
+        case.refresh_from_db()
+        return case
+
+    def answer(self, case: Case, unit: Unit) -> None:
+        actions.do_reply_case(case, acting_user=None, body=REPLY.format(title=case.title, unit=unit.name))
+
+    def follow_up(self, case: Case, caller: User | None, satisfaction: str) -> None:
+        actions.do_follow_up_case(case, acting_user=caller, contacted=True,
+                                  solved=satisfaction != Case.Satisfaction.UNSATISFIED, satisfaction=satisfaction)
+
+    def close(self, case: Case, by: User) -> None:
+        case.refresh_from_db()
+        if case.status == Case.Status.REPLIED:  # unless the follow-up closed it by the configured rule
+            actions.do_close_case(case, acting_user=by)
+
+
+def _whole_loop(rng: random.Random) -> int:
+    users = {u.username: u for u in User.objects.filter(username__in=LOOP_ACCOUNTS)}
+    grants = {name: _grant(users.get(name)) for name in LOOP_ACCOUNTS}
+    if any(g is None for g in grants.values()):
+        return 0  # not the demo city's accounts: nothing to place around them
+    g = {name: grant for name, grant in grants.items() if grant is not None}
+    housing = g["dept_handler"].unit
+    district = g["dept_handler"].area
+    if housing is None:
+        return 0
+    others = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, area=district).exclude(pk=housing.pk).order_by("name"))
+    if len(others) < 2:
+        return 0
+    enforcement, civil = others[0], others[1]
+    handler, caller = users["dept_handler"], users["follow_up_caller"]
+    jd, sq, sq2 = users["jd_staff"], users["sq_worker"], users["sq_worker2"]  # dispatch and whistle as themselves
+    jinhua, chunxi, grid = g["sq_worker"].area, g["sq_worker2"].area, g["grid_worker"].area
+    loop = _Loop(rng)
+    now_due = timedelta(days=3)
+
+    # Whistles. Waiting for every report: the subdistrict summons housing and enforcement.
+    w = actions.do_whistle(acting_user=jd, title="锦华社区老旧小区屋面漏水联合整治", area=jinhua,
+                           units=[housing, enforcement], description="多栋楼顶层住户反映屋面漏水，需住建、执法联合现场处置。")
+    # Reported: on a case, housing has reported in and is still at work; civil affairs finished.
+    case = loop.case(jinhua, "物业管理", lead=housing, by=sq)
+    w = actions.do_whistle(acting_user=sq, title="电梯长期停运联合督办", area=jinhua, units=[housing, civil], case=case)
+    reports = {r.unit_id: r for r in w.reports.all()}
+    actions.do_report_whistle(reports[housing.pk], acting_user=handler)
+    actions.do_report_whistle(reports[civil.pk], acting_user=None)
+    actions.do_complete_whistle_report(reports[civil.pk], acting_user=None, action_taken="已走访楼内独居老人，安排志愿者送餐上门。")
+    # Late: the deadline passed three hours ago; enforcement reported late, housing not at all.
+    w = actions.do_whistle(acting_user=sq2, title="春熙社区占道经营集中整治", area=chunxi, units=[housing, enforcement],
+                           urgent=True)
+    _shift_whistle(w, timedelta(hours=3))
+    reports = {r.unit_id: r for r in w.reports.all()}
+    actions.do_report_whistle(reports[enforcement.pk], acting_user=None)
+    # Rated: both departments finished last week and the community rated them.
+    w = actions.do_whistle(acting_user=sq, title="锦华社区雨后积水联合疏通", area=jinhua, units=[enforcement, civil])
+    for report, rating in zip(w.reports.order_by("unit__name"),
+                              (WhistleReport.Rating.EXCELLENT, WhistleReport.Rating.QUALIFIED), strict=True):
+        actions.do_report_whistle(report, acting_user=None)
+        actions.do_complete_whistle_report(report, acting_user=None, action_taken="已现场疏通雨水管网并清理淤泥。")
+        actions.do_rate_whistle_report(report, acting_user=sq, rating=rating, note="响应及时，处置到位。")
+    _shift_whistle(w, timedelta(days=6))
+
+    # Extension requests by the housing department: two waiting (one per community), one approved, one refused.
+    for area, decide in ((jinhua, None), (chunxi, None), (jinhua, (jd, True)), (chunxi, (sq2, False))):
+        case = loop.case(area, "房屋安全", lead=housing, by=sq if area == jinhua else sq2)
+        assert case.due_at is not None
+        ext = actions.do_request_extension(case, acting_user=handler, new_due_at=case.due_at + now_due,
+                                           reason="需等待专业检测机构出具房屋安全鉴定报告。")
+        if decide is not None:
+            actions.do_decide_extension(ext, acting_user=decide[0], approve=decide[1],
+                                        note="同意延期，请按期办结。" if decide[1] else "情况紧急，请按原期限办结。")
+
+    # Reopened: unsatisfied, back with housing; reopened then closed satisfied; reopened then closed unsatisfied.
+    for then in (None, Case.Satisfaction.SATISFIED, Case.Satisfaction.UNSATISFIED):
+        case = loop.case(jinhua, "物业管理", lead=housing, by=sq)
+        loop.answer(case, housing)
+        loop.follow_up(case, caller, Case.Satisfaction.UNSATISFIED)
+        actions.do_reopen_case(case, acting_user=sq, note="居民对答复不满意，退回重办。")
+        if then is not None:
+            loop.answer(case, housing)
+            loop.follow_up(case, caller, then)
+            loop.close(case, sq)
+        _shift(case, timedelta(days=2))
+    # Closed with each rating, and answers waiting for the follow-up caller.
+    for satisfaction in Case.Satisfaction.values:
+        case = loop.case(chunxi, "物业管理", lead=housing, by=sq2)
+        loop.answer(case, housing)
+        loop.follow_up(case, caller, satisfaction)
+        loop.close(case, sq2)
+        _shift(case, timedelta(days=1))
+    loop.answer(loop.case(chunxi, "物业管理", lead=housing, by=sq2), housing)
+
+    # Waiting: a case for the housing department to accept, one for 春熙社区 to dispatch, an overdue one in the grid.
+    loop.case(jinhua, "物业管理", lead=housing, by=sq, accept=False)
+    loop.case(chunxi, "养老服务")
+    _shift(loop.case(grid, "物业管理", lead=housing), timedelta(days=12))
+    return loop.appeals
 
 
 def build_demo(context: DemoContext) -> dict[str, int]:

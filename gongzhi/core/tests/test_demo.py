@@ -284,10 +284,11 @@ def test_it_includes_months_of_appeals_in_every_state(demo: Demo) -> None:
     from django.utils import timezone
 
     from gongzhi.appeals import rates
-    from gongzhi.appeals.demo import HOT_CLUSTER
+    from gongzhi.appeals.demo import HOT_CLUSTER, LOOP_APPEALS
     from gongzhi.appeals.models import Appeal, Case
 
-    assert Appeal.objects.count() == 240 + len(HOT_CLUSTER)
+    # 240 months of history, the hot issue's six, and the whole loop's cases around the demo accounts.
+    assert Appeal.objects.count() == 240 + len(HOT_CLUSTER) + LOOP_APPEALS
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {"pending_dispatch", "dispatched", "in_progress", "replied", "closed"} <= statuses
     oldest = Appeal.objects.order_by("created_at").first()
@@ -316,3 +317,49 @@ def test_it_gives_the_community_worker_a_hot_issue_with_a_duplicate_to_merge(dem
     assert newest.case.status == "pending_dispatch"
     offered = duplicates_for_case(newest.case, user=worker)
     assert offered and offered[0].appeal.pk == first.pk and offered[0].place in ("estate", "building")
+
+
+def test_it_shows_the_whole_loop_and_gives_every_staff_account_something_waiting(demo: Demo) -> None:
+    """Whistles in every state, extensions pending / approved / refused, reopened cases, cases closed with each
+    rating; and every staff account that works appeals finds work waiting (the task home's queries)."""
+    from django.utils import timezone
+
+    from gongzhi.appeals import queries
+    from gongzhi.appeals.models import Case, ExtensionRequest, Whistle, WhistleReport
+    from gongzhi.appeals.permissions import can, handler_unit_ids
+
+    now = timezone.now()
+    reports = WhistleReport.objects.select_related("whistle")
+    assert reports.filter(whistle__status="open", reported_at__isnull=True, whistle__report_deadline__gt=now).exists()
+    assert reports.filter(whistle__status="open", reported_at__isnull=False, done_at__isnull=True).exists()
+    assert reports.filter(whistle__status="open", reported_at__gt=F("whistle__report_deadline")).exists()  # late
+    assert reports.filter(whistle__status="open", reported_at__isnull=True, whistle__report_deadline__lt=now).exists()
+    assert set(reports.exclude(rating="").values_list("rating", flat=True)) == {"excellent", "qualified"}
+    assert Whistle.objects.filter(status="closed").exists()
+    assert set(ExtensionRequest.objects.values_list("status", flat=True)) == {"pending", "approved", "rejected"}
+    reopened = Case.objects.filter(reopen_count__gt=0)
+    assert reopened.filter(status="in_progress").exists() and reopened.filter(status="closed").exists()
+    closed = set(Case.objects.filter(status="closed", contacted=True).values_list("satisfaction", flat=True))
+    assert {"satisfied", "basically_satisfied", "unsatisfied"} <= closed
+
+    appeals_roles = {"city_admin", "district_admin", "subdistrict_staff", "community_worker", "grid_worker",
+                     "department_handler", "follow_up_caller"}
+    staff = [demo.users["admin"]] + [
+        u for name, u in demo.users.items() if name in DEMO_USERNAMES and u.grants.filter(role__in=appeals_roles)]
+    assert len(staff) == 9  # every demo account but the unit liaison (handles no case), party member, volunteer, resident
+    for user in staff:
+        counts = queries.worklist_counts(user, now)
+        waiting = {name: n for name, n in counts.items() if n and name != "in_progress"}
+        whistles = queries.whistle_list(user, open_only=True).filter(
+            reports__unit_id__in=handler_unit_ids(user), reports__done_at__isnull=True).count()
+        extensions = sum(1 for ext in ExtensionRequest.objects.filter(status="pending").select_related("case")
+                         if can(user, "dispatch", ext.case))
+        assert waiting or whistles or extensions, f"{user.username} has nothing waiting"
+        if user.username in ("jd_staff", "sq_worker", "sq_worker2"):
+            assert counts["pending_dispatch"] and extensions, user.username
+        if user.username == "dept_handler":
+            assert counts["to_accept"] and whistles
+        if user.username == "follow_up_caller":
+            assert counts["to_follow_up"]
+        if user.username == "grid_worker":
+            assert counts["overdue"]

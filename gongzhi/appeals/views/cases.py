@@ -6,12 +6,12 @@ Each action posts to `appeals:case_action`; the policy decides 403, `actions.py`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,6 +73,58 @@ def dispatch_units(case: Case) -> QuerySet[Unit]:
     return Unit.objects.filter(q).distinct().order_by("kind", "name")
 
 
+def unit_groups(units: Iterable[Unit], usual: Iterable[Unit]) -> list[dict[str, Any]]:
+    """The units of a picker grouped for a person: the usual ones for the case's category first, then by kind and
+    district ("职能部门 · 东城区"), each group by name. One query for the districts' names."""
+    units = list(units)
+    usual = [u for u in dict.fromkeys(usual) if u is not None]
+    district_depth = Area.Level.values.index(Area.Level.DISTRICT)
+    paths = {u.pk: u.area.ancestor_ids() if u.area_id else [] for u in units}
+    district_ids = {ids[district_depth] for ids in paths.values() if len(ids) > district_depth}
+    names = dict(Area.objects.filter(pk__in=district_ids).values_list("pk", "name")) if district_ids else {}
+    groups: dict[tuple[int, str, str], list[Unit]] = {}
+    kinds = list(Unit.Kind.values)
+    for unit in units:
+        ids = paths[unit.pk]
+        district = names.get(ids[district_depth], "") if len(ids) > district_depth else ""
+        label = " · ".join(part for part in (str(unit.get_kind_display()), district) if part)
+        key = (kinds.index(unit.kind) if unit.kind in kinds else len(kinds), district, label)
+        groups.setdefault(key, []).append(unit)
+    out: list[dict[str, Any]] = []
+    offered = {u.pk for u in units}
+    usual = [u for u in usual if u.pk in offered]
+    if usual:
+        out.append({"label": _("Usual for this category"), "units": usual, "usual": True})
+    first = {u.pk for u in usual}
+    for key in sorted(groups):
+        rest = sorted((u for u in groups[key] if u.pk not in first), key=lambda u: u.name)
+        if rest:
+            out.append({"label": key[2], "units": rest, "usual": False})
+    return out
+
+
+def usual_units(case: Case, category: Category | None) -> list[Unit]:
+    """The units a case of this category usually goes to: the routing rule's, then the most frequent lead units of
+    earlier cases of the category."""
+    route = routing.suggest_route(category, case.area or case.supervising_area)
+    found: list[Unit] = [u for u in (route.lead, *route.assists) if u is not None]
+    if category is not None:
+        frequent = (Case.objects.filter(category=category, lead_unit__isnull=False).exclude(pk=case.pk)
+                    .values("lead_unit").annotate(n=Count("id")).order_by("-n", "lead_unit")[:5])
+        ids = [row["lead_unit"] for row in frequent]
+        by_id = Unit.objects.in_bulk(ids)
+        found += [by_id[pk] for pk in ids if pk in by_id]
+    return list(dict.fromkeys(found))
+
+
+def _with_groups(form: Any, case: Case, category: Category | None) -> Any:
+    units = form.fields["lead_unit"].queryset.select_related("area")
+    form.unit_groups = unit_groups(units, usual_units(case, category))
+    values = form["assist_units"].value() or []
+    form.assist_values = {int(v) for v in values if str(v).isdigit()}
+    return form
+
+
 def whistle_units() -> QuerySet[Unit]:
     return Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("name")
 
@@ -115,7 +167,7 @@ def available_actions(user: Any, case: Case) -> dict[str, Any]:
 def _dispatch_form(case: Case, category: Category | None = None) -> DispatchForm:
     category = category or case.category
     route = routing.suggest_route(category, case.area or case.supervising_area)
-    return DispatchForm(
+    return _with_groups(DispatchForm(
         units=dispatch_units(case),
         initial={
             "category": category,
@@ -124,7 +176,7 @@ def _dispatch_form(case: Case, category: Category | None = None) -> DispatchForm
             "urgency": case.urgency,
             "version": case.version,
         },
-    )
+    ), case, category)
 
 
 def _timeline(case: Case) -> list[dict[str, Any]]:
@@ -178,7 +230,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Blocks other apps add (registry.panel): below the appeals, and beside the dispatch form.
         "panels": render_panels("appeals.case", request, case),
         "dispatch_panels": render_panels("appeals.case.dispatch", request, case) if available["dispatch"] else [],
-        "reassign_form": ReassignForm(units=units, initial={"lead_unit": case.lead_unit})
+        "reassign_form": _with_groups(ReassignForm(units=units, initial={"lead_unit": case.lead_unit}), case,
+                                      case.category)
         if available["reassign"]
         else None,
         "extension_form": ExtensionRequestForm(initial={"new_due_at": case.due_at}),

@@ -38,3 +38,24 @@
     if (field && field.form) field.form.submit();
   });
 })();
+// A searchable list: typing in <input data-filter-input="ID"> hides the [data-filter-item]s inside #ID (options of a
+// select, or labelled checkboxes) whose text does not contain what was typed, and the [data-filter-group]s left empty.
+// Checked and selected items always stay visible.
+(function () {
+  "use strict";
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest && event.target.closest("[data-filter-input]");
+    if (!input) return;
+    var list = document.getElementById(input.getAttribute("data-filter-input"));
+    if (!list) return;
+    var term = input.value.trim().toLowerCase();
+    list.querySelectorAll("[data-filter-item]").forEach(function (item) {
+      var box = item.querySelector && item.querySelector("input");
+      var keep = !term || item.textContent.toLowerCase().indexOf(term) !== -1 || item.selected || (box && box.checked);
+      item.hidden = !keep;
+    });
+    list.querySelectorAll("[data-filter-group]").forEach(function (group) {
+      group.hidden = !group.querySelector("[data-filter-item]:not([hidden])");
+    });
+  });
+})();

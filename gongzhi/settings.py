@@ -178,6 +178,9 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# The category suggestion goes down a level of the tree only while that level's confidence is at least this
+# (the classifier's leaf layer, gongzhi/lib/text/classifier.py LeafModel).
+CLASSIFIER_LEAF_THRESHOLD = float(os.environ.get("CLASSIFIER_LEAF_THRESHOLD") or 0.5)
 
 # --- Uploads and files (issue 17, findings 8, 9, 12): see docs/configuration.md -------------------------
 # A request whose body is larger is refused with 413 before anything is read (core.request_limits).

@@ -50,8 +50,11 @@ def do_train_classifier(
     source_name: str = "",
     folds: int = 5,
     activate: bool = True,
+    leaves: Sequence[tuple[str, str]] = (),
+    leaf_min_examples: int = clf.LEAF_MIN_EXAMPLES,
 ) -> ClassifierVersion:
-    """Cross-validate, train on everything, store a new version and (by default) activate it.
+    """Cross-validate, train on everything, store a new version and (by default) activate it. `leaves` are
+    (text, category path) pairs for the leaf layer (history_leaves(); clf.train); the figures are the first level's.
 
     The slow part (fitting) runs outside the transaction; only the version row, the file and the
     audit event are written in one.
@@ -62,7 +65,7 @@ def do_train_classifier(
     try:
         clf.check_trainable(labels, folds if folds >= 2 else 0)
         figures = clf.cross_validate(texts, labels, folds=folds) if folds >= 2 else None
-        model = clf.train(texts, labels)
+        model = clf.train(texts, labels, leaves=leaves, leaf_min_examples=leaf_min_examples)
     except clf.CsvError as exc:
         raise ActionError(str(exc)) from exc
     buffer = io.BytesIO()
@@ -220,11 +223,26 @@ def load_model(version: ClassifierVersion) -> clf.TrainedClassifier:
 
 
 def suggest(title: str, body: str, top_k: int = 3) -> list[tuple[str, float]]:
-    """Up to top_k (category, confidence) pairs, most likely first; [] when no version is active."""
+    """Up to top_k (category, confidence) pairs, most likely first; [] when no version is active. With a leaf
+    layer that supports a deeper category, its path ("住房/物业管理/楼道照明") comes first (model_suggestions)."""
     version = active_version()
     if version is None:
         return []
-    return load_model(version).suggest(title, body, top_k=top_k)
+    return model_suggestions(load_model(version), title, body, top_k)
+
+
+def leaf_threshold() -> float:
+    return float(getattr(settings, "CLASSIFIER_LEAF_THRESHOLD", clf.LEAF_THRESHOLD))  # settings.py
+
+
+def model_suggestions(model: clf.TrainedClassifier, title: str, body: str, top_k: int = 3) -> list[tuple[str, float]]:
+    """The leaf layer's path first when it reaches a level at the configured threshold (CLASSIFIER_LEAF_THRESHOLD),
+    then the first-level model's labels; top_k in all."""
+    pairs = model.suggest(title, body, top_k=top_k)
+    leaf = model.suggest_leaf(title, body, leaf_threshold())
+    if leaf is None:
+        return pairs
+    return [leaf, *[p for p in pairs if p[0] != leaf[0]]][:top_k]
 
 
 # --- learning from history ------------------------------------------------------------------------
@@ -236,22 +254,47 @@ def _level1_name(category: Any) -> str:
     return node.name if node is not None else ""
 
 
-def history_rows() -> list[tuple[str, str]]:
-    """(text, label) from appeals whose case is closed: a dispatcher's correction wins, else the case's
-    final first-level category, else the appeal's own."""
+def category_path(category: Any) -> str:
+    """A category's names from the top, joined by clf.PATH_SEPARATOR: "住房/物业管理/楼道照明"."""
+    names: list[str] = []
+    node = category
+    while node is not None:
+        names.append(node.name)
+        node = node.parent if getattr(node, "parent_id", None) is not None else None
+    return clf.PATH_SEPARATOR.join(reversed(names))
+
+
+def history_examples() -> list[tuple[str, str, str]]:
+    """(text, first-level label, category path) from appeals whose case is closed. The label: a dispatcher's
+    correction wins, else the case's final first-level category, else the appeal's own. The path: the case's
+    final category (else the appeal's) down to its level, cut to the correction's first level when a correction
+    names another first-level category (corrections carry first-level names only)."""
     corrections = dict(
         SuggestionFeedback.objects.order_by("appeal_id", "created_at").values_list("appeal_id", "final_label")
     )
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str, str]] = []
     for appeal in appeals_queries.closed_case_appeals():
+        category = appeal.case.category if appeal.case is not None and appeal.case.category is not None else None
+        category = category or appeal.category
         label = corrections.get(appeal.pk, "")
-        if not label and appeal.case is not None and appeal.case.category is not None:
-            label = _level1_name(appeal.case.category)
-        if not label and appeal.category is not None:
-            label = _level1_name(appeal.category)
+        path = category_path(category) if category is not None else ""
+        if not label and category is not None:
+            label = _level1_name(category)
+        if label and path.split(clf.PATH_SEPARATOR)[0] != label:
+            path = label
         if label:
-            rows.append((clf.message_text(appeal.title, appeal.body), label))
+            rows.append((clf.message_text(appeal.title, appeal.body), label, path))
     return rows
+
+
+def history_rows() -> list[tuple[str, str]]:
+    """(text, first-level label) of history_examples()."""
+    return [(text, label) for text, label, _path in history_examples()]
+
+
+def history_leaves() -> list[tuple[str, str]]:
+    """(text, category path) of history_examples(), for the leaf layer."""
+    return [(text, path) for text, _label, path in history_examples()]
 
 
 def do_train_classifier_from_history(
@@ -260,13 +303,15 @@ def do_train_classifier_from_history(
 ) -> ClassifierVersion | None:
     """Retrain from closed cases (history_rows(), or `rows` when the caller has them, plus any extra (text,
     label) rows); None when there is too little history."""
-    rows = (history_rows() if rows is None else rows) + list(extra)
+    examples = history_examples()
+    rows = ([(text, label) for text, label, _p in examples] if rows is None else rows) + list(extra)
     if len(rows) < min_size:
         logger.info("classifier retraining skipped: %d labelled closed appeals, need %d", len(rows), min_size)
         return None
     texts, labels = zip(*rows, strict=True)
     return do_train_classifier(list(texts), list(labels), acting_user=acting_user,
-                               source=ClassifierVersion.Source.HISTORY, source_name="history")
+                               source=ClassifierVersion.Source.HISTORY, source_name="history",
+                               leaves=[(text, path) for text, _label, path in examples])
 
 
 def labelled_upload(name: str, content: bytes, size: int | None = None) -> list[clf.LabelledMessage]:

@@ -56,6 +56,8 @@ class SuggestOut(Schema):
 class CaseSuggestionOut(Schema):
     label: str
     confidence: float
+    path: list[str] = Field(default_factory=list, description="建议分类从一级到所建议层级的名称，如 住房 / 物业管理 / 楼道照明")
+    level: int | None = Field(None, description="建议分类的层级（1–3）；按历史办结工单学到的末级分类为 2 或 3")
     category_id: int | None
     category_name: str | None
     dispatch_category_id: int | None

@@ -17,6 +17,9 @@ Labels and categories. The classifier predicts the labels it was trained on. A l
    labels map directly;
 2. else `LABEL_TO_CATEGORY` below, for the first-level labels of the public training file (train.csv);
 3. else the label stays unmapped: it is shown without a category and never auto-dispatched.
+A label of the leaf layer is a category path ("住房/物业管理/楼道照明", `actions.category_path`); it maps to the
+active category with that path. It comes first when the leaf layer is confident enough (`actions.model_suggestions`);
+a first-level label that maps to one of its ancestors is then left out (it says less).
 
 Dispatch needs one category. For a suggestion that maps to an inner node (a first-level category,
 usually), the category used is, in order: the category the resident chose if it lies under that node;
@@ -77,6 +80,27 @@ class Suggestion:
     assist_units: list[Unit] = field(default_factory=list)
 
     @property
+    def path(self) -> list[str]:
+        """The suggested category's names from the top ([] when unmapped)."""
+        return self.category.full_name().split(" / ") if self.category is not None else []
+
+    @property
+    def from_history(self) -> bool:
+        """A path of the leaf layer (learnt from closed cases), not a first-level label."""
+        return "/" in self.label
+
+    @property
+    def level(self) -> int | None:
+        """The suggested category's level: 3 when the leaf layer supports a leaf, 1 for a first-level label."""
+        return self.category.level if self.category is not None else None
+
+    @property
+    def dispatch_path_text(self) -> str:
+        """What the panel shows: the dispatch category's path, "住房 › 物业管理 › 楼道照明"."""
+        node = self.dispatch_category or self.category
+        return node.full_name().replace(" / ", " › ") if node is not None else self.label
+
+    @property
     def percent(self) -> int:
         return round(self.confidence * 100)
 
@@ -90,11 +114,13 @@ class Suggestion:
 
 @ttl_cached(5)
 def active_categories_by_name() -> dict[str, Category]:
-    """Every active category by name, the highest level winning (read on every intake; ~100 rows). The
-    CATEGORIES_CHANGED hook clears it (hooks.py)."""
+    """Every active category by name, the highest level winning, and by path ("住房/物业管理/楼道照明"; read on
+    every intake; ~100 rows). The CATEGORIES_CHANGED hook clears it (hooks.py)."""
     by_name: dict[str, Category] = {}
     for category in appeals_queries.active_categories():
         by_name.setdefault(category.name, category)
+        if category.parent_id is not None:
+            by_name[intelligence_actions.category_path(category)] = category
     return by_name
 
 
@@ -162,7 +188,8 @@ def compute(title: str, body: str, top_k: int = TOP_K) -> tuple[int | None, list
     version = intelligence_actions.active_version()
     if version is None:
         return None, []
-    return version.number, intelligence_actions.load_model(version).suggest(title, body, top_k=top_k)
+    model = intelligence_actions.load_model(version)
+    return version.number, intelligence_actions.model_suggestions(model, title, body, top_k)
 
 
 def _log_failure(what: str, appeal_id: int | None, exc: BaseException) -> None:
@@ -178,7 +205,7 @@ def store_suggestion(appeal: Appeal) -> AppealSuggestion | None:
     """Compute the category suggestion of a new appeal and store it (one INSERT); None when no version is
     active or anything fails (never raises: intake does not wait for nor depend on it)."""
     try:
-        number, pairs = compute(appeal.title, appeal.body)
+        number, pairs = compute(appeal.title, appeal.body, TOP_K + 1)  # one more: suggestions_for_case may drop one
         if not pairs:
             return None
         top_label, top_confidence = pairs[0]
@@ -204,17 +231,23 @@ def suggestions_for_case(case: Case, top_k: int = TOP_K) -> list[Suggestion]:
     pairs = [(str(s["label"]), float(s["confidence"])) for s in (stored or [])]
     if not pairs:
         try:
-            _number, pairs = compute(appeal.title, appeal.body, top_k)
+            _number, pairs = compute(appeal.title, appeal.body, top_k + 1)
         except Exception as exc:  # noqa: BLE001 - the case page must show even if the model is broken
             _log_failure("category suggestion", appeal.pk, exc)
             return []
     mapped = categories_for_labels([label for label, _c in pairs])
     text = f"{appeal.title} {appeal.body}"
     area = case.area or case.supervising_area
-    result = []
-    for label, confidence in pairs[:top_k]:
+    result: list[Suggestion] = []
+    covered: set[int] = set()  # ancestors of a deeper suggestion above: a first-level label mapping there says less
+    for label, confidence in pairs:
+        if len(result) >= top_k:
+            break
         suggestion = Suggestion(label=label, confidence=confidence, category=mapped.get(label))
+        if suggestion.category is not None and suggestion.category.pk in covered:
+            continue
         if suggestion.category is not None:
+            covered.update(suggestion.category.ancestor_ids()[:-1])
             suggestion.dispatch_category = dispatch_category_for(suggestion.category, text, appeal.category)
             route = appeals_queries.suggest_route(suggestion.dispatch_category, area)
             suggestion.lead_unit, suggestion.assist_units = route.lead, route.assists
@@ -227,7 +260,7 @@ def suggestion_rows(case: Case) -> list[dict[str, Any]]:
     rows = []
     for s in suggestions_for_case(case):
         rows.append({
-            "label": s.label, "confidence": s.confidence,
+            "label": s.label, "confidence": s.confidence, "path": s.path, "level": s.level,
             "category_id": s.category.pk if s.category else None,
             "category_name": s.category.full_name() if s.category else None,
             "dispatch_category_id": s.dispatch_category.pk if s.dispatch_category else None,

@@ -31,7 +31,7 @@ def test_it_shows_the_top_three_suggestions_with_confidence_and_lead_unit(client
     page = client.get(f"/appeals/cases/{appeal.case_id}/").content.decode()
     assert "分类建议" in page and "置信度" in page and "采用" in page
     assert page.count('data-testid="suggestion"') == 3
-    assert "城市管理 / 市容环境 / 垃圾清运" in page
+    assert "城市管理 › 市容环境 › 垃圾清运" in page
     assert "和平街道办事处" in page  # no routing rule: the subdistrict office leads
 
 

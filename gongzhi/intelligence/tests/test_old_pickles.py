@@ -33,5 +33,8 @@ def test_a_version_pickled_at_the_old_module_path_still_suggests(db: Any, settin
         model = actions.load_model(version)
         assert isinstance(model, TrainedClassifier)
         assert model.suggest("垃圾三天没清运", "", top_k=1)[0][0] == "城乡建设"
+        # Pickled before the leaf layer: none, and the suggestions are the first-level model's.
+        assert model.leaves is None and model.suggest_leaf("垃圾三天没清运", "") is None
+        assert actions.model_suggestions(model, "垃圾三天没清运", "", top_k=1)[0][0] == "城乡建设"
     finally:
         actions._cache.clear()

@@ -99,6 +99,13 @@ REPLY_WEIGHT = 0.5
 # cross-validation on a few hundred messages should repeat exactly (it takes seconds either way).
 TRAIN_THREADS = max(1, min(4, os.cpu_count() or 1))
 PARALLEL_MIN_ROWS = 5000
+# The leaf layer (LeafModel): category paths ("住房/物业管理/楼道照明") learnt from closed cases. A path with fewer
+# than LEAF_MIN_EXAMPLES training messages (its own and those below it) is backed off to its parent before the
+# fit; at suggestion time a level is taken only when its confidence (the sum over the paths below it) is at least
+# LEAF_THRESHOLD, so the suggestion is the deepest level with enough support and confidence.
+PATH_SEPARATOR = "/"
+LEAF_MIN_EXAMPLES = 5
+LEAF_THRESHOLD = 0.5
 
 
 class CsvError(ValueError):
@@ -281,6 +288,7 @@ class TrainedClassifier:
     word_weight: float = 0.0
     nb_columns: int = 0  # the last nb_columns columns of coef are complement NB's
     word_search: bool = False  # words in jieba's search mode (word_text); versions pickled before: False
+    leaves: LeafModel | None = None  # category paths from closed cases; versions pickled before: None
 
     def segment(self, text: str) -> str:
         """The text's words as this model's word block was fitted on them."""
@@ -337,6 +345,85 @@ class TrainedClassifier:
 
     def suggest(self, title: str, body: str, top_k: int = 3) -> list[tuple[str, float]]:
         return self.suggest_text(message_text(title, body), top_k)
+
+    def suggest_leaf(self, title: str, body: str, threshold: float = LEAF_THRESHOLD) -> tuple[str, float] | None:
+        """The deepest category path the leaf layer supports for this message, with its confidence; None when
+        the model has no leaf layer or no first-level category reaches the threshold."""
+        if self.leaves is None:
+            return None
+        return self.leaves.refine(message_text(title, body), threshold)
+
+
+@dataclass
+class LeafModel:
+    """A classifier over category paths ("住房/物业管理/楼道照明", or shorter where a leaf had too few messages),
+    fitted on closed cases. support: training messages at or below each path prefix (back-off and display)."""
+
+    model: TrainedClassifier
+    support: dict[str, int]
+    min_examples: int = LEAF_MIN_EXAMPLES
+
+    def path_proba(self, text: str) -> dict[str, float]:
+        """Confidence of every path prefix: the sum of the classes' confidences at or below it."""
+        proba = self.model.proba([text])[0]
+        totals: dict[str, float] = {}
+        for label, p in zip(self.model.classes, proba, strict=True):
+            parts = str(label).split(PATH_SEPARATOR)
+            for depth in range(1, len(parts) + 1):
+                prefix = PATH_SEPARATOR.join(parts[:depth])
+                totals[prefix] = totals.get(prefix, 0.0) + float(p)
+        return totals
+
+    def refine(self, text: str, threshold: float = LEAF_THRESHOLD) -> tuple[str, float] | None:
+        """Go down from the top: at each level the most confident child, kept while its confidence is at least
+        `threshold` and it had at least min_examples training messages; the deepest kept, or None."""
+        totals = self.path_proba(text)
+        chosen: tuple[str, float] | None = None
+        parent = ""
+        while True:
+            depth = parent.count(PATH_SEPARATOR) + 2 if parent else 1  # the children's
+            children = [(path, p) for path, p in totals.items() if path.count(PATH_SEPARATOR) + 1 == depth
+                        and (not parent or path.startswith(parent + PATH_SEPARATOR))]
+            if not children:
+                return chosen
+            path, p = max(children, key=lambda item: (item[1], item[0]))
+            if p < threshold or self.support.get(path, 0) < self.min_examples:
+                return chosen
+            chosen, parent = (path, round(p, 4)), path
+
+
+def backed_off_paths(paths: Sequence[str], min_examples: int = LEAF_MIN_EXAMPLES) -> tuple[list[str], dict[str, int]]:
+    """Each path cut to its deepest prefix with at least min_examples messages at or below it (the first level is
+    kept whatever its count), and the support of every prefix."""
+    support: Counter[str] = Counter()
+    for path in paths:
+        parts = path.split(PATH_SEPARATOR)
+        for depth in range(1, len(parts) + 1):
+            support[PATH_SEPARATOR.join(parts[:depth])] += 1
+    labels = []
+    for path in paths:
+        parts = path.split(PATH_SEPARATOR)
+        depth = len(parts)
+        while depth > 1 and support[PATH_SEPARATOR.join(parts[:depth])] < min_examples:
+            depth -= 1
+        labels.append(PATH_SEPARATOR.join(parts[:depth]))
+    return labels, dict(support)
+
+
+def train_leaves(texts: Sequence[str], paths: Sequence[str],
+                 min_examples: int = LEAF_MIN_EXAMPLES) -> LeafModel | None:
+    """The leaf layer from (message_text, path) pairs; None when the backed-off paths are fewer than two or none
+    is deeper than the first level (the first-level model says as much)."""
+    pairs = [(t, p.strip(PATH_SEPARATOR)) for t, p in zip(texts, paths, strict=True) if p.strip(PATH_SEPARATOR)]
+    if not pairs:
+        return None
+    labels, support = backed_off_paths([p for _t, p in pairs], min_examples)
+    counts = Counter(labels)
+    if len(counts) < 2 or not any(PATH_SEPARATOR in label for label in counts):
+        return None
+    leaf_texts = [t for t, _p in pairs]
+    model = _fit(leaf_texts, _word_texts(leaf_texts), labels)
+    return LeafModel(model=model, support=support, min_examples=min_examples)
 
 
 @dataclass(frozen=True)
@@ -465,7 +552,23 @@ def _without_class(model: TrainedClassifier, label: str) -> TrainedClassifier:
 
 
 def train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
-          exclude: Iterable[str] = ()) -> TrainedClassifier:
+          exclude: Iterable[str] = (), leaves: Sequence[tuple[str, str]] = (),
+          leaf_min_examples: int = LEAF_MIN_EXAMPLES) -> TrainedClassifier:
+    """Fit the first-level model (_train) and, from `leaves` ((message_text, category path) pairs, e.g. closed
+    cases), its leaf layer (train_leaves)."""
+    model = _train(texts, labels, weak=weak, exclude=exclude)
+    if leaves:
+        started = time.perf_counter()
+        model.leaves = train_leaves([t for t, _p in leaves], [p for _t, p in leaves], leaf_min_examples)
+        model.seconds += time.perf_counter() - started
+        if model.leaves is not None:
+            model.extra["leaf_paths"] = len(model.leaves.model.classes)
+            model.extra["leaf_examples"] = len(leaves)
+    return model
+
+
+def _train(texts: Sequence[str], labels: Sequence[str], *, weak: bool = True,
+           exclude: Iterable[str] = ()) -> TrainedClassifier:
     """Fit a model on labelled texts (message_text strings); with weak=True also on filtered reply-labelled
     messages (weak_examples, sample weight REPLY_WEIGHT), each kept only if a model fitted on the labelled
     texts alone gives its bureau's category a confidence of at least WEAK_MIN_CONFIDENCE (drops messages

@@ -1,6 +1,7 @@
 """`gongzhi classifier …`: train, evaluate and roll back the appeal category classifier.
 
     gongzhi classifier train --file TRAIN.csv            new version, activated; prints its CV figures
+        [--with-history] [--leaf-min-examples N]          … with a leaf layer from the closed cases' categories
     gongzhi classifier evaluate --train A.csv --test B.csv   per-class report; last line: figures
     gongzhi classifier cv --file TRAIN.csv --folds 5     cross-validated figures; same last line
         [--seeds N]                                       … repeated with N shuffles, last line their mean
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         p.add_argument("--file", required=True, help="CSV with columns id,title,body,created_at,label.")
         p.add_argument("--folds", type=int, default=5, help="Cross-validation folds for the figures (0 = skip).")
         p.add_argument("--no-activate", action="store_true", help="Store the version without activating it.")
+        p.add_argument("--with-history", action="store_true",
+                       help="Add a leaf layer learnt from the closed cases' categories (deeper suggestions).")
+        p.add_argument("--leaf-min-examples", type=int, default=clf.LEAF_MIN_EXAMPLES,
+                       help="Messages a category needs in the history to be suggested; fewer: its parent.")
         p = sub.add_parser("evaluate", help="Train on one file, score on another.")
         p.add_argument("--train", required=True)
         p.add_argument("--test", required=True)
@@ -87,13 +92,14 @@ class Command(BaseCommand):
         self.stdout.write(figures.last_line())
 
     def handle_train(self, options: dict[str, Any]) -> None:
-        from gongzhi.intelligence.actions import do_train_classifier
+        from gongzhi.intelligence.actions import do_train_classifier, history_leaves
 
         rows = self._read(options["file"])
+        leaves = history_leaves() if options["with_history"] else []
         version = do_train_classifier(
             [r.text for r in rows], [r.label for r in rows], acting_user=None,
             source_name=str(options["file"]).rsplit("/", 1)[-1], folds=options["folds"],
-            activate=not options["no_activate"],
+            activate=not options["no_activate"], leaves=leaves, leaf_min_examples=options["leaf_min_examples"],
         )
         f1 = "-" if version.cv_macro_f1 is None else f"{version.cv_macro_f1:.4f}"
         acc = "-" if version.cv_accuracy is None else f"{version.cv_accuracy:.4f}"

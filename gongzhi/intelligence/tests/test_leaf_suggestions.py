@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gongzhi.appeals import actions as appeals_actions
-from gongzhi.appeals.models import Category
+from gongzhi.appeals.models import Case, Category
 from gongzhi.core.models import Unit
 from gongzhi.intelligence import actions
 from gongzhi.intelligence.demo import LEAF_HISTORY, build_leaf_history
@@ -115,8 +115,10 @@ def test_it_learns_leaves_from_closed_cases_and_shows_the_path_and_routed_unit(
     # Adopting it dispatches the case with the leaf, to the routed unit.
     response = client.post(f"/intelligence/cases/{appeal.case_id}/adopt/", {"rank": "0"})
     assert response.status_code == 302
-    appeal.case.refresh_from_db()
-    assert appeal.case.category.name == "楼道照明" and appeal.case.lead_unit.name == "住房和城乡建设局"
+    assert appeal.case_id is not None
+    case = Case.objects.select_related("category", "lead_unit").get(pk=appeal.case_id)
+    assert case.category is not None and case.category.name == "楼道照明"
+    assert case.lead_unit is not None and case.lead_unit.name == "住房和城乡建设局"
 
 
 def test_a_high_threshold_falls_back_to_the_first_level_model(cast: Any, leaf_model: Any, settings: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ def main() -> None:
     env = {**os.environ, "GONGZHI_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "LOG_LEVEL": "WARNING",
            "PYTHONPATH": str(ROOT)}  # this checkout, whatever the editable install points at
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # the worker refuses the built-in key outside DEBUG
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     os.environ.update(env)

@@ -82,6 +82,21 @@ def test_serve_refuses_the_built_in_key_outside_debug(monkeypatch: pytest.Monkey
     assert insecure_start_reason() is None
 
 
+def test_the_worker_refuses_the_built_in_key_outside_debug(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    from gongzhi.core.management.commands import worker
+
+    ran: list[str] = []
+    monkeypatch.setattr(worker, "run_due_checks", lambda: ran.append("checks"))
+    monkeypatch.setattr(worker, "call_command", lambda *a, **k: ran.append(a[0]))
+    settings.DEBUG, settings.SECRET_KEY_IS_BUILTIN = False, True
+    with pytest.raises(CommandError, match="SECRET_KEY"):
+        call_command("worker", "--once")
+    assert ran == []
+    settings.DEBUG, settings.SECRET_KEY_IS_BUILTIN = False, False
+    call_command("worker", "--once")
+    assert ran == ["checks", "db_worker"]
+
+
 def test_the_wsgi_application_refuses_the_built_in_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ENV and k != "DATABASE_URL"}
     env["GONGZHI_VAR_DIR"] = str(tmp_path)

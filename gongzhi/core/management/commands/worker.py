@@ -8,10 +8,11 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from gongzhi.core.scheduler import run_due_checks
+from gongzhi.core.startup import insecure_start_reason
 
 logger = logging.getLogger("gongzhi.worker")
 
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run pending tasks and due checks once, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # As `gongzhi serve` and gongzhi.wsgi: a deployment (DEBUG off) never runs with the built-in key.
+        reason = insecure_start_reason()
+        if reason:
+            raise CommandError(reason)
         if options["once"]:
             run_due_checks()
             call_command("db_worker", batch=True, interval=0.1, startup_delay=False)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.appeals.queries import appeals_visible_to
+from gongzhi.core.api_schemas import MAX_ID
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area
 from gongzhi.core.queries import common_area
@@ -79,11 +80,19 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def parse_ids(raw: str) -> list[int]:
-    ids = []
+    """"1,2,3" → [1, 2, 3] (repeats dropped, order kept). ActionError for anything but ids (1 to MAX_ID, ASCII
+    digits) or more than MAX_APPEALS of them: the database cannot take a larger number, and a cut list would
+    silently leave appeals out."""
+    ids: dict[int, None] = {}
     for part in (raw or "").replace(" ", "").split(","):
-        if part.isdigit():
-            ids.append(int(part))
-    return list(dict.fromkeys(ids))[:actions.MAX_APPEALS]
+        if not part:
+            continue
+        if not (part.isascii() and part.isdigit()) or len(part) > 19 or not 1 <= int(part) <= MAX_ID:
+            raise ActionError(_("The list of appeals is not valid."), field="appeals")
+        ids[int(part)] = None
+        if len(ids) > actions.MAX_APPEALS:
+            raise ActionError(_("Too many appeals: at most 1000."), field="appeals")
+    return list(ids)
 
 
 def source_appeals(user: Any, raw_ids: str) -> list[Any]:
@@ -137,7 +146,10 @@ def _from_source(request: HttpRequest, kind: str) -> HttpResponse:
     source = _param(request, "source") or Demand.Source.HOT_ISSUE
     if source not in FORM_SOURCES:
         raise Http404
-    appeals = source_appeals(user, _param(request, "appeals"))
+    try:
+        appeals = source_appeals(user, _param(request, "appeals"))
+    except ActionError as exc:
+        return render(request, "lists/source_error.html", {"message": exc.message, "kind": kind}, status=400)
     form_class = DemandForm if kind == "demand" else ThemeForm
     summary = queries.summary_of(appeals)
     if request.method == "POST":

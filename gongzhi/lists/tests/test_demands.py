@@ -110,3 +110,25 @@ def test_it_creates_a_demand_over_the_api(client, cast, lamp) -> None:  # type: 
                                                  "area_id": cast.subdistrict_a.pk},
                            content_type="application/json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("raw, message", [
+    (str(2**63), "诉求列表无效"),  # past the database's integers: was a 500
+    ("9" * 40, "诉求列表无效"),
+    ("0", "诉求列表无效"),
+    ("²", "诉求列表无效"),  # str.isdigit() but not a number int() reads: was a 500
+    ("1,abc", "诉求列表无效"),
+    (",".join(str(i) for i in range(1, 1002)), "诉求过多，最多1000件"),  # was cut to 1000 without a word
+])
+def test_the_source_appeals_are_bounded_with_a_chinese_error(client, cast, lamp, raw, message) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.subdistrict_staff_a)  # may add demands and propose themes
+    for url in ("/lists/demands/new/", "/lists/themes/new/"):
+        response = client.get(url, {"source": "hot_issue", "appeals": raw})
+        assert response.status_code == 400, (url, response.status_code)
+        assert message in response.content.decode()
+        response = client.post(url, {"source": "hot_issue", "appeals": raw, "title": "t", "area": cast.community_a.pk})
+        assert response.status_code == 400 and message in response.content.decode()
+    assert not Demand.objects.exists() and not MonthlyTheme.objects.exists()
+    # repeats and blanks are still fine
+    assert client.get("/lists/demands/new/", {"source": "hot_issue",
+                                              "appeals": f"{lamp[0].pk},,{lamp[0].pk}, {lamp[1].pk}"}).status_code == 200

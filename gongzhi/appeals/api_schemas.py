@@ -14,6 +14,7 @@ from gongzhi.core.api import request_places
 from gongzhi.core.api_schemas import Id, OneOf
 from gongzhi.lib.masking import mask_phone
 
+from . import permissions
 from .models import (
     Appeal,
     Assignment,
@@ -61,6 +62,13 @@ class AppealOut(Schema):
     address: str
     case_id: int | None
     created_at: datetime
+
+    @staticmethod
+    def resolve_tracking_code(obj: Appeal, context: Any) -> str:
+        """Whole for the resident who sent it and for an API-key integration; masked for staff, also for the
+        appeals they filed themselves (docs/architecture.md, "Who sees tracking codes")."""
+        request = (context or {}).get("request")
+        return obj.tracking_code if permissions.sees_tracking_code(request, obj) else obj.masked_code
 
     @staticmethod
     def resolve_callback_phone(obj: Appeal) -> str:

@@ -421,6 +421,19 @@ def rates_as_resident(user: Any, appeal: Appeal) -> bool:
     )
 
 
+def sees_tracking_code(request: Any, appeal: Appeal) -> bool:
+    """May the caller see the appeal's whole tracking code (which, with the phone's last digits, opens the tracking
+    page)? The resident who sent it, holding no staff role; and an API-key integration (the 12345 system) that
+    passes the codes on. Staff see it masked even for the appeals they filed (hotline, patrol) themselves."""
+    if getattr(request, "api_key", None) is not None:
+        return True
+    user = getattr(request, "user", None)
+    return (
+        is_active_user(user) and appeal.submitted_by_id == user.pk
+        and not has_role(user, STAFF_ROLES | FOLLOW_UP_ROLES)
+    )
+
+
 def handles_case(user: Any, case: Case) -> bool:
     units = handler_unit_ids(user)
     return bool(units) and case.assignments.filter(
@@ -516,6 +529,6 @@ __all__ = [
     "can", "can_configure", "can_configure_citywide", "can_patrol", "can_take_hotline", "can_view_rates",
     "can_whistle", "contact_fields", "covers_placeless_cases", "get_appeal_photo_for_user",
     "get_event_photo_for_user", "get_tracked_appeal_photo", "handler_unit_ids", "handles_case",
-    "has_citywide_config_grant", "policies", "rates_as_resident", "require", "takes_part_in", "users_who_can",
-    "visible_to",
+    "has_citywide_config_grant", "policies", "rates_as_resident", "require", "sees_tracking_code", "takes_part_in",
+    "users_who_can", "visible_to",
 ]

@@ -191,6 +191,12 @@ class AuditOut(Schema):
     def resolve_actor(obj: AuditEvent) -> str | None:
         return str(obj.actor) if obj.actor else None
 
+    @staticmethod
+    def resolve_area_id(obj: AuditEvent, context: Any) -> int | None:
+        """The event's community or estate when it lies below one (a person's grid or building is not shown)."""
+        area = request_places(context).area(obj.area) if obj.area_id else None
+        return area.pk if area else None
+
 
 def _area_out(area: Area) -> AreaOut:
     return AreaOut(
@@ -365,7 +371,7 @@ def reveal_party_member(request: HttpRequest, member_id: Id) -> RevealOut:
 def list_audit(request: HttpRequest, verb: str | None = None) -> QuerySet[AuditEvent]:
     user = _user(request)
     audit_event_policy.require_somewhere(user, "browse", "只有管理员可以查看审计日志。")
-    qs = visible_to(user, AuditEvent).select_related("actor")
+    qs = visible_to(user, AuditEvent).select_related("actor", "area")
     if verb:
         qs = qs.filter(verb=verb)
     return qs

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.lib.masking import mask_address, mask_id_number, mask_phone
 
-from .models import Area, AuditEvent, User
+from .models import Area, AuditEvent, Household, User
+from .pii import Places
 from .registry import registry
 
 # What the audit log page calls each verb. Core's own are here (registered in CoreConfig.ready()); every other app
@@ -51,7 +52,15 @@ def registered_verbs() -> frozenset[str]:
     return frozenset(registry.verb_labels)
 
 
-# Fields whose values never go into an audit snapshot in full.
+# Fields whose values never go into an audit snapshot in full; nor does an area below an estate, nor a household
+# (gongzhi.core.pii: masked means the community and estate at most).
+_BELOW_ESTATE = frozenset({Area.Level.GRID, Area.Level.BUILDING})
+
+
+def _place_name(area: Area) -> str:
+    return Places().name(area)
+
+
 _PII_MASKS = {"phone": mask_phone, "id_number": mask_id_number, "address": mask_address,
               "contact_phone": mask_phone, "callback_phone": mask_phone}
 
@@ -61,7 +70,11 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name, None)
-        if isinstance(value, models.Model):
+        if isinstance(value, Area) and value.level in _BELOW_ESTATE:
+            value = _place_name(value)  # a person's grid or building: their community and estate only
+        elif isinstance(value, Household):
+            value = mask_address(str(value), _place_name(value.building))  # building and room
+        elif isinstance(value, models.Model):
             value = str(value)
         elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
             value = str(value)

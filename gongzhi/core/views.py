@@ -431,8 +431,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         area=area,
     )
     page = _page(request, events, 50)
+    places = Places().preload(event.area for event in page.object_list)
     for event in page.object_list:
         event.verb_label = verb_label(event.verb)
+        # An event on a person's record names their community and estate, never their grid or building.
+        event.place_label = places.name(event.area)
     verbs = sorted(
         set(visible_to(request.user, AuditEvent).values_list("verb", flat=True).distinct().order_by())
     )

@@ -92,7 +92,7 @@ class CaseAppealOut(AppealOut):
     """An appeal on the staff case resource: its tracking code masked (only the resident has the whole code)."""
 
     @staticmethod
-    def resolve_tracking_code(obj: Appeal) -> str:
+    def resolve_tracking_code(obj: Appeal, context: Any = None) -> str:
         return obj.masked_code
 
 

@@ -427,7 +427,7 @@ def sees_tracking_code(request: Any, appeal: Appeal) -> bool:
     passes the codes on. Staff see it masked even for the appeals they filed (hotline, patrol) themselves."""
     if getattr(request, "api_key", None) is not None:
         return True
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     return (
         is_active_user(user) and appeal.submitted_by_id == user.pk
         and not has_role(user, STAFF_ROLES | FOLLOW_UP_ROLES)

@@ -21,6 +21,7 @@ class AppealsConfig(AppConfig):
         from .api_config import router as config_router
         from .demo import build_demo
         from .seed import restore_defaults
+        from .tasks import appeals_tasks
         from .urls import NAV_ENTRIES
         from .views.common import VERB_LABELS
 
@@ -28,6 +29,7 @@ class AppealsConfig(AppConfig):
         registry.demo_builder("appeals", build_demo, order=20)
         registry.seed("appeals.defaults", restore_defaults)
         stats.register()
+        registry.task("appeals", appeals_tasks, order=20)
         for entry in NAV_ENTRIES:
             registry.nav(entry, before="audit")
         registry.urls("appeals/", "gongzhi.appeals.urls")

@@ -247,6 +247,12 @@ class WhistlePolicy(Policy[Whistle]):
     def check_rate(self, user: Any, whistle: Whistle) -> bool:
         return whistle.whistler_id == user.pk or covers(user, whistle.whistler_area, WHISTLE_ROLES)
 
+    def rater_q(self, user: Any) -> Q:
+        """The whistles `check_rate` allows, as a filter (the whistler's own, and those of their subtree)."""
+        if is_superuser(user):
+            return Q()
+        return Q(whistler=user) | path_q(scope_paths(user, WHISTLE_ROLES), "whistler_area_path")
+
     def grantees(self, action: str, whistle: Any) -> models.QuerySet[User]:
         if action != "whistle":
             raise ValueError(f"Unknown action {action!r} for {type(whistle).__name__}")
@@ -468,6 +474,11 @@ def can_view_rates(user: Any) -> bool:
 
 def can_whistle(user: Any) -> bool:
     return area_policy.can_somewhere(user, "whistle")
+
+
+def whistle_rater_q(user: Any) -> Q:
+    """A filter of the whistles whose departments `user` may rate."""
+    return whistle_policy.rater_q(user)
 
 
 # --- Photos: shown to whoever may see the page they belong to --------------------------------------------

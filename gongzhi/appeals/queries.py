@@ -20,7 +20,7 @@ from gongzhi.core.paging import COUNT_CAP, capped_count  # noqa: F401  (COUNT_CA
 from gongzhi.core.permissions import is_superuser
 
 from . import permissions, routing
-from .models import Appeal, Assignment, Case, CaseEvent, Category, ExtensionRequest, Whistle
+from .models import Appeal, Assignment, Case, CaseEvent, Category, ExtensionRequest, Whistle, WhistleReport
 from .permissions import DISPATCH_ROLES, _staff_case_q, handler_unit_ids, visible_to
 
 WORKLISTS: dict[str, Any] = {
@@ -30,6 +30,7 @@ WORKLISTS: dict[str, Any] = {
     "due_soon": _("Due soon"),
     "overdue": _("Overdue"),
     "to_follow_up": _("Waiting for follow-up"),
+    "extensions": _("Extensions to decide"),
 }
 # The worklists and "all cases" (every case the user sees, closed ones too; not counted on the tabs).
 LISTS: dict[str, Any] = {**WORKLISTS, "all": _("All cases")}
@@ -63,6 +64,11 @@ def worklist(user: Any, name: str, now: datetime | None = None) -> QuerySet[Case
         qs = visible.due_soon(now).order_by("due_at", "id")
     elif name == "overdue":
         qs = visible.overdue(now).order_by("due_at", "id")
+    elif name == "extensions":
+        # Running cases with an extension request the user may decide (dispatchers over the case).
+        dispatch_q = Q() if is_superuser(user) else _staff_case_q(user, DISPATCH_ROLES)
+        pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING).values("case_id")
+        qs = Case.objects.filter(dispatch_q, pk__in=pending, status__in=Case.RUNNING_STATUSES).order_by("due_at", "id")
     else:
         # Answered, and closed before the resident was reached (Case.awaits_follow_up): two partial indexes.
         awaiting = Q(status=Case.Status.REPLIED) | (Q(status=Case.Status.CLOSED) & ~Q(contacted=True))
@@ -117,10 +123,25 @@ def find_appeal_by_code(code: str, phone_last4: str) -> Appeal | None:
     return appeal
 
 
-def whistle_list(user: Any, *, open_only: bool = False) -> QuerySet[Whistle]:
+# Whistle-list filters (`?waiting=<name>`): what waits for the user (the home page's tasks link to them).
+WHISTLES_TO_REPORT = "report"
+WHISTLES_TO_RATE = "rating"
+WHISTLE_FILTERS = (WHISTLES_TO_REPORT, WHISTLES_TO_RATE)
+
+
+def whistle_list(user: Any, *, open_only: bool = False, waiting: str = "") -> QuerySet[Whistle]:
+    """The whistles the user sees, newest first. `waiting="report"`: the open ones their unit has not reported to
+    yet; `waiting="rating"`: those where a department has finished and waits for the rating the user may give
+    (the whistler, or whistle staff over the whistling area)."""
     qs = visible_to(user, Whistle).select_related("area", "whistler_area", "whistler", "case")
     if open_only:
         qs = qs.filter(status=Whistle.Status.OPEN)
+    if waiting == WHISTLES_TO_REPORT:
+        reports = WhistleReport.objects.filter(unit_id__in=handler_unit_ids(user), reported_at__isnull=True)
+        qs = qs.filter(status=Whistle.Status.OPEN, pk__in=reports.values("whistle_id"))
+    elif waiting == WHISTLES_TO_RATE:
+        reports = WhistleReport.objects.filter(done_at__isnull=False, rating="")
+        qs = qs.filter(permissions.whistle_rater_q(user), pk__in=reports.values("whistle_id"))
     return qs.prefetch_related("reports__unit").order_by("-created_at", "-id")
 
 

@@ -73,8 +73,8 @@ def _staff(user: object) -> bool:
 
 
 NAV_ENTRIES = [
-    NavEntry("appeals", _("Appeals"), "appeals:worklists", _staff),
-    NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff),
+    NavEntry("appeals", _("Appeals"), "appeals:worklists", _staff, priority=10),
+    NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff, priority=20),
     NavEntry("appeal_rates", _("Three rates"), "appeals:rates", permissions.can_view_rates),
     NavEntry("appeals_config", _("Appeals settings"), "appeals:config_categories", permissions.can_configure),
 ]

@@ -18,6 +18,9 @@ class CoreConfig(AppConfig):
         for entry in CORE_ENTRIES:
             registry.nav(entry)
         registry.verbs(CORE_VERB_LABELS)
+        from .queries import notification_tasks
+
+        registry.task("core.notifications", notification_tasks, order=100)
         from .api import router
         from .api_rosters import router as rosters_router
 

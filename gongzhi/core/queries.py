@@ -11,12 +11,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.lib.ttl import TtlMap
 
 from . import pii
-from .models import Area, AuditEvent, Link, PartyMember, PartyOrg, Resident, Unit
-from .permissions import is_superuser, resident_policy, scope_paths, user_grants, visible_to
+from .models import Area, AuditEvent, Link, Notification, PartyMember, PartyOrg, Resident, Role, Unit
+from .paging import capped_count
+from .permissions import (
+    STAFF_ROLES,
+    has_role,
+    is_superuser,
+    resident_policy,
+    scope_paths,
+    user_grants,
+    visible_to,
+)
+from .registry import Task
 
 
 def sees_people(user: Any) -> bool:
@@ -154,6 +166,30 @@ def home_counts(user: Any) -> dict[str, Any]:
         counts["residents"] = visible_to(user, Resident).count()
         counts["party_members"] = visible_to(user, PartyMember).count()
     return counts
+
+
+def unread_notifications(user: Any) -> int:
+    """How many of the user's notifications are unread (capped, `capped_count`): one indexed query, kept on the user
+    object, so the header of every page and the home page's task ask once per request."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    cached = getattr(user, "_gongzhi_unread", None)
+    if cached is None:
+        cached = capped_count(visible_to(user, Notification).filter(read_at__isnull=True))
+        user._gongzhi_unread = cached
+    return int(cached)
+
+
+def notification_tasks(user: Any) -> list[Task]:
+    """Core's task on the home page (`registry.task`): the unread notifications; for staff always (a 0 shows that
+    nothing is waiting), for residents, party members and volunteers only when some are unread."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    count = unread_notifications(user)
+    if not count and not (is_superuser(user) or has_role(user, STAFF_ROLES | {Role.FOLLOW_UP_CALLER})):
+        return []
+    url = reverse("core:notifications") + "?unread=1"
+    return [Task("core.unread_notifications", _("Unread notifications"), count, url)]
 
 
 def grants_for_display(user: Any) -> list[Any]:

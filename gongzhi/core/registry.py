@@ -13,7 +13,13 @@ An app declares here what it adds to the platform, so that no other app has to i
 - `stat(key, label, fn)`: a figure the app publishes for dashboards, `fn(area) -> int | float`;
 - `panel(page, name, fn, order=...)`: a block the app adds to another app's page, `fn(request, obj) -> str`;
 - `api_extra(resource, name, fn)`: a key the app adds to another app's API resource, `fn(request, obj) -> data`;
-- `hook(name, fn, order=...)`: a subscriber to a named event another app sends (`send_on_commit`).
+- `hook(name, fn, order=...)`: a subscriber to a named event another app sends (`send_on_commit`);
+- `task(name, fn, order=...)`: what waits for a user (待办), `fn(user) -> list[Task]`, shown first on the home page
+  in ascending order (core's unread notifications come last, order 100). An app returns only the tasks of the roles
+  the user holds that can act on them, with the count and the link to the page listing exactly those items (with a
+  count of one, the item itself); a task with a count of 0 is still returned, and shown greyed: the role's
+  routine at a glance. `registry.tasks(user)` collects them; keep each `fn` to a few bounded queries
+  (`gongzhi.core.paging.capped_count`), as the home page's query count is pinned in the tests.
 
 Hooks run after the sender's transaction commits, each in a transaction of its own; a subscriber that fails is
 logged and does not undo the sender's write, nor stop the other subscribers.
@@ -83,6 +89,20 @@ class Stat:
 
 
 @dataclass(frozen=True)
+class Task:
+    """One kind of work waiting for a user: "待签收 3", linking to the list of those three.
+
+    `kind` says how it is shown: "overdue" (red: a deadline has passed), "soon" (orange: one is near), "" (plain).
+    `count` may be COUNT_CAP + 1 (gongzhi.core.paging), shown as "1000+"."""
+
+    key: str
+    label: Any
+    count: int
+    url: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class ScheduledCheck:
     fn: Callable[[], object]
     every_seconds: float
@@ -105,6 +125,7 @@ class Registry:
         self._panels: dict[str, list[_Ordered]] = {}
         self._hooks: dict[str, list[_Ordered]] = {}
         self._api_extras: dict[str, list[_Ordered]] = {}
+        self._tasks: list[_Ordered] = []
 
     # --- navigation and audit verbs -------------------------------------------------------------------
     def nav(self, entry: Any, *, before: str | None = None) -> None:
@@ -172,6 +193,18 @@ class Registry:
 
     def api_extras(self, resource: str, request: Any, obj: Any) -> dict[str, Any]:
         return {e.name: e.fn(request, obj) for e in sorted(self._api_extras.get(resource, []))}
+
+    # --- what waits for a user (the home page's 待办) -------------------------------------------------------
+    def task(self, name: str, fn: Callable[[Any], list[Task]], *, order: int = 0) -> None:
+        if all(t.name != name for t in self._tasks):
+            self._tasks.append(_Ordered(order, name, fn))
+
+    def tasks(self, user: Any) -> list[Task]:
+        """Every registered app's tasks for `user`, in the registrations' order."""
+        found: list[Task] = []
+        for t in sorted(self._tasks):
+            found.extend(t.fn(user))
+        return found
 
     # --- hooks ----------------------------------------------------------------------------------------
     def hook(self, name: str, fn: Callable[..., None], *, order: int = 0) -> None:

@@ -50,6 +50,7 @@ from .permissions import (
     visible_to,
 )
 from .pii import Places, filter_area
+from .registry import registry
 
 PAGE_SIZE = 30
 
@@ -105,6 +106,7 @@ logout_view = LogoutView.as_view(next_page="core:login")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
+        "tasks": registry.tasks(user),
         "grants": queries.grants_for_display(user),
         "counts": queries.home_counts(user),
         "top_areas": queries.top_areas(user),

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from . import actions
+from . import actions, queries
 from .models import Notification
 from .paging import page_of, query_without_page
 from .permissions import visible_to
@@ -17,7 +17,7 @@ signed_in = login_required(login_url="core:login")
 
 
 def unread_count(user: object) -> int:
-    return visible_to(user, Notification).filter(read_at__isnull=True).count()
+    return queries.unread_notifications(user)
 
 
 @signed_in

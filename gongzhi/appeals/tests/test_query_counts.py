@@ -69,5 +69,6 @@ def test_the_rates_page_costs_the_same_queries_for_2_or_8_followed_up_cases(cast
 
 # The pinned figures (sessions, user and grants, the page's own reads); raise them only with a reason.
 # The filter form reads the places, units and categories to choose from, and the page the place names: 4 queries.
-WORKLIST_QUERIES = {"pending_dispatch": 15, "in_progress": 12, "to_follow_up": 15}
-RATES_QUERIES = 8
+# (+2 in issue 18: the 待审批延期 tab's count, and the unread notifications shown in the menu on every page.)
+WORKLIST_QUERIES = {"pending_dispatch": 17, "in_progress": 14, "to_follow_up": 17}
+RATES_QUERIES = 9

@@ -35,7 +35,9 @@ from .common import (
 @require_GET
 def whistle_list(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("status") == "open"
-    page = page_of(request, queries.whistle_list(request.user, open_only=open_only))
+    waiting = request.GET.get("waiting", "")
+    waiting = waiting if waiting in queries.WHISTLE_FILTERS else ""
+    page = page_of(request, queries.whistle_list(request.user, open_only=open_only, waiting=waiting))
     now = timezone.now()
     units = permissions.handler_unit_ids(request.user)
     for whistle in page.object_list:
@@ -63,6 +65,8 @@ def whistle_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without_page(request),
             "open_only": open_only,
+            "waiting": waiting,
+            "reports": bool(units),
             "can_whistle": permissions.can_whistle(request.user),
         },
     )

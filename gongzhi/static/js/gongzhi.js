@@ -59,3 +59,19 @@
     });
   });
 })();
+// The phone's navigation menu (<details data-nav-menu>) works without script; this closes it on a tap elsewhere
+// and on Escape, as a menu does.
+(function () {
+  "use strict";
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-nav-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details[data-nav-menu]"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
+})();

@@ -33,6 +33,10 @@ def test_it_lets_a_community_worker_browse_down_to_a_resident(
     assert page.evaluate("typeof window.htmx") == "object", "htmx did not load from the static files"
 
     # The area tree starts at the worker's community; open it down to the building, lazily with htmx.
+    # On a phone 区域 sits behind the menu (更多); the worker's main work (接诉即办) stays on the bar.
+    expect(page.locator(".main-nav").get_by_role("link", name="接诉即办")).to_be_visible()
+    expect(page.get_by_role("link", name="区域", exact=True)).to_be_hidden()
+    page.locator(".nav-menu summary").click()
     page.get_by_role("link", name="区域", exact=True).click()
     tree = page.locator("#area-tree")
     expect(tree.get_by_role("link", name="和平里社区")).to_be_visible()

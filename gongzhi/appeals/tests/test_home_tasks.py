@@ -1,0 +1,166 @@
+"""The home page starts with what waits for each role (待办): the counts per role against one fixed scene, each
+task's link (the worklist or whistle list showing exactly those rows; with one row, the row itself), and the
+home page's query count pinned per role."""
+
+# mypy: disable-error-code="union-attr"
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from gongzhi.appeals import actions
+from gongzhi.appeals.models import Whistle
+from gongzhi.core.models import Notification
+from gongzhi.core.registry import registry
+
+from .conftest import AppealsCast, dispatched, in_progress, replied, submit
+
+pytestmark = pytest.mark.django_db
+
+TZ = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+NOW = T0 + timedelta(days=7, hours=2)
+
+
+@pytest.fixture
+def scene(cast: Any, ac: AppealsCast) -> Any:
+    """In community A: one case overdue (with an extension request), one due soon, one waiting for dispatch, one
+    waiting for the department's acceptance, one answered; one waiting for dispatch in community B; two whistles of
+    community A summoning the department, one it has not reported to, one it has finished (to be rated)."""
+    traveller = time_machine.travel(T0, tick=False)
+    t = traveller.start()
+    try:
+        overdue = in_progress(cast, ac, title="楼道堆物")  # due T0 + 7 days
+        t.move_to(T0 + timedelta(days=1))
+        due_soon = in_progress(cast, ac, title="路灯不亮")  # due T0 + 8 days, due soon from T0 + 7 days
+        t.move_to(NOW)
+        to_dispatch = submit(cast, title="井盖松动").case
+        submit(cast, title="安定门垃圾", area=cast.building_b, callback_phone="13900139000")
+        to_accept = dispatched(cast, ac, title="噪音扰民")
+        answered = replied(cast, ac, title="垃圾已清")
+        actions.do_request_extension(overdue, acting_user=cast.handler, new_due_at=NOW + timedelta(days=3),
+                                     reason="需协调施工单位")
+        to_report = actions.do_whistle(acting_user=cast.worker_a, title="占道经营", area=cast.community_a,
+                                       units=[cast.department])
+        to_rate = actions.do_whistle(acting_user=cast.worker_a, title="违建拆除", area=cast.community_a,
+                                     units=[cast.department])
+        report = to_rate.reports.get()
+        actions.do_report_whistle(report, acting_user=cast.handler)
+        actions.do_complete_whistle_report(report, acting_user=cast.handler, action_taken="已拆除")
+    except BaseException:
+        traveller.stop()
+        raise
+    yield {"overdue": overdue, "due_soon": due_soon, "to_dispatch": to_dispatch, "to_accept": to_accept,
+           "answered": answered, "to_report": to_report, "to_rate": to_rate}
+    traveller.stop()
+
+
+def appeals_counts(user: Any) -> dict[str, int]:
+    return {t.key.removeprefix("appeals."): t.count for t in registry.tasks(user) if t.key.startswith("appeals.")}
+
+
+DISPATCHER_A = {"pending_dispatch": 1, "due_soon": 1, "overdue": 1, "extensions": 1, "to_follow_up": 1,
+                "whistles_rating": 1}
+CITYWIDE = {**DISPATCHER_A, "pending_dispatch": 2}
+EXPECTED: dict[str, dict[str, int]] = {
+    "handler": {"to_accept": 1, "in_progress": 2, "due_soon": 1, "overdue": 1, "whistles_report": 1},
+    "worker_a": DISPATCHER_A,
+    "worker_b": {"pending_dispatch": 1, "due_soon": 0, "overdue": 0, "extensions": 0, "to_follow_up": 0,
+                 "whistles_rating": 0},
+    # Subdistrict staff also handle the cases of their subdistrict's office (none here).
+    "subdistrict_staff_a": {**DISPATCHER_A, "to_accept": 0, "in_progress": 2, "whistles_report": 0},
+    "district_admin": CITYWIDE,
+    "city_admin": CITYWIDE,
+    "grid_worker_a": {},
+    "liaison": {},
+    "resident_user": {},
+    "party_member_user": {},
+    "volunteer": {},
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_it_counts_each_roles_tasks(cast: Any, scene: Any, name: str) -> None:
+    assert appeals_counts(getattr(cast, name)) == EXPECTED[name]
+
+
+def test_a_follow_up_caller_has_the_answered_cases_to_follow_up(cast: Any, ac: AppealsCast, scene: Any) -> None:
+    assert appeals_counts(ac.caller) == {"to_follow_up": 1}
+
+
+def test_a_resident_has_no_tasks_and_staff_always_see_their_unread_notifications(cast: Any, scene: Any) -> None:
+    Notification.objects.filter(user=cast.resident_user).update(read_at=NOW)
+    assert registry.tasks(cast.resident_user) == []
+    [task] = registry.tasks(cast.grid_worker_a)
+    assert (task.key, task.count, task.url) == ("core.unread_notifications", 0, "/notifications/?unread=1")
+    unread = Notification.objects.filter(user=cast.handler, read_at__isnull=True).count()
+    assert unread > 0  # dispatch and the whistles told the department
+    assert [t.count for t in registry.tasks(cast.handler) if t.key == "core.unread_notifications"] == [unread]
+
+
+def test_a_task_of_one_row_links_to_it_and_of_several_to_the_list(cast: Any, scene: Any) -> None:
+    urls = {t.key: t.url for t in registry.tasks(cast.handler)}
+    assert urls["appeals.to_accept"] == reverse("appeals:case", args=[scene["to_accept"].pk])
+    assert urls["appeals.overdue"] == reverse("appeals:case", args=[scene["overdue"].pk])
+    assert urls["appeals.in_progress"] == reverse("appeals:worklist", args=["in_progress"])
+    assert urls["appeals.whistles_report"] == reverse("appeals:whistle", args=[scene["to_report"].pk])
+    kinds = {t.key: t.kind for t in registry.tasks(cast.worker_b)}
+    assert kinds["appeals.overdue"] == ""  # a task of 0 is plain (shown grey), never red
+    assert {t.key: t.kind for t in registry.tasks(cast.worker_a)}["appeals.overdue"] == "overdue"
+    urls = {t.key: t.url for t in registry.tasks(cast.city_admin)}
+    assert urls["appeals.pending_dispatch"] == reverse("appeals:worklist", args=["pending_dispatch"])
+
+
+def test_the_lists_behind_the_tasks_show_exactly_those_rows(cast: Any, scene: Any, client: Any) -> None:
+    client.force_login(cast.city_admin)
+    page = client.get(reverse("appeals:worklist", args=["extensions"])).content.decode()
+    assert "楼道堆物" in page and "路灯不亮" not in page
+    client.force_login(cast.handler)
+    page = client.get(reverse("appeals:whistles") + "?waiting=report").content.decode()
+    assert "占道经营" in page and "违建拆除" not in page
+    client.force_login(cast.worker_a)
+    page = client.get(reverse("appeals:whistles") + "?waiting=rating").content.decode()
+    assert "违建拆除" in page and "占道经营" not in page
+    scene["to_rate"].reports.update(rating="excellent")
+    assert "违建拆除" not in client.get(reverse("appeals:whistles") + "?waiting=rating").content.decode()
+    assert Whistle.objects.get(pk=scene["to_rate"].pk).status == Whistle.Status.CLOSED  # rated after it closed
+
+
+def test_the_home_page_shows_the_tasks_first_with_their_links(cast: Any, scene: Any, client: Any) -> None:
+    client.force_login(cast.handler)
+    page = client.get(reverse("core:home")).content.decode()
+    assert page.index('data-testid="tasks"') < page.index("我的范围")
+    case_url = reverse("appeals:case", args=[scene["to_accept"].pk])
+    assert f'href="{case_url}" data-task="appeals.to_accept"' in page
+    assert "待签收" in page and "待报到吹哨" in page
+    assert "待审批延期" not in page  # the handler decides no extensions
+    assert page.index("待签收") < page.index("我能看到的")  # the statistics come after
+
+
+# The home page's queries per role: session, user, grants (and a subdistrict's offices), the unread count (once:
+# the menu and the task share it), each task's one or two bounded counts, then the statistics. Raise them only
+# with a reason.
+HOME_QUERIES = {
+    "handler": 14,
+    "worker_a": 16,
+    "subdistrict_staff_a": 21,
+    "city_admin": 17,
+    "resident_user": 7,
+}
+
+
+@pytest.mark.parametrize("name", list(HOME_QUERIES))
+def test_the_home_page_costs_a_pinned_number_of_queries(cast: Any, scene: Any, client: Any, name: str) -> None:
+    client.force_login(getattr(cast, name))
+    client.get(reverse("core:home"))  # warm the per-process caches (areas, categories) as a running server has them
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) == HOME_QUERIES[name], "\n".join(q["sql"][:300] for q in ctx.captured_queries)

@@ -39,7 +39,7 @@ def scene(cast: Any, ac: AppealsCast) -> Any:
     try:
         overdue = in_progress(cast, ac, title="楼道堆物")  # due T0 + 7 days
         t.move_to(T0 + timedelta(days=1))
-        due_soon = in_progress(cast, ac, title="路灯不亮")  # due T0 + 8 days, due soon from T0 + 7 days
+        due_soon = in_progress(cast, ac, title="楼顶漏水三天")  # due T0 + 8 days, due soon from T0 + 7 days
         t.move_to(NOW)
         to_dispatch = submit(cast, title="井盖松动").case
         submit(cast, title="安定门垃圾", area=cast.building_b, callback_phone="13900139000")
@@ -121,7 +121,7 @@ def test_a_task_of_one_row_links_to_it_and_of_several_to_the_list(cast: Any, sce
 def test_the_lists_behind_the_tasks_show_exactly_those_rows(cast: Any, scene: Any, client: Any) -> None:
     client.force_login(cast.city_admin)
     page = client.get(reverse("appeals:worklist", args=["extensions"])).content.decode()
-    assert "楼道堆物" in page and "路灯不亮" not in page
+    assert "楼道堆物" in page and "楼顶漏水三天" not in page
     client.force_login(cast.handler)
     page = client.get(reverse("appeals:whistles") + "?waiting=report").content.decode()
     assert "占道经营" in page and "违建拆除" not in page

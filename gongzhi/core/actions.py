@@ -343,7 +343,7 @@ def do_reveal_personal_data(person: Resident | PartyMember, *, acting_user: User
 
 
 def do_search_people(
-    kind: str, *, acting_user: User, q: str = "", area: Area | None = None
+    kind: str, *, acting_user: User, q: str = "", area: Area | None = None, sort: str = ""
 ) -> models.QuerySet[Any]:
     """The residents (`kind="residents"`) or party members the user finds with `q` under `area`.
 
@@ -353,7 +353,7 @@ def do_search_people(
     lister = {"residents": queries.resident_list, "party_members": queries.party_member_list}[kind]
     if pii.searches_pii(acting_user, q):
         do_record_pii_search(acting_user=acting_user, kind=kind, term=q, area=area)
-    return lister(acting_user, q=q, area=area)
+    return lister(acting_user, q=q, area=area, sort=sort)
 
 
 def do_record_pii_search(*, acting_user: User, kind: str, term: str, area: Area | None = None) -> None:

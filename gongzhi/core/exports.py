@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from gongzhi.lib.masking import mask_id_number, mask_phone
-from gongzhi.lib.spreadsheets import append_row
+from gongzhi.lib.spreadsheets import append_row, export_filename
 
-from .actions import do_record_pii_export
+from .actions import do_record_pii_export, do_search_people
 from .models import Area, ImportJob, PartyMember, Registration, Resident, Unit, User
 from .permissions import (
     PEOPLE_ROLES,
@@ -104,14 +104,14 @@ def _within(qs: QuerySet[Any], field: str, area: Area | None) -> QuerySet[Any]:
     return qs.filter(**{f"{field}__startswith": area.path}) if area is not None else qs
 
 
-def _area_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+def _area_rows(user: User, area: Area | None, full: bool, base: QuerySet[Any] | None = None) -> Iterator[list[Any]]:
     names = AreaNames(_preload(user, area))
     qs = Area.objects.all() if is_superuser(user) else Area.objects.filter(path_q(scope_paths(user), "path"))
     for obj in _within(qs, "path", area).order_by("path").iterator(chunk_size=CHUNK):
         yield [names.parent_path(obj), obj.name, level_name(obj.level), obj.code]
 
 
-def _unit_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+def _unit_rows(user: User, area: Area | None, full: bool, base: QuerySet[Any] | None = None) -> Iterator[list[Any]]:
     names = AreaNames(_preload(user, area))
     qs = _within(visible_to(user, Unit), "area__path", area).select_related("area").prefetch_related(
         Prefetch("registrations", queryset=Registration.objects.select_related("community").order_by("pk"))
@@ -123,10 +123,12 @@ def _unit_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]
                phone(unit.contact_phone), unit.address, communities]
 
 
-def _party_member_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+def _party_member_rows(user: User, area: Area | None, full: bool, base: QuerySet[Any] | None = None
+                       ) -> Iterator[list[Any]]:
     names = AreaNames(_preload(user, area))
-    qs = _within(visible_to(user, PartyMember), "home_area__path", area).select_related(
-        "home_area", "work_unit").order_by("home_area__path", "name", "pk")
+    qs = base if base is not None else _within(visible_to(user, PartyMember), "home_area__path", area).order_by(
+        "home_area__path", "name", "pk")
+    qs = qs.select_related("home_area", "work_unit")
     phone, id_number = ((lambda v: v), (lambda v: v)) if full else (mask_phone, mask_id_number)
     for m in qs.iterator(chunk_size=CHUNK):
         yield [m.name, gender_name(m.gender), phone(m.phone), id_number(m.id_number),
@@ -134,10 +136,12 @@ def _party_member_rows(user: User, area: Area | None, full: bool) -> Iterator[li
                "是" if m.in_service else "否", m.work_unit.name if m.work_unit else ""]
 
 
-def _resident_rows(user: User, area: Area | None, full: bool) -> Iterator[list[Any]]:
+def _resident_rows(user: User, area: Area | None, full: bool, base: QuerySet[Any] | None = None
+                   ) -> Iterator[list[Any]]:
     names = AreaNames(_preload(user, area))
-    qs = _within(visible_to(user, Resident), "area__path", area).select_related("area", "household").order_by(
+    qs = base if base is not None else _within(visible_to(user, Resident), "area__path", area).order_by(
         "area__path", "name", "pk")
+    qs = qs.select_related("area", "household")
     if full:
         for r in qs.iterator(chunk_size=CHUNK):
             yield [r.name, gender_name(r.gender), r.birth_year or "", r.phone, r.id_number, names.path(r.area),
@@ -154,8 +158,11 @@ ROWS = {Kind.AREAS: _area_rows, Kind.UNITS: _unit_rows, Kind.PARTY_MEMBERS: _par
         Kind.RESIDENTS: _resident_rows}
 
 
-def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool = False) -> Export:
-    """Build the .xlsx of a roster for `user` (write-only workbook, spooled to disk when large)."""
+def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool = False, q: str = "",
+                  sort: str = "") -> Export:
+    """Build the .xlsx of a roster for `user` (write-only workbook, spooled to disk when large). Residents and
+    party members may be narrowed and sorted as their list page shows them (`q`, `sort`: a search by phone or ID
+    number goes through `do_search_people`, audited and limited)."""
     spec = get_spec(kind)
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("You do not have permission to do this here."))
@@ -170,7 +177,10 @@ def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool
     ws = wb.create_sheet(spec.title)
     append_row(ws, spec.headers)
     count = 0
-    for row in ROWS[ImportJob.Kind(kind)](user, area, full):
+    base = None
+    if kind in (Kind.RESIDENTS, Kind.PARTY_MEMBERS) and (q.strip() or sort):
+        base = do_search_people(kind, acting_user=user, q=q.strip(), area=area, sort=sort)
+    for row in ROWS[ImportJob.Kind(kind)](user, area, full, base):
         append_row(ws, row)
         count += 1
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - returned to the caller
@@ -178,5 +188,5 @@ def export_roster(user: User, kind: str, *, area: Area | None = None, full: bool
     out.seek(0)
     if full:
         do_record_pii_export(acting_user=user, kind=kind, area=area or primary_area(user), count=count)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return Export(file=out, filename=f"{spec.title}-{stamp}.xlsx", count=count, full=full)  # type: ignore[arg-type]
+    filename = export_filename(spec.title, area.name if area is not None else "", day=timezone.localdate())
+    return Export(file=out, filename=filename, count=count, full=full)  # type: ignore[arg-type]

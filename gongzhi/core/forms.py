@@ -36,7 +36,11 @@ class PersonSearchForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"placeholder": _("Name, or full phone number"), "type": "search"}),
     )
-    area = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    area = forms.IntegerField(label=_("Area"), required=False, min_value=1, max_value=10**12)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
+        ("", _("By place, then name")), ("name", _("By name")), ("-name", _("By name, reversed")),
+        ("-added", _("Newest records first")),
+    ])
 
 
 class UnitFilterForm(forms.Form):

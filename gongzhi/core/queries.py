@@ -220,7 +220,10 @@ def top_party_orgs(user: Any) -> QuerySet[PartyOrg]:
     return visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible.values("pk")))
 
 
-def resident_list(user: Any, *, q: str = "", area: Area | None = None) -> QuerySet[Resident]:
+PERSON_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "-added": ("-pk",)}
+
+
+def resident_list(user: Any, *, q: str = "", area: Area | None = None, sort: str = "") -> QuerySet[Resident]:
     """Residents the user sees under `area` matching `q`: by name, and by phone or ID number only where the user
     may reveal them (`pii.person_search_q`). A search by phone or ID number goes through
     `actions.do_search_people`, which audits and limits it."""
@@ -230,10 +233,10 @@ def resident_list(user: Any, *, q: str = "", area: Area | None = None) -> QueryS
     q = q.strip()
     if q:
         qs = qs.filter(pii.person_search_q(user, q, area_field="area__path"))
-    return qs.order_by("area__path", "name", "pk")
+    return qs.order_by(*PERSON_SORTS.get(sort, ("area__path", "name", "pk")))
 
 
-def party_member_list(user: Any, *, q: str = "", area: Area | None = None) -> QuerySet[PartyMember]:
+def party_member_list(user: Any, *, q: str = "", area: Area | None = None, sort: str = "") -> QuerySet[PartyMember]:
     """Party members the user sees under `area` matching `q` (as `resident_list`)."""
     qs = visible_to(user, PartyMember).select_related("home_area", "party_org", "work_unit")
     if area is not None:
@@ -242,7 +245,7 @@ def party_member_list(user: Any, *, q: str = "", area: Area | None = None) -> Qu
     q = q.strip()
     if q:
         qs = qs.filter(pii.person_search_q(user, q, area_field="home_area__path"))
-    return qs.order_by("home_area__path", "name", "pk")
+    return qs.order_by(*PERSON_SORTS.get(sort, ("home_area__path", "name", "pk")))
 
 
 def unit_list(user: Any, *, q: str = "", kind: str = "") -> QuerySet[Unit]:

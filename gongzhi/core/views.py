@@ -314,9 +314,10 @@ def _person_list(request: HttpRequest, kind: str, template: str, partial: str) -
     form = PersonSearchForm(request.GET or None)
     area = _filter_area(request, form)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    status, limited = 200, ""
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    status, limited = (200, "") if form.is_valid() or not form.is_bound else (400, "")
     try:
-        people = do_search_people(kind, acting_user=request.user, q=q, area=area)  # type: ignore[arg-type]
+        people = do_search_people(kind, acting_user=request.user, q=q, area=area, sort=sort)  # type: ignore[arg-type]
     except RateLimited as exc:
         status, limited = 429, exc.message
         people = do_search_people(kind, acting_user=request.user, area=area).none()  # type: ignore[arg-type]
@@ -324,8 +325,13 @@ def _person_list(request: HttpRequest, kind: str, template: str, partial: str) -
     places = Places().preload(p.area for p in page.object_list if isinstance(p, Resident))
     for person in page.object_list:
         _mask_person(person, places)
+    export = request.GET.copy()
+    export.pop("page", None)
     context = {"form": form, "page": page, "area": area, "query": _query_without_page(request), "q": q,
-               "limited": limited}
+               "limited": limited, "kind": kind, "export_query": export.urlencode(),
+               "areas": list(visible_to(request.user, Area).filter(
+                   level__in=("district", "subdistrict", "community", "estate")).order_by("path").only(
+                   "id", "name", "level", "path")[:1500])}
     if is_htmx(request) and request.headers.get("HX-Target") == "person-results":
         return render(request, partial, context, status=status)
     return render(request, template, context, status=status)

@@ -17,6 +17,7 @@ from .errors import ActionError
 from .exports import export_roster, get_export_area_for_user
 from .models import Area, ImportJob, User
 from .permissions import area_policy, get_import_job_for_user, visible_to
+from .queries import PERSON_SORTS
 from .roster_import import do_create_import_job
 from .rosters import XLSX_CONTENT_TYPE, build_template, get_spec
 from .tasks import run_import_job
@@ -95,7 +96,9 @@ def roster_export(request: HttpRequest, kind: str) -> FileResponse:
     kind = _kind_or_404(kind)
     user: User = request.user  # type: ignore[assignment]
     area = get_export_area_for_user(user, request.GET.get("area"))
-    export = export_roster(user, kind, area=area, full=request.GET.get("full") == "1")
+    sort = request.GET.get("sort", "")
+    export = export_roster(user, kind, area=area, full=request.GET.get("full") == "1",
+                           q=(request.GET.get("q") or "")[:50], sort=sort if sort in PERSON_SORTS else "")
     return xlsx_response(export.file, export.filename)
 
 

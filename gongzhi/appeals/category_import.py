@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
-from gongzhi.lib.spreadsheets import iter_rows, open_workbook
+from gongzhi.lib.spreadsheets import iter_rows, open_workbook, xlsx_response
 
 from . import actions, permissions
 from .models import TimeLimitKind
@@ -82,11 +82,7 @@ def template_bytes() -> bytes:
 
 
 def template_response() -> HttpResponse:
-    response = HttpResponse(
-        template_bytes(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''category-template.xlsx"
-    return response
+    return xlsx_response(template_bytes(), "诉求分类导入模板.xlsx")
 
 
 def _text(value: Any) -> str:

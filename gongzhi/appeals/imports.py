@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
 from gongzhi.core.permissions import covers
-from gongzhi.lib.spreadsheets import iter_rows, open_workbook
+from gongzhi.lib.spreadsheets import iter_rows, open_workbook, xlsx_response
 
 from . import actions, permissions
 from .models import Appeal, Category, Urgency
@@ -45,10 +45,7 @@ def template_bytes() -> bytes:
 
 
 def template_response() -> HttpResponse:
-    response = HttpResponse(template_bytes(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''12345-template.xlsx"
-    return response
+    return xlsx_response(template_bytes(), "12345工单导入模板.xlsx")
 
 
 def _category(names: list[str]) -> Category | None:

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import visible_to as core_visible_to
 from gongzhi.core.registry import render_panels
-from gongzhi.lib.spreadsheets import append_row
+from gongzhi.lib.spreadsheets import append_row, export_filename, xlsx_response
 
 from . import hot_queries
 from .permissions import require_view_hot
@@ -113,8 +113,4 @@ def hot_export(request: HttpRequest) -> HttpResponse:
                    " ".join(f"#{r.case_id}" for r in refs if r.case_id)])
     out = io.BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''hot-issues-{days}d-{timezone.localdate():%Y%m%d}.xlsx"
-    )
-    return response
+    return xlsx_response(out.getvalue(), export_filename("热点问题", f"近{days}天", day=timezone.localdate()))

@@ -218,6 +218,14 @@ APPEALS_RATING_CODE_ATTEMPTS = env_int("APPEALS_RATING_CODE_ATTEMPTS", 5)
 APPEALS_RATING_CODE_SENDS = env_int("APPEALS_RATING_CODE_SENDS", 3)
 # The three rates' rankings: a unit or subdistrict with fewer follow-ups in the month is listed but not ranked.
 APPEALS_RANKING_MIN_FOLLOW_UPS = env_int("APPEALS_RANKING_MIN_FOLLOW_UPS", 5)
+# What a follow-up that reached the resident (their own rating, or a follow-up call) does to the case, per
+# satisfaction: "close" it; "offer_reopen" (unsatisfied only): wait for a dispatcher to reopen or close it (closed
+# at once when it was reopened before); "wait": a dispatcher closes it by hand. appeals.actions.cases.after_follow_up.
+APPEALS_AFTER_RATING = {
+    key.strip(): value.strip()
+    for key, _sep, value in (item.partition("=") for item in env_list(
+        "APPEALS_AFTER_RATING", ["satisfied=close", "basically_satisfied=close", "unsatisfied=offer_reopen"]))
+}
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
 # may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
 PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))

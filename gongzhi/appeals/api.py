@@ -184,7 +184,7 @@ def track_appeal(request: HttpRequest, payload: TrackIn) -> dict[str, Any]:
     reply = case.replies.order_by("-created_at", "-id").first() if case else None
     return {
         "tracking_code": appeal.tracking_code, "title": appeal.title,
-        "status": case.status if case else "", "status_label": str(case.get_status_display()) if case else "",
+        "status": case.status if case else "", "status_label": appeal.shown_status.label,
         "submitted_at": appeal.created_at, "answer": reply.body if reply else "",
         "answered_at": reply.created_at if reply else None,
     }
@@ -192,7 +192,7 @@ def track_appeal(request: HttpRequest, payload: TrackIn) -> dict[str, Any]:
 
 @router.get("/appeals/mine", response=list[AppealOut], summary="我提交的诉求")
 def my_appeals(request: HttpRequest, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> list[Appeal]:
-    qs = Appeal.objects.filter(submitted_by=_user(request)).order_by("-created_at")
+    qs = Appeal.objects.filter(submitted_by=_user(request)).select_related("case", "area").order_by("-created_at")
     return list(qs[offset: offset + limit])
 
 

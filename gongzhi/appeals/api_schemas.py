@@ -62,6 +62,16 @@ class AppealOut(Schema):
     address: str
     case_id: int | None
     created_at: datetime
+    status: str  # the one status every page shows (models.shown_status): its key and its label
+    status_label: str
+
+    @staticmethod
+    def resolve_status(obj: Appeal) -> str:
+        return obj.shown_status.key
+
+    @staticmethod
+    def resolve_status_label(obj: Appeal) -> str:
+        return obj.shown_status.label
 
     @staticmethod
     def resolve_tracking_code(obj: Appeal, context: Any) -> str:
@@ -136,7 +146,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj: Case) -> str:
-        return str(obj.get_status_display())
+        return obj.shown_status.label  # the one status every page shows
 
     @staticmethod
     def resolve_category_name(obj: Case) -> str | None:

@@ -1,7 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+
+def check_after_rating(**kwargs: Any) -> list[checks.CheckMessage]:
+    """settings.APPEALS_AFTER_RATING names a rule each satisfaction may have (actions.cases.after_rating_rule)."""
+    from .actions.cases import AFTER_RATING_CHOICES, after_rating_rule
+
+    errors: list[checks.CheckMessage] = []
+    for satisfaction in AFTER_RATING_CHOICES:
+        try:
+            after_rating_rule(satisfaction)
+        except ImproperlyConfigured as exc:
+            errors.append(checks.Error(str(exc), id="appeals.E001"))
+    return errors
 
 
 class AppealsConfig(AppConfig):
@@ -26,6 +43,7 @@ class AppealsConfig(AppConfig):
         from .views.common import VERB_LABELS
 
         registry.hook(AREAS_CREATED, open_offices_for_new_areas)
+        checks.register(check_after_rating)
         registry.demo_builder("appeals", build_demo, order=20)
         registry.seed("appeals.defaults", restore_defaults)
         stats.register()

@@ -36,7 +36,7 @@ def worklist_row(case: Any) -> list[Any]:
     badge = {"overdue": _("Overdue"), "due_soon": _("Due soon")}.get(case.badge, "")
     return [case.first_code or str(case.pk), case.title, case.category.name if case.category else "",
             case.community_name, case.place_name, case.lead_unit.name if case.lead_unit else "",
-            str(case.get_status_display()), _fmt(case.created_at), _fmt(case.due_at),
+            case.shown_status.label, _fmt(case.created_at), _fmt(case.due_at),
             _fmt(getattr(case, "last_change", None)), str(badge)]
 
 

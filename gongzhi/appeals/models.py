@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -308,9 +309,24 @@ class Case(models.Model):
 
     @property
     def awaits_follow_up(self) -> bool:
-        """Answered, or closed (also without dispatch) while the resident was never reached: a follow-up (回访)
-        may be recorded. Closing a case never spares it the resident's rating."""
-        return self.status == self.Status.REPLIED or (self.status == self.Status.CLOSED and self.contacted is not True)
+        """Answered, or closed (also without dispatch), while the resident was never reached: a follow-up (回访)
+        may be recorded. Closing a case never spares it the resident's rating; once the resident has been reached
+        the follow-up is done (and the case moved on by `actions.cases.after_follow_up`)."""
+        return self.status in (self.Status.REPLIED, self.Status.CLOSED) and self.contacted is not True
+
+    @property
+    def may_be_reopened(self) -> bool:
+        """Answered or closed, the resident reached and unsatisfied, and not reopened before (`do_reopen_case`)."""
+        return (
+            self.status in (self.Status.REPLIED, self.Status.CLOSED) and self.contacted is True
+            and self.satisfaction == self.Satisfaction.UNSATISFIED and self.reopen_count < self.MAX_REOPENS
+        )
+
+    @property
+    def shown_status(self) -> ShownStatus:
+        """The one status every page shows (staff case page, worklists, the resident's tracking page and
+        list, the API): see `shown_status`."""
+        return shown_status(self)
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -322,6 +338,39 @@ class Case(models.Model):
             self.status in self.RUNNING_STATUSES and self.remind_at is not None and self.due_at is not None
             and self.remind_at <= now < self.due_at
         )
+
+
+class ShownStatus(NamedTuple):
+    key: str  # a Case.Status value, or one of the follow-up states below
+    label: str
+
+
+# The states a page tells apart beyond Case.status: answered or closed, and where the follow-up stands.
+SHOWN_LABELS: dict[str, Any] = {
+    "replied": _("Waiting for follow-up"),
+    "rated_unsatisfied": _("Unsatisfied: reopening to be decided"),
+    "rated_to_close": _("Followed up, waiting to be closed"),
+    "closed_unrated": _("Closed, waiting for follow-up"),
+    "closed": _("Closed"),
+}
+
+
+def shown_status(case: Case | None) -> ShownStatus:
+    """The one status of a case that every page and the API show, staff and residents alike: the workflow status,
+    told apart after the answer by the follow-up (waiting for it; unsatisfied and offered for reopening; followed
+    up and waiting to be closed by hand; closed and still to be rated; closed). An appeal without a case yet reads
+    as waiting for dispatch."""
+    if case is None:
+        return ShownStatus(Case.Status.PENDING_DISPATCH, str(Case.Status.PENDING_DISPATCH.label))
+    if case.status not in (Case.Status.REPLIED, Case.Status.CLOSED):
+        return ShownStatus(case.status, str(case.get_status_display()))
+    if case.contacted is not True:
+        key = "replied" if case.status == Case.Status.REPLIED else "closed_unrated"
+    elif case.may_be_reopened:
+        key = "rated_unsatisfied"
+    else:
+        key = "rated_to_close" if case.status == Case.Status.REPLIED else "closed"
+    return ShownStatus(key, str(SHOWN_LABELS[key]))
 
 
 class Appeal(models.Model):
@@ -390,6 +439,11 @@ class Appeal(models.Model):
     @property
     def masked_code(self) -> str:
         return mask_tracking_code(self.tracking_code)
+
+    @property
+    def shown_status(self) -> ShownStatus:
+        """Its case's one status (`shown_status`)."""
+        return shown_status(self.case)
 
 
 PHOTO_EXTENSIONS = ("jpg", "png", "webp")

@@ -440,6 +440,34 @@ def sees_tracking_code(request: Any, appeal: Appeal) -> bool:
     )
 
 
+def has_own_appeals_pages(user: Any) -> bool:
+    """Residents, party members and volunteers signed in (any active account without a staff role): the menu
+    offers them 提交诉求 and 我的诉求. Staff enter appeals through the hotline and patrol forms instead."""
+    return (
+        is_active_user(user) and not is_superuser(user) and not has_role(user, STAFF_ROLES | FOLLOW_UP_ROLES)
+    )
+
+
+def own_appeals(user: Any) -> QuerySet[Appeal]:
+    """The appeals a signed-in person sees as their own, whole tracking code included: those they sent themselves
+    (web or API; a hotline operator's entries are the caller's, not theirs), and those filed for them as a
+    resident."""
+    if not is_active_user(user):
+        return Appeal.objects.none()
+    residents = Resident.objects.filter(user=user).values("pk")
+    return Appeal.objects.filter(
+        Q(submitted_by=user, channel__in=(Appeal.Channel.WEB, Appeal.Channel.API)) | Q(resident__in=residents)
+    )
+
+
+def get_own_appeal_for_user(user: Any, pk: Any) -> Appeal:
+    """One of the user's own appeals (`own_appeals`); 404 for anyone else's, as for one that does not exist."""
+    appeal = own_appeals(user).select_related("case").filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
 def handles_case(user: Any, case: Case) -> bool:
     units = handler_unit_ids(user)
     return bool(units) and case.assignments.filter(

@@ -71,11 +71,14 @@ TIME_LIMITS: dict[str, tuple[int, int, int]] = {
     "complex": (120, 24, 15 * 24),
 }
 
+# Placeholders: those the platform knows ({单位} the answering unit, {日期} today, {办理期限} the deadline, see
+# replies.py) are filled from the case; any other ({答复内容}) is the handler's to write, and an answer still holding
+# one is refused.
 REPLY_TEMPLATES: list[tuple[str, str]] = [
     ("已解决", "您反映的问题已由我单位处理完毕，经现场核实已解决。感谢您对我们工作的支持！"),
     ("已答复咨询", "您咨询的问题答复如下：{答复内容}。如有疑问，请拨打我单位咨询电话。"),
-    ("正在推进", "您反映的问题我单位已受理，因涉及多个部门，目前正在协调推进，预计于{日期}前完成，届时将再次告知您。"),
-    ("不属于职责范围", "经核实，您反映的问题不属于我单位职责范围，已建议您向{单位}反映，感谢理解。"),
+    ("正在推进", "您反映的问题我单位已受理，因涉及多个部门，目前正在协调推进，预计于{预计完成日期}前完成，届时将再次告知您。"),
+    ("不属于职责范围", "经核实，您反映的问题不属于我单位职责范围，已建议您向{建议反映的单位}反映，感谢理解。"),
     ("政策解释", "您反映的问题涉及{政策名称}，根据现行政策规定，{解释}。感谢您的理解与支持。"),
 ]
 

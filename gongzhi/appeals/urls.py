@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 from gongzhi.core.navigation import NavEntry
 
 from . import permissions
-from .views import cases, files, intake, public, rates, whistles, worklists
+from .views import cases, files, intake, mine, public, rates, whistles, worklists
 from .views import config as config_views
 
 app_name = "appeals"
@@ -23,6 +23,10 @@ urlpatterns = [
     path("track/code/", public.track_code, name="track_code"),
     path("track/rate/", public.track_rate, name="track_rate"),
     path("track/photos/<int:pk>/", files.tracked_photo, name="tracked_photo"),
+    path("submit/done/code.txt", public.submitted_code_file, name="submitted_code_file"),
+    # a signed-in resident's own appeals (我的诉求)
+    path("mine/", mine.mine, name="mine"),
+    path("mine/<int:pk>/", mine.mine_detail, name="mine_detail"),
     # intake
     path("hotline/", intake.hotline, name="hotline"),
     path("patrol/", intake.patrol, name="patrol"),
@@ -73,6 +77,9 @@ def _staff(user: object) -> bool:
 
 
 NAV_ENTRIES = [
+    # Residents, party members and volunteers signed in: their main work here comes first.
+    NavEntry("appeal_submit", _("Submit an appeal"), "appeals:submit", permissions.has_own_appeals_pages, priority=5),
+    NavEntry("my_appeals", _("My appeals"), "appeals:mine", permissions.has_own_appeals_pages, priority=6),
     NavEntry("appeals", _("Appeals"), "appeals:worklists", _staff, priority=10),
     NavEntry("whistles", _("Whistles"), "appeals:whistles", _staff, priority=20),
     NavEntry("appeal_rates", _("Three rates"), "appeals:rates", permissions.can_view_rates),

@@ -162,7 +162,7 @@ def duplicates_for_case(case: Case, *, user: Any = None, limit: int = 5) -> list
 
 def duplicate_rows(candidates: list[DuplicateCandidate]) -> list[dict[str, Any]]:
     return [
-        {"case_id": d.case.pk, "case_status": d.case.status, "case_status_label": str(d.case.get_status_display()),
+        {"case_id": d.case.pk, "case_status": d.case.status, "case_status_label": d.case.shown_status.label,
          "appeal_id": d.appeal.pk, "tracking_code": d.appeal.masked_code, "title": d.appeal.title,
          "similarity": d.similarity, "place": d.place, "days": d.days, "reason": d.reason,
          "submitted_at": d.appeal.created_at}

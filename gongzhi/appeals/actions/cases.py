@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from ..models import (
     Urgency,
 )
 from ..permissions import require
+from ..replies import prepare_reply
 from ._common import (
     MAX_BODY,
     PLACE_LEVELS,
@@ -350,7 +352,8 @@ def do_reply_case(
     case: Case, *, acting_user: User | None, body: str = "", template: ReplyTemplate | None = None,
     expected_version: int | None = None,
 ) -> Reply:
-    """办结答复: the lead unit answers; every appeal of the case shows this answer."""
+    """办结答复: the lead unit answers; every appeal of the case shows this answer. Placeholders the platform knows
+    are filled from the case (`replies.prepare_reply`); an answer still holding one is refused, naming it."""
     case = _lock(case, expected_version)
     require(acting_user, "handle", case)
     if not (body or "").strip() and template is not None:
@@ -363,6 +366,14 @@ def do_reply_case(
     unit = _handler_unit(acting_user, case, lead_only=True)
     if unit is None:
         raise PermissionDenied(_("Only the lead unit can answer this case."))
+    prepared = prepare_reply(body, case, unit=unit)
+    if prepared.missing:
+        raise ActionError(
+            _("The answer still contains %(placeholders)s. Replace each with what the resident should read, "
+              "then send it.") % {"placeholders": "、".join(prepared.missing)},
+            field="body",
+        )
+    body = _require_text(prepared.body, _("Please write the answer to the resident."), "body", MAX_BODY)
     now = timezone.now()
     reply = Reply.objects.create(case=case, body=body, template=template, unit=unit, by=acting_user, created_at=now)
     case.assignments.filter(status=Assignment.Status.ACCEPTED).update(status=Assignment.Status.DONE, done_at=now)
@@ -418,7 +429,46 @@ def record_follow_up(
     _save(case, ["followed_up_at", "contacted", "solved", "satisfaction"])
     _record(case, "follow_up", by, note=note,
             audit={"contacted": contacted, "solved": solved, "satisfaction": satisfaction, "source": source})
+    if contacted:
+        after_follow_up(case, by=by, source=source)
     return follow_up
+
+
+# satisfaction → the rules it may have (the first is the default: settings.APPEALS_AFTER_RATING).
+AFTER_RATING_CHOICES: dict[str, tuple[str, ...]] = {
+    "satisfied": ("close", "wait"),
+    "basically_satisfied": ("close", "wait"),
+    "unsatisfied": ("offer_reopen", "close", "wait"),
+}
+
+
+def after_rating_rule(satisfaction: str) -> str:
+    """The configured rule (settings.APPEALS_AFTER_RATING) for a follow-up with this satisfaction."""
+    choices = AFTER_RATING_CHOICES.get(satisfaction, ("wait",))
+    rule = getattr(settings, "APPEALS_AFTER_RATING", {}).get(satisfaction, choices[0])
+    if rule not in choices:
+        raise ImproperlyConfigured(f"APPEALS_AFTER_RATING: {satisfaction}={rule}, expected one of {', '.join(choices)}")
+    return str(rule)
+
+
+def after_follow_up(case: Case, *, by: User | None, source: str) -> None:
+    """A follow-up that reached the resident is the end of the loop: the case moves on by the configured rule
+    (`after_rating_rule`): closed (answered cases; a case closed before the follow-up stays closed), offered to the
+    dispatchers for reopening when the resident is unsatisfied (closed instead when it was reopened before), or
+    left for a dispatcher to close. Part of the follow-up's transaction; the closing is its own timeline event and
+    audit row, and sends the case_closed hook."""
+    rule = after_rating_rule(case.satisfaction)
+    if rule == "offer_reopen":
+        if case.may_be_reopened:
+            _notify_dispatchers(case, "appeals.unsatisfied",
+                                _("The resident is unsatisfied with the answer to %(title)s: reopen it or close it.")
+                                % {"title": case.title})
+            return
+        rule = "close"  # reopened once already: nothing more to offer
+    if rule != "close" or case.status != Case.Status.REPLIED:
+        return
+    _close(case, by, note=str(_("Closed after the follow-up, by the rule for this rating.")),
+           audit={"rule": "after_follow_up", "satisfaction": case.satisfaction, "source": source})
 
 
 @transaction.atomic
@@ -477,11 +527,17 @@ def do_close_case(case: Case, *, acting_user: User | None, note: str = "") -> Ca
         raise InvalidTransition(
             _("This case cannot be closed: it is %(status)s.") % {"status": case.get_status_display()}
         )
+    return _close(case, acting_user, note=note, fields=fields, at=now)
+
+
+def _close(case: Case, actor: User | None, *, note: str, fields: Sequence[str] = ("status", "closed_at"),
+           at: datetime | None = None, audit: dict[str, Any] | None = None) -> Case:
+    """Close a locked case whose state has been checked: the columns, the event and audit row, the hook."""
     from_status = case.status
-    case.status, case.closed_at = Case.Status.CLOSED, now
+    case.status, case.closed_at = Case.Status.CLOSED, at or timezone.now()
     _save(case, fields)
-    _record(case, "close", acting_user, note=note, from_status=from_status)
-    registry.send_on_commit(CASE_CLOSED, case=case, acting_user=acting_user)
+    _record(case, "close", actor, note=note, from_status=from_status, audit=audit)
+    registry.send_on_commit(CASE_CLOSED, case=case, acting_user=actor)
     return case
 
 

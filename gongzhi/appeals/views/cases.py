@@ -41,6 +41,7 @@ from ..forms import (
     WhistleForm,
 )
 from ..models import Appeal, Assignment, Case, Category, ExtensionRequest, ReplyTemplate, Whistle
+from ..replies import prepare_reply
 from .common import VERB_LABELS, acting, flash_form_errors, human_duration, require_allowed, signed_in
 
 RUNNING = Case.RUNNING_STATUSES
@@ -213,6 +214,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _mask_appeals(appeals, case)
     units = dispatch_units(case)
     templates = list(ReplyTemplate.objects.filter(active=True))
+    for template in templates:  # the template as the handler starts from it: what the platform knows filled in
+        template.prefilled = prepare_reply(template.body, case, unit=case.lead_unit).body  # type: ignore[attr-defined]
+    reply_draft = request.session.pop(_draft_key(case), "") if available["reply"] else ""
     context = {
         "case": case,
         "appeals": appeals,
@@ -237,6 +241,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "extension_form": ExtensionRequestForm(initial={"new_due_at": case.due_at}),
         "reply_form": ReplyForm(initial={"version": case.version}),
         "reply_templates": templates,
+        "reply_draft": reply_draft,
         "follow_up_form": FollowUpForm(),
         "progress_form": ProgressForm(),
         "note_form": NoteForm(),
@@ -419,14 +424,24 @@ def _act_reply(request: HttpRequest, case: Case) -> str | None:
         flash_form_errors(request, form)
         return None
     data = form.cleaned_data
-    actions.do_reply_case(
-        case,
-        acting_user=acting(request),
-        body=data["body"],
-        template=data["template"],
-        expected_version=data["version"],
-    )
+    try:
+        actions.do_reply_case(
+            case,
+            acting_user=acting(request),
+            body=data["body"],
+            template=data["template"],
+            expected_version=data["version"],
+        )
+    except ActionError:
+        # Refused (e.g. a placeholder left in it): the handler's text comes back in the form, not lost.
+        draft = data["body"] or (data["template"].body if data["template"] else "")
+        request.session[_draft_key(case)] = prepare_reply(draft, case, unit=case.lead_unit).body
+        raise
     return _("The answer has been sent to the resident.")
+
+
+def _draft_key(case: Case) -> str:
+    return f"appeals_reply_draft:{case.pk}"
 
 
 def _act_follow_up(request: HttpRequest, case: Case) -> str | None:

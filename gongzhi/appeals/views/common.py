@@ -112,6 +112,12 @@ def add_action_error(form: Form, exc: Any) -> None:
     form.add_error(target, getattr(exc, "message", str(exc)))
 
 
+def photos_dropped(request: HttpRequest) -> int:
+    """How many photos came with a form sent back with errors: a browser cannot be given them back, so the page
+    says plainly that they must be chosen again (appeals/_photos_dropped.html)."""
+    return len([f for f in request.FILES.getlist("photos") if getattr(f, "size", 0)])
+
+
 def acting(request: HttpRequest) -> User:
     """The signed-in user, typed for the actions (views that call actions are behind `signed_in`)."""
     return cast(User, request.user)

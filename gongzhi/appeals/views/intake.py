@@ -16,7 +16,7 @@ from gongzhi.core.models import Area
 from .. import actions, permissions
 from ..forms import HotlineAppealForm, PatrolReportForm
 from ..models import Appeal, Case
-from .common import acting, add_action_error, require_allowed, signed_in
+from .common import acting, add_action_error, photos_dropped, require_allowed, signed_in
 
 MAX_PATROL_PLACES = 400
 
@@ -63,7 +63,8 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 add_action_error(form, exc)
             else:
                 return _after_intake(request, appeal)
-        return render(request, "appeals/intake/hotline.html", {"form": form}, status=400)
+        return render(request, "appeals/intake/hotline.html", {"form": form, "photos_dropped": photos_dropped(request)},
+                      status=400)
     return render(
         request, "appeals/intake/hotline.html", {"form": HotlineAppealForm(communities=communities)}
     )
@@ -111,7 +112,8 @@ def patrol(request: HttpRequest) -> HttpResponse:
                 raise
             else:
                 return _after_intake(request, appeal)
-        return render(request, "appeals/intake/patrol.html", {"form": form}, status=400)
+        return render(request, "appeals/intake/patrol.html", {"form": form, "photos_dropped": photos_dropped(request)},
+                      status=400)
     form = PatrolReportForm(places=places, initial={"callback_phone": phone})
     form.label_place()
     return render(request, "appeals/intake/patrol.html", {"form": form})

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.errors import ActionError
@@ -19,20 +19,12 @@ from gongzhi.lib.masking import mask_phone
 
 from .. import actions, permissions, queries, tracking
 from ..forms import PlaceFields, PublicAppealForm, PublicRatingForm, TrackForm
-from ..models import Appeal, Case
-from .common import PUBLIC_VERB_LABELS, add_action_error, hit_rate_limit
+from ..models import Appeal
+from .common import PUBLIC_VERB_LABELS, add_action_error, hit_rate_limit, photos_dropped
 
 SESSION_SUBMITTED = "appeals_submitted"
 SESSION_TRACKED = "appeals_tracked"
 
-PUBLIC_STATUS: dict[str, Any] = {
-    Case.Status.PENDING_DISPATCH: gettext_lazy("Received, waiting to be passed to a unit"),
-    Case.Status.DISPATCHED: gettext_lazy("Passed to the responsible unit"),
-    Case.Status.IN_PROGRESS: gettext_lazy("Being handled"),
-    Case.Status.REPLIED: gettext_lazy("Answered"),
-    Case.Status.CLOSED: gettext_lazy("Closed"),
-    Case.Status.MERGED: gettext_lazy("Being handled together with a similar appeal"),
-}
 
 
 def _limits(name: str, default: tuple[int, int]) -> tuple[int, int]:
@@ -79,8 +71,17 @@ def submit(request: HttpRequest) -> HttpResponse:
             else:
                 request.session[SESSION_SUBMITTED] = appeal.tracking_code
                 return redirect("appeals:submitted")
-        return render(request, "appeals/public/submit.html", {"form": form}, status=400)
-    return render(request, "appeals/public/submit.html", {"form": PublicAppealForm()})
+        return render(request, "appeals/public/submit.html", {"form": form, "photos_dropped": photos_dropped(request)},
+                      status=400)
+    return render(request, "appeals/public/submit.html", {"form": PublicAppealForm(initial=_known_contact(request))})
+
+
+def _known_contact(request: HttpRequest) -> dict[str, str]:
+    """A signed-in resident's name and phone, offered in the form (they may change them)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {"callback_name": getattr(user, "display_name", "") or "", "callback_phone": getattr(user, "phone", "") or ""}
 
 
 @require_GET
@@ -90,6 +91,19 @@ def submitted(request: HttpRequest) -> HttpResponse:
         return redirect("appeals:submit")
     return render(request, "appeals/public/submitted.html", {"code": code})
 
+
+@require_GET
+def submitted_code_file(request: HttpRequest) -> HttpResponse:
+    """保存查询码: the tracking code just given, as a small text file the resident keeps (this session only)."""
+    code = request.session.get(SESSION_SUBMITTED)
+    if not code:
+        return redirect("appeals:submit")
+    text = _("Tracking code of your appeal: %(code)s\nLook it up at %(url)s with this code and the last 4 digits of "
+             "the phone number you gave.\n") % {"code": code, "url": request.build_absolute_uri(reverse("appeals:track"))}
+    response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_("appeal-tracking-code-%(code)s.txt") % {"code": code}) or "attachment"
+    return response
 
 @require_GET
 def place_options(request: HttpRequest) -> HttpResponse:
@@ -113,14 +127,14 @@ def _public_timeline(appeal: Appeal) -> list[dict[str, Any]]:
     return [{"at": e.created_at, "text": PUBLIC_VERB_LABELS[e.verb]} for e in events]
 
 
-def _track_context(request: HttpRequest, appeal: Appeal, rating_form: PublicRatingForm | None = None) -> dict[str, Any]:
+def track_context(request: HttpRequest, appeal: Appeal, rating_form: PublicRatingForm | None = None) -> dict[str, Any]:
+    """What the tracking view shows of one appeal (the public page and 我的诉求)."""
     case = appeal.case
-    status = case.status if case is not None else Case.Status.PENDING_DISPATCH
     need_code = not permissions.rates_as_resident(request.user, appeal)
     return {
         "appeal": appeal,
         "case": case,
-        "status_label": PUBLIC_STATUS.get(status, ""),
+        "status_label": appeal.shown_status.label,
         "timeline": _public_timeline(appeal),
         "answer": queries.answer_for_appeal(appeal),
         "can_rate": actions.can_be_rated(case),
@@ -161,7 +175,14 @@ def track(request: HttpRequest) -> HttpResponse:
     appeal = _tracked_appeal(request)
     if appeal is None:
         return render(request, "appeals/public/track.html", {"form": TrackForm()})
-    return render(request, "appeals/public/track.html", _track_context(request, appeal))
+    return render(request, "appeals/public/track.html", track_context(request, appeal))
+
+
+def _back(request: HttpRequest, appeal: Appeal, anchor: str = "") -> HttpResponse:
+    """After a rating action: back to the view it came from, 我的诉求 (signed in, own appeal) or the tracking page."""
+    if request.POST.get("own") and permissions.own_appeals(request.user).filter(pk=appeal.pk).exists():
+        return redirect(reverse("appeals:mine_detail", args=[appeal.pk]) + anchor)
+    return redirect(reverse("appeals:track") + anchor)
 
 
 @require_POST
@@ -181,7 +202,7 @@ def track_code(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("A code has been sent to the phone %(phone)s. Enter it below with your rating.")
                          % {"phone": mask_phone(appeal.callback_phone)})
-    return redirect(reverse("appeals:track") + "#rate")
+    return _back(request, appeal, "#rate")
 
 
 @require_POST
@@ -195,13 +216,14 @@ def track_rate(request: HttpRequest) -> HttpResponse:
     case = appeal.case
     if not actions.can_be_rated(case):
         messages.error(request, _("This appeal cannot be rated now."))
-        return redirect("appeals:track")
+        return _back(request, appeal)
     limit, window = _limits("APPEALS_TRACK_RATE", (30, 600))
     if hit_rate_limit(request, "track", limit, window):
         return _too_many(request)
     form = PublicRatingForm(request.POST, need_code=not permissions.rates_as_resident(request.user, appeal))
     if not form.is_valid():
-        return render(request, "appeals/public/track.html", _track_context(request, appeal, form), status=400)
+        return render(request, "appeals/public/track.html",
+                      {**track_context(request, appeal, form), "own": bool(request.POST.get("own"))}, status=400)
     try:
         actions.do_rate_appeal(
             appeal,
@@ -213,6 +235,7 @@ def track_rate(request: HttpRequest) -> HttpResponse:
         )
     except ActionError as exc:
         add_action_error(form, exc)
-        return render(request, "appeals/public/track.html", _track_context(request, appeal, form), status=400)
+        return render(request, "appeals/public/track.html",
+                      {**track_context(request, appeal, form), "own": bool(request.POST.get("own"))}, status=400)
     messages.success(request, _("Thank you. Your rating has been recorded."))
-    return redirect("appeals:track")
+    return _back(request, appeal)

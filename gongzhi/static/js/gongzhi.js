@@ -37,6 +37,41 @@
     var field = event.target.closest("[data-autosubmit]");
     if (field && field.form) field.form.submit();
   });
+  // A select with data-fill="#textarea": choosing an option whose data-body is set writes that text into the field.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-fill]");
+    if (!select) return;
+    var option = select.options[select.selectedIndex];
+    var target = document.querySelector(select.getAttribute("data-fill"));
+    if (target && option && option.hasAttribute("data-body")) target.value = option.getAttribute("data-body");
+  });
+  // A button with data-copy="#element": copies that element's text, and says so in the button for a moment.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    var text = (source.value || source.textContent || "").trim();
+    var label = button.textContent;
+    var done = function () {
+      button.textContent = button.getAttribute("data-copied") || label;
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(source); });
+    } else {
+      selectText(source);
+      try { if (document.execCommand("copy")) done(); } catch (e) { /* the text stays selected */ }
+    }
+    event.preventDefault();
+  });
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
 })();
 // A searchable list: typing in <input data-filter-input="ID"> hides the [data-filter-item]s inside #ID (options of a
 // select, or labelled checkboxes) whose text does not contain what was typed, and the [data-filter-group]s left empty.

@@ -89,7 +89,8 @@ def test_it_runs_transitions_through_the_api(client, cast, ac):
     r = post(client, f"/cases/{case.pk}/follow-up", {"contacted": True, "solved": True, "satisfaction": "satisfied"})
     assert r.status_code == 200
     client.force_login(cast.worker_a)
-    assert post(client, f"/cases/{case.pk}/close").status_code == 200
+    # The satisfied follow-up closed it (APPEALS_AFTER_RATING): 办结 has nothing left to close.
+    assert post(client, f"/cases/{case.pk}/close").status_code == 400
     detail = client.get(f"{BASE}/cases/{case.pk}").json()
     assert detail["status"] == "closed" and detail["status_label"] == "已办结"
     assert [e["verb"] for e in detail["timeline"]] == ["submit", "dispatch", "accept", "reply", "follow_up", "close"]

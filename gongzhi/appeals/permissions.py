@@ -427,6 +427,18 @@ def rates_as_resident(user: Any, appeal: Appeal) -> bool:
     )
 
 
+def rated_by_code(appeal: Appeal) -> bool:
+    """May the appeal be rated with a one-time code sent to its callback phone? Not a finding a grid worker filed
+    on patrol (its callback phone is often the worker's own), nor an appeal sent on the web or through the API by
+    an account with a staff role: whoever holds that phone may work on the case. A follow-up caller reaches those.
+    Hotline and 12345 appeals are entered by staff for the caller, whose phone it is: they keep the code."""
+    if appeal.channel == Appeal.Channel.GRID_PATROL:
+        return False
+    if appeal.channel in (Appeal.Channel.WEB, Appeal.Channel.API) and appeal.submitted_by_id is not None:
+        return not has_role(appeal.submitted_by, STAFF_ROLES | FOLLOW_UP_ROLES)
+    return True
+
+
 def sees_tracking_code(request: Any, appeal: Appeal) -> bool:
     """May the caller see the appeal's whole tracking code (which, with the phone's last digits, opens the tracking
     page)? The resident who sent it, holding no staff role; and an API-key integration (the 12345 system) that

@@ -54,6 +54,9 @@ def do_send_rating_code(appeal: Appeal) -> RatingCode:
     case = appeal.case
     if case is None or not can_be_rated(_lock(case)):
         raise InvalidTransition(_("This appeal cannot be rated now."))
+    if not permissions.rated_by_code(appeal):
+        raise InvalidTransition(_("This appeal was filed by staff, so it is not rated with a code: a follow-up "
+                                  "caller will call the resident back."))
     now = timezone.now()
     sent = RatingCode.objects.filter(appeal=appeal, created_at__gte=now - timedelta(hours=1)).count()
     if sent >= _setting("APPEALS_RATING_CODE_SENDS", 3):
@@ -94,7 +97,7 @@ def do_rate_appeal(
     sender. Anything else is refused and nothing is recorded."""
     if permissions.rates_as_resident(acting_user, appeal):
         source = FollowUp.Source.RESIDENT_ACCOUNT
-    elif _use_code(appeal, code):
+    elif permissions.rated_by_code(appeal) and _use_code(appeal, code):
         source = FollowUp.Source.RESIDENT_CODE
     else:
         raise ActionError(_("The code is wrong or has expired. Please ask for a new code."), field="code")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.appeals import actions, rates
+from gongzhi.appeals.actions import ratings
 from gongzhi.appeals.models import Appeal, Case, FollowUp, RatingCode, SubdistrictOffice
 from gongzhi.core import actions as core_actions
+from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import AuditEvent, Role
 from gongzhi.core.notifications import MemorySmsBackend
 from gongzhi.test import make_user
@@ -358,3 +360,34 @@ def test_code_and_digits_are_taken_only_from_a_post_body(client: Any, cast: Any,
     ok = client.post("/api/appeals/track", {"code": appeal.tracking_code, "phone_last4": "8000"},
                      content_type="application/json")
     assert ok.status_code == 200 and ok.json()["answer"] == "已清运完毕"
+
+
+@pytest.mark.parametrize("channel", [Appeal.Channel.GRID_PATROL, Appeal.Channel.WEB])
+def test_staff_who_filed_an_appeal_with_their_own_phone_cannot_rate_it_by_code(
+    client: Any, cast: Any, ac: Any, django_capture_on_commit_callbacks: Any, channel: str,
+) -> None:
+    """The second review's hole: a grid worker's patrol finding carries the worker's own phone, so the code sent
+    to it let the worker rate a case of their own community (and a staff member's own web appeal likewise). Those
+    are rated by a follow-up caller; hotline appeals, entered for the caller, keep the code (test above)."""
+    reporter = cast.grid_worker_a if channel == Appeal.Channel.GRID_PATROL else cast.worker_a
+    case = replied(cast, ac, acting_user=reporter, channel=channel, callback_phone="13900008000")
+    appeal = case.appeals.get()
+    with pytest.raises(InvalidTransition):
+        actions.do_send_rating_code(appeal)
+    _open(client, appeal)
+    page = client.get(reverse(TRACK)).content.decode()
+    assert 'data-testid="send-code"' not in page and 'data-testid="rate-form"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("appeals:track_code"))
+    assert not MemorySmsBackend.outbox and not RatingCode.objects.exists()
+    # A code that somehow exists (made before this rule) does not open the rating either.
+    RatingCode.objects.create(appeal=appeal, code_hash=ratings._hash(appeal, "123456"), created_at=timezone.now(),
+                              expires_at=timezone.now() + timedelta(minutes=10))
+    with pytest.raises(ActionError):
+        actions.do_rate_appeal(appeal, acting_user=None, code="123456", solved=True, satisfaction="satisfied")
+    assert not FollowUp.objects.exists()
+    # The follow-up caller still reaches the resident.
+    caller = make_user("review_caller", "回访员")
+    core_actions.do_grant_role(caller, role=Role.FOLLOW_UP_CALLER, area=cast.district, acting_user=None)
+    actions.do_follow_up_case(case, acting_user=caller, contacted=True, solved=True, satisfaction="satisfied")
+    assert FollowUp.objects.get().source == FollowUp.Source.CALLER

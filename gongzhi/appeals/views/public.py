@@ -137,7 +137,7 @@ def track_context(request: HttpRequest, appeal: Appeal, rating_form: PublicRatin
         "status_label": appeal.shown_status.label,
         "timeline": _public_timeline(appeal),
         "answer": queries.answer_for_appeal(appeal),
-        "can_rate": actions.can_be_rated(case),
+        "can_rate": actions.can_be_rated(case) and (not need_code or permissions.rated_by_code(appeal)),
         "need_code": need_code,
         "phone_masked": mask_phone(appeal.callback_phone),
         "rating_form": rating_form or PublicRatingForm(need_code=need_code),

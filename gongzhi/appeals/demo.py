@@ -154,7 +154,9 @@ def build_demo_appeals(seed: int = 2026, count: int = 240) -> dict[str, int]:
                                               solved=contacted and satisfaction != Case.Satisfaction.UNSATISFIED,
                                               satisfaction=satisfaction if contacted else "")
                     if satisfaction != Case.Satisfaction.UNSATISFIED or not contacted:
-                        actions.do_close_case(case, acting_user=None)
+                        case.refresh_from_db()
+                        if case.status == Case.Status.REPLIED:  # unless the follow-up closed it by the rule
+                            actions.do_close_case(case, acting_user=None)
                         counts["closed"] += 1
         if days_ago:
             _shift(case, timedelta(days=days_ago, minutes=rng.randint(0, 600)))

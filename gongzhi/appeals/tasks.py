@@ -10,6 +10,7 @@ on a task get it:
   whistles whose departments have finished and wait for the whistler's rating;
 - department handlers (and subdistrict staff for their office): cases to accept, in progress, due soon, overdue,
   and whistles their unit has not reported to;
+- grid workers (网格员): the cases of their grid that are due soon or overdue (to chase on their round);
 - follow-up callers (回访员): cases waiting for the follow-up.
 
 Every count is one bounded query (`capped_count`), two when a list holds more than one row.
@@ -24,6 +25,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import Role
 from gongzhi.core.paging import capped_count
 from gongzhi.core.policy import has_role
 from gongzhi.core.registry import Task
@@ -57,13 +59,14 @@ def appeals_tasks(user: Any) -> list[Task]:
     dispatches = permissions.case_policy.can_somewhere(user, "dispatch")
     handles = bool(permissions.handler_unit_ids(user))
     follows_up = has_role(user, permissions.FOLLOW_UP_ROLES)
+    patrols = has_role(user, {Role.GRID_WORKER})
     tasks: list[Task] = []
     if dispatches:
         tasks.append(_case_task(user, "pending_dispatch"))
     if handles:
         tasks.append(_case_task(user, "to_accept"))
         tasks.append(_case_task(user, "in_progress"))
-    if dispatches or handles:
+    if dispatches or handles or patrols:
         tasks.append(_case_task(user, "due_soon", "soon"))
         tasks.append(_case_task(user, "overdue", "overdue"))
     if dispatches:

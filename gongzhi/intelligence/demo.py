@@ -66,7 +66,9 @@ def build_leaf_history(seed: int) -> int:
             appeals_actions.do_reply_case(case, acting_user=None,
                                           body=_("The problem has been fixed on site by %(unit)s.") % {"unit": route.lead.name})
             appeals_actions.do_follow_up_case(case, acting_user=None, contacted=True, solved=True, satisfaction="satisfied")
-            appeals_actions.do_close_case(case, acting_user=None)
+            case.refresh_from_db()
+            if case.status == case.Status.REPLIED:  # unless the follow-up closed it by the configured rule
+                appeals_actions.do_close_case(case, acting_user=None)
             made += 1
     return made
 

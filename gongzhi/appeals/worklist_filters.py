@@ -160,24 +160,17 @@ def parse_filters(user: Any, data: Mapping[str, Any]) -> WorklistFilters:
         errors.append(_("The search text is too long: at most %(max)d characters.") % {"max": MAX_TERM})
     else:
         values["q"] = term
-    if raw := get("area"):
-        area_id = _id(raw)
-        area = core_visible_to(user, Area).filter(pk=area_id).first() if area_id is not None else None
-        if area is None:
-            errors.append(_("The chosen place does not exist or is outside your area; choose another."))
-        values["area"] = area
-    if raw := get("unit"):
-        unit_id = _id(raw)
-        unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
-        if unit is None:
-            errors.append(_("The chosen unit does not exist; choose another."))
-        values["unit"] = unit
-    if raw := get("category"):
-        category_id = _id(raw)
-        category = Category.objects.filter(pk=category_id).first() if category_id is not None else None
-        if category is None:
-            errors.append(_("The chosen category does not exist; choose another."))
-        values["category"] = category
+    for key, queryset, message in (
+        ("area", core_visible_to(user, Area),
+         _("The chosen place does not exist or is outside your area; choose another.")),
+        ("unit", Unit.objects.all(), _("The chosen unit does not exist; choose another.")),
+        ("category", Category.objects.all(), _("The chosen category does not exist; choose another.")),
+    ):
+        if raw := get(key):
+            pk = _id(raw)
+            values[key] = chosen = queryset.filter(pk=pk).first() if pk is not None else None
+            if chosen is None:
+                errors.append(message)
     for key, allowed, message in (
         ("channel", Appeal.Channel.values, _("Unknown channel; choose one from the list.")),
         ("urgency", Urgency.values, _("Unknown urgency; choose one from the list.")),

@@ -66,6 +66,10 @@ class Area(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     code = models.CharField(_("code"), max_length=30, blank=True)
     province = models.CharField(_("province"), max_length=30, blank=True)
+    # WGS-84 degrees of the area's centre (an estate's gate, a building), for distances (the 15-minute life
+    # circle is about 1 km on foot); empty where unknown.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AreaQuerySet.as_manager()

@@ -61,8 +61,6 @@ def do_create_demand(
     """Add a demand to the demand list (from a hot issue, an appeal, a survey ...)."""
     if not permissions.can(acting_user, "create_demand", area):
         raise PermissionDenied(_("You may not add demands for this area."))
-    if area.level in ("estate", "grid", "building"):
-        raise ActionError(_("Choose a community or a higher area for the demand."), field="area")
     if source not in Demand.Source.values:
         raise ActionError(_("Please choose a valid source."), field="source")
     title = _clean_title(title)

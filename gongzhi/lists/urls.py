@@ -1,4 +1,6 @@
-"""URLs of the lists pages, included at /lists/. ListsConfig.ready registers NAV_ENTRIES."""
+"""URLs of the lists pages, included at /lists/. ListsConfig.ready registers NAV_ENTRIES.
+
+One section per part, each owned by its module in `views/`; keep additions inside their section."""
 
 from __future__ import annotations
 
@@ -7,20 +9,50 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.navigation import NavEntry
 
-from . import permissions, views
+from . import permissions
+from .views import demands
 
 app_name = "lists"
 
+# --- Demands (需求清单) and the month's theme -----------------------------------------------------------------
+
 urlpatterns = [
-    path("demands/", views.demand_list, name="demands"),
-    path("demands/new/", views.demand_new, name="demand_new"),
-    path("demands/<int:pk>/", views.demand_detail, name="demand"),
-    path("themes/", views.theme_list, name="themes"),
-    path("themes/new/", views.theme_new, name="theme_new"),
-    path("themes/<int:pk>/", views.theme_detail, name="theme"),
+    path("demands/", demands.demand_list, name="demands"),
+    path("demands/new/", demands.demand_new, name="demand_new"),
+    path("demands/<int:pk>/", demands.demand_detail, name="demand"),
+    path("themes/", demands.theme_list, name="themes"),
+    path("themes/new/", demands.theme_new, name="theme_new"),
+    path("themes/<int:pk>/", demands.theme_detail, name="theme"),
 ]
+
+# --- Surveys (问需于民) -------------------------------------------------------------------------------------
+
+
+
+# --- Resources (资源清单) -----------------------------------------------------------------------------------
+
+
+
+# --- Matching (点对点匹配) ----------------------------------------------------------------------------------
+
+
+
+# --- Projects (项目清单) and agreements ---------------------------------------------------------------------
+
+
+
+# --- Public notice (公示) and the quarterly refresh --------------------------------------------------------
+
+
+
+# --- Excel import and export -------------------------------------------------------------------------------
+
+
+
+# --- Navigation ------------------------------------------------------------------------------------------
 
 NAV_ENTRIES = [
     NavEntry("demands", _("Demand list"), "lists:demands", permissions.can_view_lists),
+
     NavEntry("monthly_themes", _("Monthly themes"), "lists:themes", permissions.can_view_lists),
 ]

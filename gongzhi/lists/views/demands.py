@@ -24,9 +24,9 @@ from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area
 from gongzhi.core.queries import common_area
 
-from . import actions, permissions, queries
-from .forms import DemandForm, ThemeForm
-from .models import Demand
+from .. import actions, permissions, queries
+from ..forms import DemandForm, ThemeForm
+from ..models import Demand
 
 signed_in = login_required(login_url="core:login")
 

@@ -16,8 +16,8 @@ from gongzhi.core.audit import log_event, snapshot
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, User
 
-from . import permissions
-from .models import DEMAND_APPEAL, THEME_APPEAL, Demand, MonthlyTheme
+from .. import permissions
+from ..models import DEMAND_APPEAL, THEME_APPEAL, Demand, MonthlyTheme
 
 MAX_APPEALS = 1000
 

@@ -16,9 +16,9 @@ from gongzhi.core.api_schemas import Id, OneOf
 from gongzhi.core.models import Area
 from gongzhi.core.permissions import visible_to as core_visible_to
 
-from . import actions, permissions, queries
-from .models import Demand
-from .views import source_appeals
+from .. import actions, permissions, queries
+from ..models import Demand
+from ..views.demands import source_appeals
 
 router = Router()
 

@@ -1,0 +1,11 @@
+"""The lists over JSON, mounted at /api/lists/: one router per part. Errors: 400 invalid (a Chinese message),
+403 not allowed, 404 out of scope."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from . import demands
+
+router = Router()
+router.add_router("", demands.router)

@@ -28,3 +28,11 @@ class ListsConfig(AppConfig):
             "lists.create_demand": _("Created a demand"),
             "lists.propose_monthly_theme": _("Proposed a monthly theme"),
         })
+
+        # Public notice (公示), ratings and the quarterly refresh (每季度动态更新).
+        from .views.public import project_ratings_panel
+
+        registry.panel("lists.project", "lists.public_ratings", project_ratings_panel, order=80)
+        registry.verbs({
+            "lists.rate_project": _("A resident rated a project"),
+        })

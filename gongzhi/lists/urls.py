@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.navigation import NavEntry
 
 from . import permissions
-from .views import demands
+from .views import demands, public
 
 app_name = "lists"
 
@@ -42,6 +42,15 @@ urlpatterns = [
 
 
 # --- Public notice (公示) and the quarterly refresh --------------------------------------------------------
+
+urlpatterns += [
+    path("public/", public.public_index, name="public_index"),
+    path("public/<int:community_id>/", public.public_community, name="public_community"),
+    path("public/<int:community_id>/projects/<int:pk>/", public.public_project, name="public_project"),
+    path("public/<int:community_id>/qr.svg", public.public_qr, name="public_qr"),
+    path("public/<int:community_id>/poster/", public.public_poster, name="public_poster"),
+    path("public/photos/<int:pk>/", public.public_photo, name="public_photo"),
+]
 
 
 

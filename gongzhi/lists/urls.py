@@ -56,6 +56,15 @@ urlpatterns += [
 
 # --- Excel import and export -------------------------------------------------------------------------------
 
+from .views import transfer  # noqa: E402
+
+urlpatterns += [
+    path("transfer/", transfer.transfer_home, name="transfer"),
+    path("transfer/<str:kind>/template/", transfer.transfer_template, name="transfer_template"),
+    path("transfer/<str:kind>/export/", transfer.transfer_export, name="transfer_export"),
+    path("transfer/<str:kind>/import/", transfer.transfer_import, name="transfer_import"),
+]
+
 
 
 # --- Navigation ------------------------------------------------------------------------------------------
@@ -64,4 +73,5 @@ NAV_ENTRIES = [
     NavEntry("demands", _("Demand list"), "lists:demands", permissions.can_view_lists),
 
     NavEntry("monthly_themes", _("Monthly themes"), "lists:themes", permissions.can_view_lists),
+    NavEntry("lists_transfer", _("Import and export the lists"), "lists:transfer", transfer.can_transfer_any),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import demands
+from . import demands, transfer
 
 router = Router()
 router.add_router("", demands.router)
+router.add_router("", transfer.router)

@@ -214,6 +214,35 @@ def categories_by_id(ids: set[int]) -> dict[int, Category]:
     return {c.pk: c for c in Category.objects.filter(pk__in=ids)}
 
 
+def category_choices() -> list[tuple[int, str]]:
+    """Active categories as (id, label), each under its parent, indented by level (the worklists' filter, the
+    lists' demand forms)."""
+    nodes = active_categories()
+    children: dict[int | None, list[Category]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+    out: list[tuple[int, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for node in children.get(parent, []):
+            out.append((node.pk, "\u3000" * depth + node.name))
+            if depth < 2:
+                walk(node.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def active_category(pk: int) -> Category | None:
+    """The active category with this id (None when there is none)."""
+    return Category.objects.filter(pk=pk, active=True).first()
+
+
+def category_subtree_q(category: Category, prefix: str = "category") -> Q:
+    """A filter for records whose `prefix` category is `category` or lies under it (three levels)."""
+    return Q(**{prefix: category}) | Q(**{f"{prefix}__parent": category}) | Q(**{f"{prefix}__parent__parent": category})
+
+
 def suggest_route(category: Category | None, area: Area | None) -> routing.Route:
     """The routing rules' lead unit and assisting units for a category at a place."""
     return routing.suggest_route(category, area)

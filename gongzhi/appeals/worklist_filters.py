@@ -131,20 +131,7 @@ def unit_choices(user: Any) -> QuerySet[Unit]:
 
 def category_choices() -> list[tuple[int, str]]:
     """Active categories as (id, label), each under its parent, indented by level."""
-    nodes = queries.active_categories()
-    children: dict[int | None, list[Category]] = {}
-    for node in nodes:
-        children.setdefault(node.parent_id, []).append(node)
-    out: list[tuple[int, str]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for node in children.get(parent, []):
-            out.append((node.pk, "\u3000" * depth + node.name))
-            if depth < 2:
-                walk(node.pk, depth + 1)
-
-    walk(None, 0)
-    return out
+    return queries.category_choices()
 
 
 def parse_filters(user: Any, data: Mapping[str, Any]) -> WorklistFilters:

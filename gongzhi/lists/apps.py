@@ -43,3 +43,20 @@ class ListsConfig(AppConfig):
             "lists.import_resources": _("Imported a resource from Excel"),
             "lists.import_projects": _("Changed a project by Excel import"),
         })
+
+        # Demands and surveys (问需于民)
+        from .demo_demands import build_demo_demands
+
+        registry.verbs({
+            "lists.update_demand": _("Edited a demand"),
+            "lists.close_demand": _("Closed a demand"),
+            "lists.reopen_demand": _("Reopened a demand"),
+            "lists.create_survey": _("Created a survey"),
+            "lists.update_survey": _("Edited a survey"),
+            "lists.edit_survey_questions": _("Edited a survey's questions"),
+            "lists.publish_survey": _("Published a survey"),
+            "lists.close_survey": _("Closed a survey"),
+            "lists.answer_survey": _("A resident answered a survey"),
+            "lists.export_survey": _("Exported a survey's results"),
+        })
+        registry.demo_builder("lists.demands", build_demo_demands, order=40)

@@ -348,6 +348,11 @@ def can_view_lists(user: Any) -> bool:
     return demand_policy.can_somewhere(user, "browse")
 
 
+def can_view_surveys(user: Any) -> bool:
+    """Does the user see some community's surveys (area staff)?"""
+    return is_superuser(user) or (is_active_user(user) and has_role(user, STAFF_VIEW_ROLES))
+
+
 def can_create_demands(user: Any) -> bool:
     return area_policy.can_somewhere(user, "create_demand")
 

@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.appeals.queries import appeals_visible_to, resident_key
+from gongzhi.core.models import Area, Registration, Unit
 from gongzhi.core.queries import links_to
 
 from . import permissions
+from .demand_filters import DemandFilters, apply_filters
 from .models import DEMAND_APPEAL, THEME_APPEAL, Demand, MonthlyTheme
 
 
@@ -21,11 +23,28 @@ def _with_appeal_counts(qs: QuerySet[Any], kind: str) -> QuerySet[Any]:
     return qs.annotate(appeal_count=Count("links", filter=Q(links__kind=kind))).order_by(*ordering)
 
 
-def demand_list(user: Any, *, status: str = "") -> QuerySet[Demand]:
-    qs = permissions.visible_to(user, Demand).select_related("area", "created_by")
+def demand_list(user: Any, *, status: str = "", filters: DemandFilters | None = None) -> QuerySet[Demand]:
+    qs = permissions.visible_to(user, Demand).select_related("area", "created_by", "category", "source_unit")
     if status in Demand.Status.values:
         qs = qs.filter(status=status)
+    if filters is not None:
+        qs = apply_filters(qs, filters)
     return _with_appeal_counts(qs, DEMAND_APPEAL)
+
+
+def registered_units(communities: QuerySet[Area]) -> QuerySet[Unit]:
+    """The units registered (双报到) at these communities or sitting in them, by name."""
+    registered = Registration.objects.filter(kind=Registration.Kind.UNIT, community__in=communities).values("unit_id")
+    paths = list(communities.values_list("path", flat=True)[:500])
+    q = Q(pk__in=registered)
+    for path in paths:
+        q |= Q(area__path__startswith=path)
+    return Unit.objects.filter(q).order_by("name")
+
+
+def resident_count(appeals: list[Any]) -> int:
+    """How many distinct residents wrote these appeals."""
+    return len({resident_key(a) or f"a:{a.pk}" for a in appeals})
 
 
 def theme_list(user: Any) -> QuerySet[MonthlyTheme]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.navigation import NavEntry
 
 from . import permissions
-from .views import demands, public
+from .views import demands, public, surveys
 
 app_name = "lists"
 
@@ -25,8 +25,32 @@ urlpatterns = [
     path("themes/<int:pk>/", demands.theme_detail, name="theme"),
 ]
 
+urlpatterns += [
+    path("demands/<int:pk>/edit/", demands.demand_edit, name="demand_edit"),
+    path("demands/<int:pk>/close/", demands.demand_close, name="demand_close"),
+    path("demands/<int:pk>/reopen/", demands.demand_reopen, name="demand_reopen"),
+]
+
 # --- Surveys (问需于民) -------------------------------------------------------------------------------------
 
+urlpatterns += [
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/new/", surveys.survey_new, name="survey_new"),
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
+    path("surveys/<int:pk>/edit/", surveys.survey_edit, name="survey_edit"),
+    path("surveys/<int:pk>/questions/", surveys.question_add, name="question_add"),
+    path("surveys/<int:pk>/questions/<int:qid>/", surveys.question_edit, name="question_edit"),
+    path("surveys/<int:pk>/questions/<int:qid>/delete/", surveys.question_delete, name="question_delete"),
+    path("surveys/<int:pk>/publish/", surveys.survey_publish, name="survey_publish"),
+    path("surveys/<int:pk>/close/", surveys.survey_close, name="survey_close"),
+    path("surveys/<int:pk>/results/", surveys.survey_results, name="survey_results"),
+    path("surveys/<int:pk>/results.xlsx", surveys.survey_export, name="survey_export"),
+    path("surveys/<int:pk>/poster/", surveys.survey_poster, name="survey_poster"),
+    path("surveys/<int:pk>/qr.<str:fmt>", surveys.survey_qr, name="survey_qr"),
+    path("surveys/<int:pk>/to-demand/", surveys.survey_to_demand, name="survey_to_demand"),
+    path("s/<str:token>/", surveys.public_survey, name="survey_public"),
+    path("s/<str:token>/code/", surveys.public_survey_code, name="survey_public_code"),
+]
 
 
 # --- Resources (资源清单) -----------------------------------------------------------------------------------

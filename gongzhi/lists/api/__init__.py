@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import demands, transfer
+from . import demands, surveys, transfer
 
 router = Router()
 router.add_router("", demands.router)
 router.add_router("", transfer.router)
+router.add_router("", surveys.router)

@@ -50,7 +50,7 @@ from .permissions import (
     visible_to,
 )
 from .pii import Places, filter_area
-from .registry import registry
+from .registry import registry, render_panels
 
 PAGE_SIZE = 30
 
@@ -187,6 +187,8 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "child_level": Area.Level(Area.CHILD_LEVEL[area.level]).label
         if area.level in Area.CHILD_LEVEL
         else None,
+        # Blocks other apps add to an area's page (registry.panel("core.area", ...)), e.g. the lists' figures.
+        "panels": render_panels("core.area", request, area),
     }
     return render(request, "core/area_detail.html", context)
 

@@ -31,10 +31,13 @@ class ListsConfig(AppConfig):
 
         # Public notice (公示), ratings and the quarterly refresh (每季度动态更新).
         from .views.public import project_ratings_panel
+        from .views.quarters import area_lists_panel
 
         registry.panel("lists.project", "lists.public_ratings", project_ratings_panel, order=80)
+        registry.panel("core.area", "lists.three_lists", area_lists_panel, order=40)
         registry.verbs({
             "lists.rate_project": _("A resident rated a project"),
+            "lists.close_quarter": _("Closed a quarter of the lists"),
         })
 
         # Excel import and export of the three lists

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.navigation import NavEntry
 
 from . import permissions
-from .views import demands, public, surveys
+from .views import demands, public, quarters, surveys
 
 app_name = "lists"
 
@@ -76,6 +76,15 @@ urlpatterns += [
     path("public/photos/<int:pk>/", public.public_photo, name="public_photo"),
 ]
 
+urlpatterns += [
+    path("quarters/", quarters.quarter_index, name="quarters"),
+    path("quarters/<int:community_id>/", quarters.quarter_current, name="quarter_current"),
+    path("quarters/<int:community_id>/compare/", quarters.quarter_compare, name="quarter_compare"),
+    path("quarters/<int:community_id>/<str:quarter>/", quarters.quarter_page, name="quarter"),
+    path("quarters/<int:community_id>/<str:quarter>/close/", quarters.quarter_close, name="quarter_close"),
+    path("quarters/<int:community_id>/<str:quarter>/export/", quarters.quarter_export, name="quarter_export"),
+]
+
 
 
 # --- Excel import and export -------------------------------------------------------------------------------
@@ -98,4 +107,5 @@ NAV_ENTRIES = [
 
     NavEntry("monthly_themes", _("Monthly themes"), "lists:themes", permissions.can_view_lists),
     NavEntry("lists_transfer", _("Import and export the lists"), "lists:transfer", transfer.can_transfer_any),
+    NavEntry("quarters", _("Quarterly refresh"), "lists:quarters", permissions.can_manage_lists),
 ]

@@ -23,9 +23,9 @@ from .surveys import (
 
 __all__ = ["MAX_APPEALS", "do_create_demand", "do_propose_monthly_theme"]
 
-from .transfer import IMPORT_VERBS, ImportResult, do_import_list  # noqa: E402  (Excel import, one module per part)
+from .transfer import IMPORT_VERBS, ImportRefused, ImportResult, do_import_list  # noqa: E402  (Excel import, one module per part)
 
-__all__ += ["IMPORT_VERBS", "ImportResult", "do_import_list"]
+__all__ += ["IMPORT_VERBS", "ImportRefused", "ImportResult", "do_import_list"]
 __all__ += ["do_close_demand", "do_reopen_demand", "do_update_demand"]
 __all__ += ["do_add_question", "do_close_survey", "do_create_survey", "do_delete_question", "do_publish_survey",
             "do_send_survey_code", "do_submit_survey_response", "do_update_question", "do_update_survey"]

@@ -1,27 +1,34 @@
-"""Writing a checked Excel import of one of the three lists (`gongzhi.lists.transfer.read_plan` checks every row
-first): every row or none, in one transaction, each created or changed record with its audit event
-(`lists.import_demands`, `lists.import_resources`, `lists.import_projects`; before/after hold the changed fields).
+"""Writing a checked Excel import of one of the three lists (`gongzhi.lists.transfer.read_plan` parses and checks
+every row first): every row or none, in one transaction.
+
+Each row is written by the list's own write (one function per list and kind of row below), in a savepoint, so
+that a rule only the write knows (the record changed meanwhile, a state that refuses the change) becomes that
+row's error; if any row fails, the whole transaction is rolled back and `ImportRefused` lists every failed row.
+Each created or changed record has its audit event (`lists.import_demands`, `lists.import_resources`,
+`lists.import_projects`; before/after hold the changed fields and the file's row).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
+from gongzhi.core.rosters import RowError
 
 from .. import permissions
-from ..models import Demand, Resource
-from ..transfer import Plan, PlannedRow, get_spec
+from ..models import Demand, Project, Resource
+from ..transfer import ListSpec, Plan, PlannedRow, get_spec
 
 IMPORT_VERBS = {"demands": "lists.import_demands", "resources": "lists.import_resources",
                 "projects": "lists.import_projects"}
@@ -40,6 +47,16 @@ class ImportResult:
         return len(self.created) + len(self.updated)
 
 
+class ImportRefused(ActionError):
+    """Some rows could not be written; nothing was. `errors` lists them (row, column, message)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        rows = len({e.row for e in errors})
+        super().__init__(_("%(count)d rows have errors; nothing was imported. Fix them and upload the file again.")
+                         % {"count": rows}, field="file")
+        self.errors = errors
+
+
 def _plain(value: Any) -> Any:
     """A value as the audit row keeps it (JSON)."""
     if isinstance(value, models.Model):
@@ -55,66 +72,106 @@ def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
     return {key: _plain(value) for key, value in values.items()}
 
 
-def _refuse_changed() -> ActionError:
-    return ActionError(_("Some records changed while the file was being checked; nothing was imported. Please export "
-                         "again and upload the new file."), field="file")
+# --- the writes, one per list and kind of row ------------------------------------------------------------
 
 
-def _create(kind: str, planned: PlannedRow, user: User | None) -> models.Model:
-    values = dict(planned.values)
-    now = timezone.now()
-    obj: models.Model
-    if kind == "demands":
-        if not permissions.can(user, "create_demand", values["area"]):
-            raise PermissionDenied(_("You may not add demands for this area."))
-        obj = Demand(**values, created_by=user, created_at=now, updated_at=now)
-    elif kind == "resources":
-        if not permissions.can(user, "create_resource", values["area"]):
-            raise PermissionDenied(_("You may not add resources for this area."))
-        obj = Resource(**values, created_by=user, created_at=now, updated_at=now)
-    else:  # pragma: no cover - the plan never creates projects
-        raise ActionError(_("Projects are created by confirming a match, not by import."))
-    obj.save(force_insert=True)
+def _lock(model: type[models.Model], planned: PlannedRow) -> Any:
+    """The row's record, locked; refused if it changed since the file was checked."""
+    assert planned.obj is not None
+    manager: Any = model._default_manager
+    current = manager.select_for_update(of=("self",)).select_related("area").filter(pk=planned.obj.pk).first()
+    if current is None or current.updated_at != planned.seen_updated_at:
+        raise ActionError(_("This record changed while the file was being checked; export again and upload the new "
+                            "file."))
+    return current
+
+
+def _update(spec: ListSpec, planned: PlannedRow, user: User | None) -> Any:
+    obj = _lock(spec.model, planned)
+    if not spec.may_edit(user, obj):
+        raise PermissionDenied(_("You may not change %(title)s.") % {"title": str(obj)})
+    problems = spec.check_update_now(obj, planned.values)
+    if problems:
+        raise ActionError(problems[0])
+    before = _snapshot({key: getattr(obj, key) for key in planned.values})
+    for key, value in planned.values.items():
+        setattr(obj, key, value)
+    obj.updated_at = timezone.now()
+    obj.save(update_fields=[*planned.values, "updated_at"])
+    log_event(user, IMPORT_VERBS[spec.kind], obj, area=obj.area, before=before,
+              after={**_snapshot(planned.values), "row": planned.row})
     return obj
+
+
+def _create_demand(planned: PlannedRow, user: User | None) -> Any:
+    values = planned.values
+    if not permissions.can(user, "create_demand", values["area"]):
+        raise PermissionDenied(_("You may not add demands for this area."))
+    now = timezone.now()
+    demand = Demand.objects.create(**values, created_by=user, created_at=now, updated_at=now)
+    log_event(user, IMPORT_VERBS["demands"], demand, area=demand.area,
+              after={**_snapshot(values), "row": planned.row, "created": True})
+    return demand
+
+
+def _create_resource(planned: PlannedRow, user: User | None) -> Any:
+    values = planned.values
+    if not permissions.can(user, "create_resource", values["area"]):
+        raise PermissionDenied(_("You may not add resources for this area."))
+    now = timezone.now()
+    resource = Resource.objects.create(**values, created_by=user, created_at=now, updated_at=now)
+    log_event(user, IMPORT_VERBS["resources"], resource, area=resource.area,
+              after={**_snapshot(values), "row": planned.row, "created": True})
+    return resource
+
+
+def _no_create(planned: PlannedRow, user: User | None) -> Any:
+    raise ActionError(_("Projects are created by confirming a match, not by import."))
+
+
+CREATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {
+    "demands": _create_demand, "resources": _create_resource, "projects": _no_create,
+}
+MODELS = {"demands": Demand, "resources": Resource, "projects": Project}
+
+
+def _row_error(spec: ListSpec, planned: PlannedRow, exc: Exception) -> RowError:
+    if isinstance(exc, IntegrityError):
+        return RowError(planned.row, "", _("The record could not be saved with these values (the data changed "
+                                           "meanwhile?); check the row and upload again."))
+    message = exc.message if isinstance(exc, ActionError) else (str(exc) or _("You may not do this."))
+    field_name = exc.field if isinstance(exc, ActionError) else None
+    column = next((c.header for c in spec.columns if c.key == field_name), "")
+    return RowError(planned.row, column, message)
 
 
 @transaction.atomic
 def do_import_list(plan: Plan, *, acting_user: User | None) -> ImportResult:
-    """Write a checked plan: all its rows or none. Refuses a plan with errors, and one whose records changed (or
-    left the importer's reach) since they were checked."""
+    """Write a checked plan: all its rows or none (`ImportRefused` lists the rows that could not be written)."""
     if plan.errors:
-        raise ActionError(_("%(count)d rows have errors; nothing was imported. Fix them and upload the file again.")
-                          % {"count": len({e.row for e in plan.errors})}, field="file")
-    spec = get_spec(plan.kind)
+        raise ImportRefused(plan.errors)
     if plan.user is not None and acting_user is not None and plan.user.pk != acting_user.pk:
         raise PermissionDenied(_("This import was checked for another user."))
+    spec = get_spec(plan.kind)
     result = ImportResult(kind=plan.kind, rows=plan.rows, unchanged=plan.unchanged)
-    verb = IMPORT_VERBS[plan.kind]
-    ids = sorted(p.obj.pk for p in plan.updates if p.obj is not None)
-    manager: Any = spec.model._default_manager
-    locked = {obj.pk: obj for obj in manager.select_for_update(of=("self",)).filter(pk__in=ids).select_related("area").order_by("pk")}
-    now = timezone.now()
-    for planned in plan.updates:
-        current = locked.get(planned.obj.pk) if planned.obj is not None else None
-        if current is None or current.updated_at != planned.seen_updated_at:  # type: ignore[attr-defined]
-            raise _refuse_changed()
-        obj = current
-        if not spec.may_edit(acting_user, obj):
-            raise PermissionDenied(_("You may not change %(title)s.") % {"title": str(obj)})
-        before = _snapshot({key: getattr(obj, key) for key in planned.values})
-        for key, value in planned.values.items():
-            setattr(obj, key, value)
-        obj.updated_at = now
-        obj.save(update_fields=[*planned.values, "updated_at"])
-        log_event(acting_user, verb, obj, area=obj.area, before=before,
-                  after={**_snapshot(planned.values), "row": planned.row})
-        result.updated.append(obj.pk)
-    for planned in plan.creates:
-        obj = _create(plan.kind, planned, acting_user)
-        log_event(acting_user, verb, obj, area=obj.area,  # type: ignore[attr-defined]
-                  after={**_snapshot(planned.values), "row": planned.row, "created": True})
-        result.created.append(obj.pk)
+    errors: list[RowError] = []
+    work = [(p, True) for p in sorted(plan.updates, key=lambda p: p.obj.pk if p.obj else 0)] + \
+        [(p, False) for p in plan.creates]
+    for planned, is_update in work:
+        try:
+            with transaction.atomic():
+                if is_update:
+                    obj = _update(spec, planned, acting_user)
+                else:
+                    obj = CREATES[plan.kind](planned, acting_user)
+        except (ActionError, PermissionDenied, IntegrityError) as exc:
+            errors.append(_row_error(spec, planned, exc))
+            continue
+        (result.updated if is_update else result.created).append(obj.pk)
+    if errors:
+        transaction.set_rollback(True)
+        raise ImportRefused(sorted(errors, key=lambda e: e.row))
     return result
 
 
-__all__ = ["IMPORT_VERBS", "ImportResult", "do_import_list"]
+__all__ = ["IMPORT_VERBS", "ImportRefused", "ImportResult", "do_import_list"]

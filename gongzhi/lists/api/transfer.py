@@ -60,10 +60,9 @@ def export(request: HttpRequest, kind: ListKind, status: str = "", resource_kind
 def import_list(request: HttpRequest, kind: ListKind, file: File[UploadedFile]) -> Any:
     _kind(request.user, kind)
     plan = transfer.read_plan(kind, file, request.user, name=file.name or "", size=file.size)
-    if plan.errors:
-        rows = len({e.row for e in plan.errors})
-        return Status(400, {
-            "detail": transfer.errors_summary(rows), "field": "file", "errors": transfer.errors_as_dicts(plan.errors)})
-    result = actions.do_import_list(plan, acting_user=request.user)  # type: ignore[arg-type]
+    try:
+        result = actions.do_import_list(plan, acting_user=request.user)  # type: ignore[arg-type]
+    except actions.ImportRefused as exc:
+        return Status(400, {"detail": exc.message, "field": "file", "errors": transfer.errors_as_dicts(exc.errors)})
     return {"rows": result.rows, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             "changes": result.changes}

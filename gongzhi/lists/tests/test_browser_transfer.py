@@ -22,7 +22,7 @@ def fits(page: Any) -> None:
 
 
 def with_rows(template: bytes, rows: list[dict[str, Any]], path: Any) -> str:
-    header = [c.value for c in load_workbook(io.BytesIO(template)).worksheets[0][1]]
+    header = [str(c.value) for c in load_workbook(io.BytesIO(template)).worksheets[0][1]]
     wb = Workbook()
     ws = wb.active
     assert ws is not None

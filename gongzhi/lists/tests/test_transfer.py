@@ -409,3 +409,29 @@ def test_who_may_use_the_pages(client, cast, demands) -> None:  # type: ignore[n
     client.logout()
     assert client.get("/lists/transfer/demands/export/").status_code == 302
     assert client.get("/api/lists/transfer/demands/export").status_code in (401, 403)
+
+
+def test_a_row_that_fails_when_written_rolls_back_the_whole_file(cast, demands, resources) -> None:  # type: ignore[no-untyped-def]
+    """Checked rows are written again under a lock: a capacity promised meanwhile, or a record changed meanwhile,
+    refuses its row, and the rows already written are rolled back."""
+    from gongzhi.lists import actions, transfer
+    from gongzhi.lists.transfer import Context
+
+    spec = transfer.get_spec("resources")
+    ctx = Context(cast.worker_a)
+    rows = [spec.headers, [c.text(resources[0], ctx) for c in spec.columns]]
+    rows[1][spec.headers.index("容量")] = 25
+    rows.append([None] * len(spec.headers))
+    for column, value in {"类型": "场地", "名称": "社区议事厅", "服务范围": "和平里社区", "容量单位": "人", "容量": 20}.items():
+        rows[2][spec.headers.index(column)] = value
+    plan = transfer.read_plan("resources", xlsx(workbook_bytes(rows, title="资源清单")), cast.worker_a)
+    assert plan.errors == [] and len(plan.updates) == 1 and len(plan.creates) == 1
+    # Meanwhile a confirmed match promises 30 of the venue's 40 places (and touches the resource).
+    capacity.reserve(Project.objects.create(title="活动", area=cast.community_a),
+                     Resource.objects.get(pk=resources[0].pk), Decimal("30"))
+    with pytest.raises(actions.ImportRefused) as refused:
+        actions.do_import_list(plan, acting_user=cast.worker_a)
+    assert [(e.row, e.message) for e in refused.value.errors] == [
+        (2, "校验文件期间这条记录被修改了，请重新导出后上传新文件")]
+    assert Resource.objects.get(pk=resources[0].pk).capacity == 40
+    assert not Resource.objects.filter(title="社区议事厅").exists()

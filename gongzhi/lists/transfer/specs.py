@@ -118,6 +118,10 @@ class ListSpec:
     def check_update(self, ctx: Context, obj: Any, changes: dict[str, Any]) -> list[str]:
         return []
 
+    def check_update_now(self, obj: Any, changes: dict[str, Any]) -> list[str]:
+        """Checked again when the row is written, on the record as it is then (locked)."""
+        return []
+
     def may_edit(self, user: Any, obj: Any) -> bool:
         return permissions.can(user, "edit", obj)
 
@@ -247,6 +251,12 @@ class ResourceList(ListSpec):
             if "capacity_unit" in values and obj.promised > 0:
                 problems.append(_("The capacity unit cannot change while part of the resource is promised."))
         return problems
+
+    def check_update_now(self, obj: Any, changes: dict[str, Any]) -> list[str]:
+        if "capacity" in changes and changes["capacity"] < obj.promised:
+            return [_("The capacity cannot be below what is already promised (%(promised)s).")
+                    % {"promised": number_text(obj.promised)}]
+        return []
 
     def check_create(self, ctx: Context, values: dict[str, Any]) -> list[str]:
         user, area, unit = ctx.user, values["area"], values["provider_unit"]

@@ -83,13 +83,12 @@ def transfer_import(request: HttpRequest, kind: str) -> HttpResponse:
     context["file_name"] = upload.name
     try:
         plan = transfer.read_plan(kind, upload, request.user, name=upload.name or "", size=upload.size)
-        if plan.errors:
-            context["plan"] = plan
-            context["errors"] = plan.errors[:transfer.MAX_LISTED_ERRORS]
-            context["more_errors"] = max(len(plan.errors) - transfer.MAX_LISTED_ERRORS, 0)
-            context["bad_rows"] = len({e.row for e in plan.errors})
-            return render(request, "lists/transfer_result.html", context, status=400)
         result = actions.do_import_list(plan, acting_user=request.user)  # type: ignore[arg-type]
+    except actions.ImportRefused as exc:
+        context["errors"] = exc.errors[:transfer.MAX_LISTED_ERRORS]
+        context["more_errors"] = max(len(exc.errors) - transfer.MAX_LISTED_ERRORS, 0)
+        context["bad_rows"] = len({e.row for e in exc.errors})
+        return render(request, "lists/transfer_result.html", context, status=400)
     except ActionError as exc:
         context["file_error"] = exc.message
         return render(request, "lists/transfer_result.html", context, status=400)

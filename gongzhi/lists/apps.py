@@ -42,7 +42,6 @@ class ListsConfig(AppConfig):
 
         # Excel import and export of the three lists
         registry.verbs({
-            "lists.import_demands": _("Imported a demand from Excel"),
             "lists.import_resources": _("Imported a resource from Excel"),
             "lists.import_projects": _("Changed a project by Excel import"),
         })

@@ -4,8 +4,9 @@ every row first): every row or none, in one transaction.
 Each row is written by the list's own write (one function per list and kind of row below), in a savepoint, so
 that a rule only the write knows (the record changed meanwhile, a state that refuses the change) becomes that
 row's error; if any row fails, the whole transaction is rolled back and `ImportRefused` lists every failed row.
-Each created or changed record has its audit event (`lists.import_demands`, `lists.import_resources`,
-`lists.import_projects`; before/after hold the changed fields and the file's row).
+Demands are written by the demand list's own actions (`do_create_demand`, `do_update_demand`: their rules, their
+audit events); resources and projects here, each created or changed record with its audit event
+(`lists.import_resources`, `lists.import_projects`; before/after hold the changed fields and the file's row).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from gongzhi.core.rosters import RowError
 from .. import permissions
 from ..models import Demand, Project, Resource
 from ..transfer import ListSpec, Plan, PlannedRow, get_spec
+from .demands import do_create_demand, do_update_demand
 
-IMPORT_VERBS = {"demands": "lists.import_demands", "resources": "lists.import_resources",
-                "projects": "lists.import_projects"}
+# Demands are written by the demand list's own actions (lists.create_demand, lists.update_demand).
+IMPORT_VERBS = {"resources": "lists.import_resources", "projects": "lists.import_projects"}
 
 
 @dataclass
@@ -104,14 +106,13 @@ def _update(spec: ListSpec, planned: PlannedRow, user: User | None) -> Any:
 
 
 def _create_demand(planned: PlannedRow, user: User | None) -> Any:
-    values = planned.values
-    if not permissions.can(user, "create_demand", values["area"]):
-        raise PermissionDenied(_("You may not add demands for this area."))
-    now = timezone.now()
-    demand = Demand.objects.create(**values, created_by=user, created_at=now, updated_at=now)
-    log_event(user, IMPORT_VERBS["demands"], demand, area=demand.area,
-              after={**_snapshot(values), "row": planned.row, "created": True})
-    return demand
+    return do_create_demand(acting_user=user, **planned.values)
+
+
+def _update_demand(planned: PlannedRow, user: User | None) -> Any:
+    """Through the demand list's own edit (its rules and its audit event, lists.update_demand)."""
+    demand = _lock(Demand, planned)
+    return do_update_demand(demand, acting_user=user, **planned.values)
 
 
 def _create_resource(planned: PlannedRow, user: User | None) -> Any:
@@ -132,6 +133,8 @@ def _no_create(planned: PlannedRow, user: User | None) -> Any:
 CREATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {
     "demands": _create_demand, "resources": _create_resource, "projects": _no_create,
 }
+# Lists whose rows are changed through that list's own edit action (the others: `_update` here).
+UPDATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {"demands": _update_demand}
 MODELS = {"demands": Demand, "resources": Resource, "projects": Project}
 
 
@@ -160,7 +163,9 @@ def do_import_list(plan: Plan, *, acting_user: User | None) -> ImportResult:
     for planned, is_update in work:
         try:
             with transaction.atomic():
-                if is_update:
+                if is_update and plan.kind in UPDATES:
+                    obj = UPDATES[plan.kind](planned, acting_user)
+                elif is_update:
                     obj = _update(spec, planned, acting_user)
                 else:
                     obj = CREATES[plan.kind](planned, acting_user)

@@ -209,10 +209,13 @@ def test_it_changes_and_adds_demands_with_audit_rows(client, cast, demands) -> N
     new = Demand.objects.get(title="和平小区加装电梯调研")
     assert new.area == cast.estate_a and new.source == Demand.Source.MANUAL and new.created_by == cast.worker_a
     assert new.category is not None and new.category.name == "加装电梯"
-    events = AuditEvent.objects.filter(verb="lists.import_demands").order_by("pk")
-    assert [(e.object_id, e.actor_id) for e in events] == [(str(demand.pk), cast.worker_a.pk), (str(new.pk), cast.worker_a.pk)]
-    assert events[0].before == {"beneficiary_count": 12, "resource_kinds": ["funds", "volunteer_hours"]}
-    assert (events[0].after or {})["beneficiary_count"] == 15 and events[0].area_path == cast.building_a.path
+    # Written through the demand list's own actions, with their audit events.
+    update = AuditEvent.objects.get(verb="lists.update_demand")
+    assert (update.object_id, update.actor_id, update.area_path) == (str(demand.pk), cast.worker_a.pk,
+                                                                     cast.building_a.path)
+    assert (update.before or {})["beneficiary_count"] == 12 and (update.after or {})["beneficiary_count"] == 15
+    create = AuditEvent.objects.get(verb="lists.create_demand")
+    assert (create.object_id, create.actor_id) == (str(new.pk), cast.worker_a.pk)
 
 
 def test_it_changes_a_project_title_and_budget_only(client, cast, projects) -> None:  # type: ignore[no-untyped-def]
@@ -435,3 +438,34 @@ def test_a_row_that_fails_when_written_rolls_back_the_whole_file(cast, demands, 
         (2, "校验文件期间这条记录被修改了，请重新导出后上传新文件")]
     assert Resource.objects.get(pk=resources[0].pk).capacity == 40
     assert not Resource.objects.filter(title="社区议事厅").exists()
+
+
+def test_the_demand_lists_own_rules_refuse_rows(client, cast, demands) -> None:  # type: ignore[no-untyped-def]
+    """Demands are written through the demand list's actions: what they refuse (a met demand is no longer edited, a
+    council's demand names the proposal) is that row's error, and nothing is written."""
+    Demand.objects.filter(pk=demands[0].pk).update(status=Demand.Status.MET)
+    client.force_login(cast.worker_a)
+    content = export(client, "demands")
+    row = next(n for n, r in enumerate(sheet_rows(content), start=1) if r[0] == demands[0].pk)
+    response = upload(client, "demands", edited(content, {(row, "受益人数"): 20}, [
+        {"标题": "议事会提出：增设快递柜", "区域": "和平里社区", "来源": "居民议事会"},
+        {"标题": "物业需要志愿者", "区域": "和平里社区", "来源": "单位需求", "提出单位": "和平物业服务有限公司"},
+    ]))
+    assert response.status_code == 400
+    page = shown(response)
+    assert f"第 {row} 行" in page and "已满足或已关闭，不能再修改" in page, page
+    assert "第 4 行 来源说明 请填写该需求来自哪次议事会的哪项提议" in page and Demand.objects.count() == 3
+    assert Demand.objects.get(pk=demands[0].pk).beneficiary_count == 12
+
+
+def test_the_demand_export_takes_the_list_pages_search(client, cast, demands) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.district_admin)
+    found = sheet_rows(export(client, "demands", "?q=扶手&urgency=high"))
+    assert [r[0] for r in found[1:]] == [demands[0].pk]
+
+
+def test_the_demand_list_links_to_an_export_of_what_it_shows(client, cast, demands) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.worker_a)
+    page = client.get("/lists/demands/?status=open&urgency=high").content.decode()
+    assert 'href="/lists/transfer/demands/export/?status=open&amp;urgency=high"' in page
+    assert 'href="/lists/transfer/#transfer-demands"' in page

@@ -16,6 +16,7 @@ from gongzhi.core.errors import ActionError
 from gongzhi.core.rosters import RowError
 
 from .. import permissions
+from ..demand_filters import apply_filters, parse_filters
 from ..models import CapacityUnit, Demand, Project, Resource, ResourceKind, Urgency
 from .columns import (
     AREA_HELP,
@@ -188,12 +189,23 @@ class DemandList(ListSpec):
         return problems
 
     def check_update(self, ctx: Context, obj: Any, changes: dict[str, Any]) -> list[str]:
-        if "area" in changes:
-            if obj.status != Demand.Status.OPEN:
-                return [_("The area of a demand that is matched, in a project, met or closed cannot be changed.")]
-            if not permissions.can(ctx.user, "create_demand", changes["area"]):
-                return [_("You may not move demands to %(area)s.") % {"area": ctx.areas.text(changes["area"])}]
+        if "area" in changes and not permissions.can(ctx.user, "create_demand", changes["area"]):
+            return [_("You may not move demands to %(area)s.") % {"area": ctx.areas.text(changes["area"])}]
         return []
+
+    def export_queryset(self, user: Any, params: Any = None) -> QuerySet[Any]:
+        """The demand list page's filters (search, status, source, urgency, place, category, kind) apply."""
+        filters = parse_filters(user, params or {})
+        qs = apply_filters(self.visible(user), filters)
+        return qs.select_related(*self.select_related).order_by("pk")
+
+    def filter_words(self, params: Any) -> list[str]:
+        words = super().filter_words(params)
+        for name, choices in (("source", Demand.Source), ("urgency", Urgency)):
+            value = (params.get(name) if params is not None else "") or ""
+            if value in choices.values:
+                words.append(zh(choices(value).label))
+        return words
 
 
 class ResourceList(ListSpec):

@@ -39,6 +39,9 @@ class ListsConfig(AppConfig):
             "lists.rate_project": _("A resident rated a project"),
             "lists.close_quarter": _("Closed a quarter of the lists"),
         })
+        from .demo_public import build_demo_public
+
+        registry.demo_builder("lists.public", build_demo_public, order=43)
 
         # Excel import and export of the three lists
         registry.verbs({

@@ -16,12 +16,15 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.lib.text.grouping import DEFAULT_THRESHOLD, HotRecord, cluster, vectorize
+from gongzhi.lib.text.grouping import HotRecord, cluster, vectorize
 
 from .actions.surveys import PRIORITY_PICKS
 from .models import Survey, SurveyAnswer, SurveyQuestion
 
 MAX_TEXT_ANSWERS = 2000
+# Survey answers are a line or two: their n-gram vectors are sparser than appeals', so a lower cosine threshold than
+# the hot issues' 0.35 groups answers about the same thing ("楼道灯坏了很久" / "楼道灯坏了，老人上下楼危险": 0.30).
+TEXT_THRESHOLD = 0.25
 
 
 @dataclass
@@ -127,7 +130,7 @@ def _text_answers(survey: Survey, questions: list[SurveyQuestion]) -> dict[int, 
     return out
 
 
-def cluster_answers(answers: list[SurveyAnswer], threshold: float = DEFAULT_THRESHOLD) -> list[TextCluster]:
+def cluster_answers(answers: list[SurveyAnswer], threshold: float = TEXT_THRESHOLD) -> list[TextCluster]:
     """Free-text answers grouped by text similarity (character n-grams, star clustering), largest group first; a
     lone answer is a group of one."""
     if not answers:

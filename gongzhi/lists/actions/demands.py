@@ -242,7 +242,7 @@ def do_create_demand(
 @transaction.atomic
 def do_update_demand(demand: Demand, *, acting_user: User | None, **changes: Any) -> Demand:
     """Edit a demand's fields (any of EDITABLE; the source stays). Refused once it is met or closed."""
-    demand = Demand.objects.select_for_update().select_related("area", "source_unit", "category").get(pk=demand.pk)
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("area", "source_unit", "category").get(pk=demand.pk)
     permissions.require(acting_user, "edit", demand, _("You may not edit this demand."))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -273,7 +273,7 @@ def do_update_demand(demand: Demand, *, acting_user: User | None, **changes: Any
 def do_close_demand(demand: Demand, *, acting_user: User | None, reason: str) -> Demand:
     """Close a demand that will not be met through the lists (solved otherwise, duplicate, withdrawn ...), with the
     reason. An open or matched demand only: one in a project is closed by cancelling the project."""
-    demand = Demand.objects.select_for_update().select_related("area").get(pk=demand.pk)
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("area").get(pk=demand.pk)
     permissions.require(acting_user, "close", demand, _("You may not close this demand."))
     reason = (reason or "").strip()
     if not reason:
@@ -294,7 +294,7 @@ def do_close_demand(demand: Demand, *, acting_user: User | None, reason: str) ->
 @transaction.atomic
 def do_reopen_demand(demand: Demand, *, acting_user: User | None) -> Demand:
     """Open a closed demand again (closed by mistake, or the need came back)."""
-    demand = Demand.objects.select_for_update().select_related("area").get(pk=demand.pk)
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("area").get(pk=demand.pk)
     permissions.require(acting_user, "close", demand, _("You may not reopen this demand."))
     if demand.status != Demand.Status.CLOSED:
         raise InvalidTransition(_("Only a closed demand can be reopened."))

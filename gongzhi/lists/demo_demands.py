@@ -166,14 +166,14 @@ def _survey(worker: User, community: Area, rng: random.Random, responses: int) -
     for i in range(responses):
         answers: dict[int, Any] = {}
         for question in questions:
-            options = list(question.options.all())
+            choices = list(question.choices.all())
             if question.kind == "single":
-                answers[question.pk] = [rng.choice(options).pk]
+                answers[question.pk] = [rng.choice(choices).pk]
             elif question.kind == "multiple":
-                picked = [o for o in options if rng.random() < weights.get(o.text, 1) / 7]
-                answers[question.pk] = [o.pk for o in (picked or options[:1])]
+                picked = [o for o in choices if rng.random() < weights.get(o.text, 1) / 7]
+                answers[question.pk] = [o.pk for o in (picked or choices[:1])]
             elif question.kind == "priority":
-                order = sorted(options, key=lambda o: -weights.get(o.text, 1) * rng.random())
+                order = sorted(choices, key=lambda o: -weights.get(o.text, 1) * rng.random())
                 answers[question.pk] = [o.pk for o in order[: rng.randint(1, 3)]]
             else:
                 answers[question.pk] = TEXT_ANSWERS[i % len(TEXT_ANSWERS)]

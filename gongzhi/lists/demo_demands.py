@@ -166,7 +166,7 @@ def _survey(worker: User, community: Area, rng: random.Random, responses: int) -
     for i in range(responses):
         answers: dict[int, Any] = {}
         for question in questions:
-            choices = list(question.choices.all())
+            choices = list(question.options.all())
             if question.kind == "single":
                 answers[question.pk] = [rng.choice(choices).pk]
             elif question.kind == "multiple":

@@ -65,3 +65,30 @@ class ListsConfig(AppConfig):
             "lists.export_survey": _("Exported a survey's results"),
         })
         registry.demo_builder("lists.demands", build_demo_demands, order=40)
+
+        # --- Projects (项目清单) and agreements ---------------------------------------------------------------
+        from . import scheduled_projects  # noqa: F401  (registers the overdue milestones' reminder)
+        from .demo_projects import build_demo_projects
+        from .project_tasks import project_tasks
+
+        registry.task("lists.projects", project_tasks, order=40)
+        registry.demo_builder("lists.projects", build_demo_projects, order=42)
+        registry.verbs({
+            "lists.create_project": _("Created a project"),
+            "lists.claim_project": _("Claimed a project"),
+            "lists.add_partner_units": _("Added partner units to a project"),
+            "lists.set_project_budget": _("Set a project's budget"),
+            "lists.add_milestone": _("Added a milestone"),
+            "lists.complete_milestone": _("Marked a milestone done"),
+            "lists.add_subproject": _("Added a sub-project"),
+            "lists.post_progress": _("Posted a project's progress"),
+            "lists.finish_project": _("Finished a project"),
+            "lists.cancel_project": _("Cancelled a project"),
+            "lists.remind_milestone": _("Reminded of an overdue milestone"),
+            "lists.add_agreement_item": _("Added an agreement item"),
+            "lists.edit_agreement_item": _("Changed an agreement item"),
+            "lists.remove_agreement_item": _("Removed an agreement item"),
+            "lists.set_agreement_terms": _("Changed an agreement's terms"),
+            "lists.send_agreement": _("Sent an agreement for signing"),
+            "lists.sign_agreement": _("Signed an agreement"),
+        })

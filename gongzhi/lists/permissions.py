@@ -352,6 +352,9 @@ def can_view_surveys(user: Any) -> bool:
     """Does the user see some community's surveys (area staff)?"""
     return is_superuser(user) or (is_active_user(user) and has_role(user, STAFF_VIEW_ROLES))
 
+def can_view_projects(user: Any) -> bool:
+    return project_policy.can_somewhere(user, "browse")
+
 
 def can_create_demands(user: Any) -> bool:
     return area_policy.can_somewhere(user, "create_demand")

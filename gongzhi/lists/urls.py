@@ -63,6 +63,18 @@ urlpatterns += [
 
 # --- Projects (项目清单) and agreements ---------------------------------------------------------------------
 
+from .views import projects  # noqa: E402
+
+urlpatterns += [
+    path("projects/", projects.project_list, name="projects"),
+    path("projects/new/", projects.project_new, name="project_new"),
+    path("projects/<int:pk>/", projects.project_detail, name="project"),
+    path("projects/<int:pk>/agreement/", projects.agreement_detail, name="project_agreement"),
+    path("projects/<int:pk>/agreement.docx", projects.agreement_docx, name="project_agreement_docx"),
+    path("projects/<int:pk>/agreement/<slug:action>/", projects.agreement_action, name="project_agreement_action"),
+    path("projects/<int:pk>/<slug:action>/", projects.project_action, name="project_action"),
+    path("projects/photos/<int:pk>/", projects.progress_photo, name="project_photo"),
+]
 
 
 # --- Public notice (公示) and the quarterly refresh --------------------------------------------------------
@@ -108,4 +120,5 @@ NAV_ENTRIES = [
     NavEntry("monthly_themes", _("Monthly themes"), "lists:themes", permissions.can_view_lists),
     NavEntry("lists_transfer", _("Import and export the lists"), "lists:transfer", transfer.can_transfer_any),
     NavEntry("quarters", _("Quarterly refresh"), "lists:quarters", permissions.can_manage_lists),
+    NavEntry("projects", _("Project list"), "lists:projects", permissions.can_view_projects),
 ]

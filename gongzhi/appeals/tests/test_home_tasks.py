@@ -99,7 +99,7 @@ def test_a_follow_up_caller_has_the_answered_cases_to_follow_up(cast: Any, ac: A
 def test_a_resident_has_no_tasks_and_staff_always_see_their_unread_notifications(cast: Any, scene: Any) -> None:
     Notification.objects.filter(user=cast.resident_user).update(read_at=NOW)
     assert registry.tasks(cast.resident_user) == []
-    [task] = registry.tasks(cast.liaison)
+    [task] = [t for t in registry.tasks(cast.liaison) if t.key.startswith("core.")]  # the lists give it its projects'
     assert (task.key, task.count, task.url) == ("core.unread_notifications", 0, "/notifications/?unread=1")
     unread = Notification.objects.filter(user=cast.handler, read_at__isnull=True).count()
     assert unread > 0  # dispatch and the whistles told the department
@@ -150,7 +150,7 @@ def test_the_home_page_shows_the_tasks_first_with_their_links(cast: Any, scene: 
 # with a reason.
 HOME_QUERIES = {
     "handler": 14,
-    "worker_a": 16,
+    "worker_a": 19,  # + the project list's three tasks for community workers (lists/project_tasks.py)
     "subdistrict_staff_a": 21,
     "city_admin": 17,
     "resident_user": 7,

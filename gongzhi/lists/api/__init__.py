@@ -11,3 +11,8 @@ router = Router()
 router.add_router("", demands.router)
 router.add_router("", transfer.router)
 router.add_router("", surveys.router)
+
+# --- Projects (项目清单) and agreements
+from . import projects  # noqa: E402
+
+router.add_router("", projects.router)

@@ -15,6 +15,7 @@ register = template.Library()
 GATES: dict[str, Callable[[Any], bool]] = {
     "demands": permissions.can_view_lists,
     "surveys": permissions.can_view_surveys,
+    "projects": permissions.can_view_projects,
 }
 
 

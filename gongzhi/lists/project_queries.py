@@ -1,0 +1,158 @@
+"""Read side of the project list (项目清单): the list with its filters (status, community, lead unit, overdue, and
+what waits for the user), one project's page, and the figures the home page's tasks count.
+
+Every list starts from `permissions.visible_to(user, Project)`. The home page's tasks (`project_tasks.py`) count
+`project_list(user, waiting=...)`, the very queryset the list page shows for `?waiting=...`, so the number on the
+home page is the number of rows behind its link.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import Area, Unit
+from gongzhi.core.policy import is_superuser, path_q, scope_paths
+
+from . import permissions
+from .models import (
+    AgreementSignature,
+    Milestone,
+    ProgressUpdate,
+    Project,
+    ProjectResource,
+    ServiceAgreement,
+)
+
+ACTIVE = (Project.Status.CLAIMED, Project.Status.AGREED, Project.Status.IN_PROGRESS)
+# A project being worked on without an update for this long has progress to post.
+PROGRESS_STALE_DAYS = 14
+
+# ?waiting=... on the list: what waits for the user (the home page's tasks link here).
+WAITING = {
+    "claim": _("Waiting for my unit to claim"),
+    "unclaimed": _("Proposed, not claimed yet"),
+    "my_signature": _("Agreements waiting for my unit's signature"),
+    "community_signature": _("Agreements waiting for the community's signature"),
+    "overdue": _("Milestones overdue"),
+    "progress": _("Progress to post"),
+}
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def overdue_exists(on: date | None = None) -> Exists:
+    """A milestone of the project (or of one of its sub-projects) past its date and not done."""
+    on = on or today()
+    return Exists(Milestone.objects.filter(Q(project=OuterRef("pk")) | Q(project__parent=OuterRef("pk")),
+                                           done_at__isnull=True, due_on__lt=on))
+
+
+def _waiting_q(user: Any, waiting: str) -> Q:
+    if waiting == "claim":
+        return (Q(status=Project.Status.PROPOSED, lead_unit__isnull=True, parent__isnull=True)
+                & path_q(permissions.registered_paths(user), "area__path"))
+    if waiting == "unclaimed":
+        return Q(status=Project.Status.PROPOSED, lead_unit__isnull=True, parent__isnull=True)
+    if waiting == "my_signature":
+        q = Q(pk__in=[])
+        for unit_id in sorted(permissions.liaison_unit_ids(user)):
+            signed = AgreementSignature.objects.filter(agreement=OuterRef("agreement"), unit_id=unit_id,
+                                                       version=OuterRef("agreement__version"))
+            q |= (Q(lead_unit_id=unit_id) | Q(partner_units=unit_id)) & ~Q(Exists(signed))
+        return Q(agreement__status=ServiceAgreement.Status.SIGNING, parent__isnull=True) & q
+    if waiting == "community_signature":
+        signed = AgreementSignature.objects.filter(agreement=OuterRef("agreement"), unit__isnull=True,
+                                                   version=OuterRef("agreement__version"))
+        q = Q(agreement__status=ServiceAgreement.Status.SIGNING, parent__isnull=True) & ~Q(Exists(signed))
+        if not is_superuser(user):
+            q &= path_q(scope_paths(user, permissions.MANAGE_ROLES), "area__path")
+        return q
+    if waiting == "overdue":
+        return Q(status__in=ACTIVE, parent__isnull=True) & Q(overdue_exists())
+    if waiting == "progress":
+        since = timezone.now() - timedelta(days=PROGRESS_STALE_DAYS)
+        recent = ProgressUpdate.objects.filter(project=OuterRef("pk"), at__gte=since)
+        split = Project.objects.filter(parent=OuterRef("pk")).exclude(status=Project.Status.CANCELLED)
+        q = ((Q(status=Project.Status.AGREED) | (Q(status=Project.Status.IN_PROGRESS) & ~Q(Exists(recent))))
+             & ~Q(Exists(split)))
+        units = permissions.liaison_unit_ids(user)
+        if units and not is_superuser(user):
+            q &= Q(lead_unit_id__in=units)
+        return q
+    return Q()
+
+
+def project_list(
+    user: Any,
+    *,
+    status: str = "",
+    community: Area | None = None,
+    lead_unit: Unit | None = None,
+    overdue: bool = False,
+    waiting: str = "",
+) -> QuerySet[Project]:
+    """The projects the user sees, top-level ones (sub-projects are on their project's page; `waiting=progress`
+    lists the parts where progress is posted, sub-projects included), newest first, each with `is_overdue`."""
+    qs = permissions.visible_to(user, Project)
+    if waiting in WAITING:
+        qs = qs.filter(_waiting_q(user, waiting))
+        if waiting != "progress":
+            qs = qs.filter(parent__isnull=True)
+    else:
+        qs = qs.filter(parent__isnull=True)
+    if status in Project.Status.values:
+        qs = qs.filter(status=status)
+    if community is not None:
+        qs = qs.filter(area=community)
+    if lead_unit is not None:
+        qs = qs.filter(lead_unit=lead_unit)
+    if overdue:
+        qs = qs.filter(Q(status__in=ACTIVE) & Q(overdue_exists()))
+    if waiting == "my_signature":
+        qs = qs.distinct()
+    return (qs.annotate(is_overdue=overdue_exists()).select_related("area", "lead_unit", "parent")
+            .order_by("-created_at", "-id"))
+
+
+def communities_of(user: Any) -> QuerySet[Area]:
+    """The communities the list's filter offers: those where the user sees projects."""
+    ids = permissions.visible_to(user, Project).order_by().values("area_id")
+    return Area.objects.filter(pk__in=ids, level=Area.Level.COMMUNITY).order_by("path")
+
+
+def lead_units_of(user: Any) -> QuerySet[Unit]:
+    ids = permissions.visible_to(user, Project).exclude(lead_unit__isnull=True).order_by().values("lead_unit_id")
+    return Unit.objects.filter(pk__in=ids).order_by("name")
+
+
+def project_detail(project: Project) -> dict[str, Any]:
+    """What one project's page shows, in a fixed number of queries."""
+    on = today()
+    milestones = list(project.milestones.all())
+    for m in milestones:
+        m.is_overdue = m.done_at is None and m.due_on < on and project.status in ACTIVE  # type: ignore[attr-defined]
+    children = list(project.children.select_related("lead_unit").annotate(is_overdue=overdue_exists(on))
+                    .order_by("created_at", "pk"))
+    child_milestones = list(Milestone.objects.filter(project__parent=project).select_related("project"))
+    for m in child_milestones:
+        m.is_overdue = m.done_at is None and m.due_on < on and m.project.status in ACTIVE  # type: ignore[attr-defined]
+    updates = list(ProgressUpdate.objects.filter(Q(project=project) | Q(project__parent=project))
+                   .select_related("by", "unit", "project").prefetch_related("photos").order_by("-at", "-id")[:50])
+    reservations = list(ProjectResource.objects.filter(Q(project=project) | Q(project__parent=project))
+                        .select_related("resource__provider_unit").order_by("pk"))
+    agreement = (ServiceAgreement.objects.filter(project=project)
+                 .prefetch_related(Prefetch("items", to_attr="item_list")).first())
+    return {
+        "milestones": milestones, "child_milestones": child_milestones, "children": children, "updates": updates,
+        "reservations": reservations, "agreement": agreement,
+        "demands": list(project.demands.select_related("area").order_by("pk")),
+        "partners": list(project.partner_units.order_by("name")),
+        "overdue": any(getattr(m, "is_overdue", False) for m in milestones + child_milestones),
+    }

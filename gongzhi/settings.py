@@ -211,6 +211,7 @@ APPEALS_SUBMIT_RATE = (env_int("APPEALS_SUBMIT_LIMIT", 5), env_int("APPEALS_SUBM
 APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK_WINDOW", 600))
 # The lists' public notice: rating posts and code requests per client address.
 LISTS_RATING_RATE = (env_int("LISTS_RATING_LIMIT", 20), env_int("LISTS_RATING_WINDOW", 600))
+LISTS_SURVEY_RATE = (env_int("LISTS_SURVEY_LIMIT", 30), env_int("LISTS_SURVEY_WINDOW", 600))
 # Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
 APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
 # One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal

@@ -107,3 +107,13 @@ def test_a_worker_publishes_a_survey_two_residents_answer_and_it_becomes_a_deman
         assert "2位居民填写" in page.locator("[data-testid=demand-source]").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(SHOTS / "survey-demand-phone.png"), full_page=True)
+
+        # The demand list filtered by source (kept in the URL), and the full "new demand" form, at phone width.
+        page.goto(f"{live_server.url}/lists/demands/?source=survey")
+        assert page.locator("[data-testid=demands] tbody tr").count() == 1
+        assert page.locator("#df-source").input_value() == "survey"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(SHOTS / "demand-list-filtered-phone.png"), full_page=True)
+        page.goto(f"{live_server.url}/lists/demands/new/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(SHOTS / "demand-new-phone.png"), full_page=True)

@@ -345,3 +345,24 @@ def test_two_answers_racing_on_postgresql_leave_one(cast: Any) -> None:
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], ActionError) and "只能填写一次" in errors[0].message
     assert SurveyResponse.objects.filter(survey=survey).count() == 1
+
+
+def test_the_results_page_reads_in_a_fixed_number_of_queries(client: Any, cast: Any,
+                                                               django_capture_on_commit_callbacks: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey = build(cast)
+    client.force_login(cast.worker_a)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/lists/surveys/{survey.pk}/results/").status_code == 200
+        return len(queries.captured_queries)
+
+    answer(survey, "13800000001", django_capture_on_commit_callbacks, text="楼道灯坏了")
+    few = count()
+    for i in range(2, 12):
+        answer(survey, f"138000000{i:02d}", django_capture_on_commit_callbacks, care=("停车难", "老年助餐"),
+               text=f"希望增加停车位{i}")
+    assert count() == few

@@ -31,6 +31,7 @@ from .. import permissions
 from ..models import Demand, Project, Resource
 from ..transfer import ListSpec, Plan, PlannedRow, get_spec
 from .demands import do_create_demand, do_update_demand
+from .projects import do_set_project_budget
 
 # Demands are written by the demand list's own actions (lists.create_demand, lists.update_demand).
 IMPORT_VERBS = {"resources": "lists.import_resources", "projects": "lists.import_projects"}
@@ -133,8 +134,22 @@ def _no_create(planned: PlannedRow, user: User | None) -> Any:
 CREATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {
     "demands": _create_demand, "resources": _create_resource, "projects": _no_create,
 }
+def _update_project(planned: PlannedRow, user: User | None) -> Any:
+    """The name and description here (lists.import_projects); the budget through the project's own action
+    (do_set_project_budget: its rules and its audit event)."""
+    changes = dict(planned.values)
+    budget = changes.pop("budget", _UNSET)
+    project = _update(get_spec("projects"), PlannedRow(planned.row, planned.obj, changes, planned.seen_updated_at),
+                      user) if changes else _lock(Project, planned)
+    if budget is not _UNSET:
+        project = do_set_project_budget(project, acting_user=user, budget=budget)
+    return project
+
+
+_UNSET: Any = object()
 # Lists whose rows are changed through that list's own edit action (the others: `_update` here).
-UPDATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {"demands": _update_demand}
+UPDATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {"demands": _update_demand,
+                                                                 "projects": _update_project}
 MODELS = {"demands": Demand, "resources": Resource, "projects": Project}
 
 

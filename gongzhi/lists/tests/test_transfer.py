@@ -226,7 +226,9 @@ def test_it_changes_a_project_title_and_budget_only(client, cast, projects) -> N
     assert response.status_code == 200, shown(response)
     project = Project.objects.get(pk=projects[0].pk)
     assert project.title == "1号楼楼道扶手安装" and project.budget == Decimal("25000")
-    assert AuditEvent.objects.get(verb="lists.import_projects").before == {"title": "1号楼扶手安装", "budget": "20000.00"}
+    assert AuditEvent.objects.get(verb="lists.import_projects").before == {"title": "1号楼扶手安装"}
+    budget = AuditEvent.objects.get(verb="lists.set_project_budget")  # the budget through the project's own action
+    assert (budget.before, budget.after) == ({"budget": "20000.00"}, {"budget": "25000.00"})
 
     again = export(client, "projects")
     refused = upload(client, "projects", edited(again, {(2, "状态"): "已完成", (3, "预算（元）"): 1},
@@ -236,6 +238,18 @@ def test_it_changes_a_project_title_and_budget_only(client, cast, projects) -> N
     assert "「状态」不能通过导入修改" in page or "状态不能通过导入修改" in page
     assert "已完成或已取消的项目不能修改" in page
     assert "项目由确认匹配生成" in page
+    assert Project.objects.get(pk=projects[2].pk).budget is None
+
+
+def test_the_project_export_takes_the_list_pages_filters(client, cast, projects) -> None:  # type: ignore[no-untyped-def]
+    sub = Project.objects.create(title="扶手采购", area=cast.community_a, parent=projects[0])
+    client.force_login(cast.worker_a)
+    everything = {r[0] for r in sheet_rows(export(client, "projects"))[1:]}
+    assert everything == {projects[0].pk, projects[2].pk, sub.pk}
+    claimed = {r[0] for r in sheet_rows(export(client, "projects", "?status=claimed"))[1:]}
+    assert claimed == {projects[0].pk, sub.pk}  # the listed project with its sub-project
+    led = {r[0] for r in sheet_rows(export(client, "projects", f"?lead_unit={cast.member_unit.pk}"))[1:]}
+    assert led == {projects[0].pk, sub.pk}
     assert Project.objects.get(pk=projects[0].pk).status == Project.Status.CLAIMED
 
 
@@ -469,3 +483,9 @@ def test_the_demand_list_links_to_an_export_of_what_it_shows(client, cast, deman
     page = client.get("/lists/demands/?status=open&urgency=high").content.decode()
     assert 'href="/lists/transfer/demands/export/?status=open&amp;urgency=high"' in page
     assert 'href="/lists/transfer/#transfer-demands"' in page
+
+
+def test_the_project_list_links_to_an_export_of_what_it_shows(client, cast, projects) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.worker_a)
+    page = client.get("/lists/projects/?status=claimed").content.decode()
+    assert 'href="/lists/transfer/projects/export/?status=claimed"' in page

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -347,6 +347,31 @@ class ProjectList(ListSpec):
 
     def may_edit(self, user: Any, obj: Any) -> bool:
         return permissions.can(user, "manage", obj)
+
+    def export_queryset(self, user: Any, params: Any = None) -> QuerySet[Any]:
+        """Without filters every project the user sees (sub-projects too); with the project list page's filters
+        (status, community, lead unit, overdue, waiting) the projects that page lists, with their sub-projects."""
+        from ..project_queries import WAITING, communities_of, lead_units_of, project_list
+
+        params = params or {}
+
+        def number(name: str) -> int | None:
+            raw = str(params.get(name) or "")
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+        qs = self.visible(user)
+        wanted = {name: str(params.get(name) or "") for name in ("status", "community", "lead_unit", "overdue",
+                                                                "waiting")}
+        if any(wanted.values()):
+            community_id, unit_id = number("community"), number("lead_unit")
+            community = communities_of(user).filter(pk=community_id).first() if community_id is not None else None
+            unit = lead_units_of(user).filter(pk=unit_id).first() if unit_id is not None else None
+            listed = project_list(user, status=wanted["status"], community=community, lead_unit=unit,
+                                  overdue=wanted["overdue"] == "1",
+                                  waiting=wanted["waiting"] if wanted["waiting"] in WAITING else "")
+            ids = list(listed.values_list("pk", flat=True))
+            qs = qs.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+        return qs.select_related(*self.select_related).prefetch_related(*self.prefetch_related).order_by("pk")
 
     def check_update(self, ctx: Context, obj: Any, changes: dict[str, Any]) -> list[str]:
         if obj.status in (Project.Status.FINISHED, Project.Status.CANCELLED):

@@ -41,6 +41,7 @@ urlpatterns += [
     path("surveys/<int:pk>/questions/", surveys.question_add, name="question_add"),
     path("surveys/<int:pk>/questions/<int:qid>/", surveys.question_edit, name="question_edit"),
     path("surveys/<int:pk>/questions/<int:qid>/delete/", surveys.question_delete, name="question_delete"),
+    path("surveys/<int:pk>/questions/<int:qid>/move/", surveys.question_move, name="question_move"),
     path("surveys/<int:pk>/publish/", surveys.survey_publish, name="survey_publish"),
     path("surveys/<int:pk>/close/", surveys.survey_close, name="survey_close"),
     path("surveys/<int:pk>/results/", surveys.survey_results, name="survey_results"),

@@ -14,6 +14,7 @@ from .surveys import (
     do_close_survey,
     do_create_survey,
     do_delete_question,
+    do_move_question,
     do_publish_survey,
     do_send_survey_code,
     do_submit_survey_response,
@@ -27,7 +28,8 @@ from .transfer import IMPORT_VERBS, ImportRefused, ImportResult, do_import_list 
 
 __all__ += ["IMPORT_VERBS", "ImportRefused", "ImportResult", "do_import_list"]
 __all__ += ["do_close_demand", "do_reopen_demand", "do_update_demand"]
-__all__ += ["do_add_question", "do_close_survey", "do_create_survey", "do_delete_question", "do_publish_survey",
+__all__ += ["do_add_question", "do_close_survey", "do_create_survey", "do_delete_question", "do_move_question",
+            "do_publish_survey",
             "do_send_survey_code", "do_submit_survey_response", "do_update_question", "do_update_survey"]
 
 # --- Projects (项目清单) and agreements ---------------------------------------------------------------------

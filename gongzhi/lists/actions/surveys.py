@@ -180,6 +180,25 @@ def do_delete_question(question: SurveyQuestion, *, acting_user: User | None) ->
 
 
 @transaction.atomic
+def do_move_question(question: SurveyQuestion, *, acting_user: User | None, up: bool) -> None:
+    """Swap a draft's question with the one before it (`up`) or after it; nothing at the first or last place."""
+    survey = _draft(question.survey, acting_user)
+    questions = list(survey.questions.order_by("order", "id"))
+    index = next((i for i, q in enumerate(questions) if q.pk == question.pk), None)
+    if index is None:
+        raise ActionError(_("This question is not in the survey."))
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(questions):
+        return
+    questions[index], questions[other] = questions[other], questions[index]
+    for order, row in enumerate(questions, start=1):
+        row.order = order
+    SurveyQuestion.objects.bulk_update(questions, ["order"])
+    log_event(acting_user, "lists.edit_survey_questions", survey, area=survey.area,
+              after={"order": [q.text[:30] for q in questions]})
+
+
+@transaction.atomic
 def do_publish_survey(survey: Survey, *, acting_user: User | None) -> Survey:
     """Open a draft to residents (its public link and QR code start working)."""
     survey = _draft(survey, acting_user)

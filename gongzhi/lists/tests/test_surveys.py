@@ -281,6 +281,11 @@ def test_the_staff_pages_build_a_survey(client: Any, cast: Any) -> None:
                                                                         "options": "小区内\n路边\n医院门口"})
     question.refresh_from_db()
     assert question.kind == "multiple" and question.options.count() == 3 and not question.required
+    client.post(f"/lists/surveys/{survey.pk}/questions/", {"kind": "text", "text": "其他建议"})
+    client.post(f"/lists/surveys/{survey.pk}/questions/{survey.questions.get(kind='text').pk}/move/",
+                {"direction": "up"})
+    assert [x.kind for x in survey.questions.order_by("order")] == ["text", "multiple"]
+    client.post(f"/lists/surveys/{survey.pk}/questions/{survey.questions.get(kind='text').pk}/delete/")
     client.post(f"/lists/surveys/{survey.pk}/publish/")
     survey.refresh_from_db()
     assert survey.status == "published"

@@ -215,6 +215,18 @@ def question_delete(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
 
 @signed_in
 @require_POST
+def question_move(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
+    survey = _survey(request, pk, "manage")
+    question = get_object_or_404(SurveyQuestion, pk=qid, survey=survey)
+    try:
+        actions.do_move_question(question, acting_user=request.user, up=request.POST.get("direction") != "down")  # type: ignore[arg-type]
+    except ActionError as exc:
+        _error(request, exc)
+    return redirect(reverse("lists:survey", args=[survey.pk]) + "#questions")
+
+
+@signed_in
+@require_POST
 def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk, "manage")
     try:

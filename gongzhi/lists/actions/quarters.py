@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import log_event
-from gongzhi.core.errors import ActionError
+from gongzhi.core.errors import ActionError, Conflict
 from gongzhi.core.models import Area, User
 
 from .. import permissions
@@ -18,11 +18,11 @@ from ..models import QuarterSnapshot
 from ..quarters import Quarter, snapshot_data
 
 
-def _already_closed(snapshot: QuarterSnapshot | None, quarter: Quarter) -> ActionError:
+def _already_closed(snapshot: QuarterSnapshot | None, quarter: Quarter) -> Conflict:
     if snapshot is None:
-        return ActionError(_("%(quarter)s has already been closed for this community.") % {"quarter": quarter},
+        return Conflict(_("%(quarter)s has already been closed for this community.") % {"quarter": quarter},
                            field="quarter")
-    return ActionError(_("%(quarter)s was already closed on %(day)s; a quarter is closed once.") % {
+    return Conflict(_("%(quarter)s was already closed on %(day)s; a quarter is closed once.") % {
         "quarter": quarter, "day": timezone.localtime(snapshot.closed_at).strftime("%Y-%m-%d %H:%M")},
         field="quarter")
 

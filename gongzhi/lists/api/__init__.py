@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import demands, surveys, transfer
+from . import demands, public, surveys, transfer
 
 router = Router()
 router.add_router("", demands.router)
 router.add_router("", transfer.router)
 router.add_router("", surveys.router)
+router.add_router("", public.router)
 
 # --- Projects (项目清单) and agreements
 from . import projects  # noqa: E402

@@ -8,9 +8,6 @@ projects steps, whose rows it reads from the database):
   earlier are dated back into the previous quarter first: most of the community's demands and resources, and the
   projects already claimed or further along; the rest stay new this quarter. The quarter page then has new, changed
   and met items, and the comparison of the two quarters shows what moved.
-
-Until the projects step (42) has made a finished project in the first community, this step makes one itself (a met
-demand, a finished project led by the liaison's unit), so the ratings always have something to rate.
 """
 
 from __future__ import annotations
@@ -19,10 +16,11 @@ import random
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gongzhi.core.errors import ActionError
-from gongzhi.core.models import Area, Grant, Role, Unit, User
+from gongzhi.core.models import Area, Grant, Role, User
 from gongzhi.core.registry import DemoContext
 
 from .actions import public as rating_actions
@@ -42,8 +40,8 @@ COMMENTS = {
 BACKDATE_SHARE = 0.7
 
 
-def _first_community() -> tuple[Area, User | None, Unit | None]:
-    """The community of the demo's community worker (和平里社区 in the demo city), the worker, the liaison's unit."""
+def _first_community() -> tuple[Area, User | None]:
+    """The community of the demo's community worker (锦华社区 in the demo city) and the worker."""
     grant = (Grant.objects.select_related("area", "user").filter(user__username="sq_worker",
                                                                   role=Role.COMMUNITY_WORKER).first())
     if grant is not None:
@@ -53,27 +51,7 @@ def _first_community() -> tuple[Area, User | None, Unit | None]:
         worker = None
     if community is None:
         raise RuntimeError("the demo city has no community")
-    liaison = Grant.objects.select_related("unit").filter(user__username="unit_liaison",
-                                                          role=Role.UNIT_LIAISON).first()
-    return community, worker, liaison.unit if liaison is not None else None
-
-
-def _fallback_finished_project(community: Area, unit: Unit | None, now: datetime) -> Project | None:
-    """Until the projects step lands: one finished project (and its met demand) in the first community."""
-    if shown_projects().filter(area=community, status=Project.Status.FINISHED).exists():
-        return None
-    started = now - timedelta(days=40)
-    finished = now - timedelta(days=6)
-    demand = Demand.objects.create(
-        area=community, title="单元门禁损坏，外来人员随意进出", source=Demand.Source.MANUAL, beneficiary_count=180,
-        beneficiaries="和平小区 3 个单元的住户", status=Demand.Status.MET, created_at=started - timedelta(days=20),
-        updated_at=finished, met_at=finished)
-    project = Project.objects.create(
-        title="单元门禁系统更换", description="更换和平小区 3 个单元的门禁系统，并为老人办理门禁卡。", area=community,
-        lead_unit=unit, status=Project.Status.FINISHED, progress=100, created_at=started - timedelta(days=10),
-        claimed_at=started - timedelta(days=8), started_at=started, finished_at=finished, updated_at=finished)
-    project.demands.add(demand)
-    return project
+    return community, worker
 
 
 def _rate(rng: random.Random, now: datetime) -> int:
@@ -120,9 +98,14 @@ def _date_back(community: Area, previous: Quarter, current: Quarter, rng: random
         Resource.objects.filter(pk=resource.pk).update(created_at=_back_into(previous, rng))
         moved += 1
     # Projects already claimed or further along began last quarter; those waiting to be claimed are new.
+    dated = dict(Project.objects.filter(area=community).values_list("pk", "created_at"))
     for project in (Project.objects.filter(area=community, created_at__gte=start)
-                    .exclude(status=Project.Status.PROPOSED).order_by("pk")):
+                    .exclude(status=Project.Status.PROPOSED).order_by(F("parent_id").asc(nulls_first=True), "pk")):
         created = _back_into(previous, rng)
+        if project.parent_id in dated:  # a sub-project is split off its project a few days after it began
+            created = min(dated[project.parent_id] + timedelta(days=rng.randint(1, 5)),
+                          max(dated[project.parent_id], previous.end_at - timedelta(days=1)))
+        dated[project.pk] = created
         Project.objects.filter(pk=project.pk).update(created_at=created)
         # Its demands were there before it.
         Demand.objects.filter(projects=project, created_at__gt=created).update(created_at=created - timedelta(days=7))
@@ -134,10 +117,9 @@ def _date_back(community: Area, previous: Quarter, current: Quarter, rng: random
 def build_demo_public(ctx: DemoContext) -> dict[str, int]:
     rng = random.Random(ctx.seed + 43)
     now = timezone.now()
-    community, worker, unit = _first_community()
+    community, worker = _first_community()
     current = Quarter.current()
     previous = current.previous()
-    made_fallback = _fallback_finished_project(community, unit, now) is not None
     ratings = _rate(rng, now)
     closed = 0
     if snapshot_of(community, previous) is None:
@@ -146,6 +128,5 @@ def build_demo_public(ctx: DemoContext) -> dict[str, int]:
         closed_at = min(now, current.start_at + timedelta(days=2, hours=9))
         quarter_actions.do_close_quarter(community, previous, acting_user=worker, now=closed_at)
         closed = 1
-    ctx.say(f"lists public notice: {ratings} ratings, {closed} closed quarter"
-            + (" (made a finished project)" if made_fallback else ""))
+    ctx.say(f"lists public notice: {ratings} ratings, {closed} closed quarter")
     return {"project_ratings": ratings, "closed_quarters": closed}

@@ -489,3 +489,26 @@ def test_the_project_list_links_to_an_export_of_what_it_shows(client, cast, proj
     client.force_login(cast.worker_a)
     page = client.get("/lists/projects/?status=claimed").content.decode()
     assert 'href="/lists/transfer/projects/export/?status=claimed"' in page
+
+
+def test_it_refuses_an_entity_bomb_and_a_file_too_large(client, cast, settings) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from gongzhi.test import XLSX_SHEET, XML_ENTITY_BOMB
+
+    client.force_login(cast.worker_a)
+    content = workbook_bytes([sheet_rows(client.get("/lists/transfer/demands/template/").content)[0],
+                              [None, "MARKER", None, None, "和平里社区"]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == XLSX_SHEET:
+                data = data.replace(b"<worksheet", XML_ENTITY_BOMB + b"<worksheet", 1)
+            target.writestr(info.filename, data)
+    response = upload(client, "demands", out.getvalue())
+    assert response.status_code == 400 and "实体声明" in shown(response)
+    settings.IMPORT_MAX_BYTES = 1000
+    response = upload(client, "demands", content)
+    assert response.status_code == 400 and "文件太大" in shown(response)
+    assert not Demand.objects.exists()

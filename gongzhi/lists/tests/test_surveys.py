@@ -246,10 +246,11 @@ def test_results_export_qr_and_turning_into_demands(client: Any, cast: Any,
     assert "2位居民" in form
     done = client.post(f"/lists/surveys/{survey.pk}/to-demand/", {
         "option": option, "title": "楼道照明改造", "description": "2位居民选择了楼道照明", "area": cast.community_a.pk,
-        "beneficiary_count": "2", "urgency": "normal"})
+        "beneficiary_count": "200", "urgency": "normal"})  # a typed count is ignored: the survey's is kept
     assert done.status_code == 302
     demand = Demand.objects.get()
     assert demand.source == "survey" and demand.source_survey == survey and demand.beneficiary_count == 2
+    assert "有2位居民" in demand.description and "2位居民选择了楼道照明" in demand.description
     page = client.get(f"/lists/demands/{demand.pk}/").content.decode()
     assert f"/lists/surveys/{survey.pk}/results/" in page and "3位居民填写" in page
     ids = clusters[0].answer_ids

@@ -394,8 +394,14 @@ def survey_to_demand(request: HttpRequest, pk: int) -> HttpResponse:
                       initial={"title": title, "description": description, "beneficiary_count": count,
                                "area": survey.area_id})
     form.fields["area"].queryset = Area.objects.filter(pk__in=[a.pk for a in areas] + [survey.area_id])  # type: ignore[attr-defined]
+    # The count is the survey's, not typed: the residents who chose the option, or the group's answers.
+    form.fields["beneficiary_count"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        data["beneficiary_count"] = count
+        source_line = description.splitlines()[0]
+        if source_line not in (data.get("description") or ""):
+            data["description"] = f"{source_line}\n{data.get('description') or ''}".strip()
         try:
             demand = actions.do_create_demand(acting_user=user, area=data["area"], source=Demand.Source.SURVEY,  # type: ignore[arg-type]
                                               source_survey=survey, source_ref=survey.title, **demand_fields(data))

@@ -43,8 +43,9 @@ def public_text(text: str) -> str:
 
 
 def shown_projects() -> QuerySet[Project]:
-    """Every project on the public notice."""
-    return Project.objects.filter(public=True, status__in=SHOWN)
+    """Every project on the public notice (a sub-project only while its project is on it too)."""
+    return Project.objects.filter(public=True, status__in=SHOWN).filter(
+        Q(parent__isnull=True) | Q(parent__public=True, parent__status__in=SHOWN))
 
 
 def communities(q: str = "") -> list[dict[str, Any]]:

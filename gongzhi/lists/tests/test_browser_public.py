@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gongzhi.core.notifications import MemorySmsBackend
 from gongzhi.lists.models import Demand, Project, ProjectRating
-from gongzhi.test import PHONE, SHOTS, Cast
+from gongzhi.test import PHONE, SHOTS, Cast, signed_in
 
 from .public_fixtures import add_milestone, add_update, make_demand, make_project
 
@@ -87,3 +87,25 @@ def test_a_resident_rates_a_finished_project_on_a_phone(browser: Any, live_serve
     fits(page)
     assert ProjectRating.objects.filter(project=scene).count() == 1
     page.screenshot(path=str(SHOTS / "lists-public-rated-twice.png"), full_page=True)
+
+
+def test_a_community_worker_closes_the_quarter_and_compares_on_a_phone(browser: Any, live_server: Any, cast: Cast,
+                                                                      scene: Project) -> None:
+    make_demand(cast.community_a, "楼顶防水", beneficiaries=30)
+    page = signed_in(browser, live_server, cast.worker_a, **PHONE)
+    page.goto(f"{live_server.url}/lists/quarters/")
+    page.wait_for_selector("[data-testid=quarter-demands]")
+    assert "本季度进行中" in page.inner_text("[data-testid=quarter-state]")
+    fits(page)
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.click("[data-testid=close-quarter] button")
+    page.wait_for_selector(".messages")
+    assert "已关闭" in page.inner_text(".messages") and "只能关闭一次" in asked[0]
+    assert page.locator("[data-testid=close-quarter]").count() == 0
+    page.screenshot(path=str(SHOTS / "lists-quarter-closed.png"), full_page=True)
+    page.click("text=与上季度对比")
+    page.wait_for_selector("[data-testid=compare-projects]")
+    assert "和平小区楼道照明改造" in page.inner_text("[data-testid=changes-projects]")
+    fits(page)
+    page.screenshot(path=str(SHOTS / "lists-quarter-compare.png"), full_page=True)

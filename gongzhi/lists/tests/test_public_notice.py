@@ -81,6 +81,10 @@ def test_it_hides_cancelled_private_and_other_communities_projects(cast: Cast) -
         assert client.get(project_url(project)).status_code == 404
     # A project is reached through its own community only.
     assert client.get(reverse("lists:public_project", args=[cast.community_a.pk, elsewhere.pk])).status_code == 404
+    # A sub-project leaves the notice with its project.
+    parent = make_project(cast.community_a, "二次供水改造", public=False)
+    child = make_project(cast.community_a, "水箱更换", parent=parent)
+    assert client.get(project_url(child)).status_code == 404
     # Only communities have a notice.
     assert client.get(reverse("lists:public_community", args=[cast.subdistrict_a.pk])).status_code == 404
     assert client.get(reverse("lists:public_community", args=[999999])).status_code == 404

@@ -244,5 +244,5 @@ def test_two_closings_racing_make_one_snapshot(cast: Cast) -> None:
     quarter = Quarter.current()
     results = race(*[lambda: quarter_actions.do_close_quarter(cast.community_a, quarter, acting_user=cast.worker_a)
                      for _ in range(2)])
-    assert sorted(type(r).__name__ for r in results) == ["ActionError", "QuarterSnapshot"]
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "QuarterSnapshot"]
     assert QuarterSnapshot.objects.count() == 1

@@ -98,7 +98,12 @@ def test_a_community_worker_closes_the_quarter_and_compares_on_a_phone(browser: 
     assert "本季度进行中" in page.inner_text("[data-testid=quarter-state]")
     fits(page)
     asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.click("[data-testid=close-quarter] button")
     page.wait_for_selector(".messages")
     assert "已关闭" in page.inner_text(".messages") and "只能关闭一次" in asked[0]

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -246,3 +248,21 @@ def test_two_closings_racing_make_one_snapshot(cast: Cast) -> None:
                      for _ in range(2)])
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "QuarterSnapshot"]
     assert QuarterSnapshot.objects.count() == 1
+
+
+def test_the_quarter_page_reads_in_a_fixed_number_of_queries(cast: Cast, lists: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(cast.worker_a)
+    url = reverse("lists:quarter", args=[cast.community_a.pk, Q3.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        demand = make_demand(cast.community_a, f"需求{i}", at=at("2026-08-01"))
+        project = make_project(cast.community_a, f"项目{i}", lead=cast.member_unit, demands=(demand,),
+                               at=at("2026-08-02"))
+        add_milestone(project, "节点", date(2026, 9, 1))
+        resource(cast, f"资源{i}", created=at("2026-08-03"))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +52,11 @@ def overdue_exists(on: date | None = None) -> Exists:
     on = on or today()
     return Exists(Milestone.objects.filter(Q(project=OuterRef("pk")) | Q(project__parent=OuterRef("pk")),
                                            done_at__isnull=True, due_on__lt=on))
+
+
+def is_overdue(on: date | None = None) -> ExpressionWrapper:
+    """True for a project being worked on with a milestone (its own or a sub-project's) past due."""
+    return ExpressionWrapper(Q(status__in=ACTIVE) & Q(overdue_exists(on)), output_field=BooleanField())
 
 
 def _waiting_q(user: Any, waiting: str) -> Q:
@@ -117,7 +122,7 @@ def project_list(
         qs = qs.filter(Q(status__in=ACTIVE) & Q(overdue_exists()))
     if waiting == "my_signature":
         qs = qs.distinct()
-    return (qs.annotate(is_overdue=overdue_exists()).select_related("area", "lead_unit", "parent")
+    return (qs.annotate(is_overdue=is_overdue()).select_related("area", "lead_unit", "parent")
             .order_by("-created_at", "-id"))
 
 
@@ -138,7 +143,7 @@ def project_detail(project: Project) -> dict[str, Any]:
     milestones = list(project.milestones.all())
     for m in milestones:
         m.is_overdue = m.done_at is None and m.due_on < on and project.status in ACTIVE  # type: ignore[attr-defined]
-    children = list(project.children.select_related("lead_unit").annotate(is_overdue=overdue_exists(on))
+    children = list(project.children.select_related("lead_unit").annotate(is_overdue=is_overdue(on))
                     .order_by("created_at", "pk"))
     child_milestones = list(Milestone.objects.filter(project__parent=project).select_related("project"))
     for m in child_milestones:

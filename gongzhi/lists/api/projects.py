@@ -67,7 +67,7 @@ class ProjectRowOut(Schema):
     def resolve_overdue(obj: Any) -> bool:
         if isinstance(obj, dict):
             return bool(obj["overdue"])
-        return bool(getattr(obj, "is_overdue", False)) and obj.status in project_queries.ACTIVE
+        return bool(getattr(obj, "is_overdue", False))
 
 
 class ProjectMilestoneOut(Schema):
@@ -215,8 +215,7 @@ def _row(p: Project) -> dict[str, Any]:
     return {"id": p.pk, "title": p.title, "status": p.status, "status_label": p.get_status_display(),
             "community_id": p.area_id, "community": p.area.name, "lead_unit_id": p.lead_unit_id,
             "lead_unit": p.lead_unit.name if p.lead_unit else None, "parent_id": p.parent_id,
-            "progress": p.progress, "overdue": bool(getattr(p, "is_overdue", False))
-            and p.status in project_queries.ACTIVE, "created_at": p.created_at}
+            "progress": p.progress, "overdue": bool(getattr(p, "is_overdue", False)), "created_at": p.created_at}
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:

@@ -92,3 +92,21 @@ class ListsConfig(AppConfig):
             "lists.send_agreement": _("Sent an agreement for signing"),
             "lists.sign_agreement": _("Signed an agreement"),
         })
+
+        # Resources (资源清单) and matching (点对点匹配).
+        from .views.matching import demand_panel
+
+        registry.panel("lists.demand", "lists.matching", demand_panel, order=50)
+        registry.verbs({
+            "lists.create_resource": _("Added a resource"),
+            "lists.update_resource": _("Edited a resource"),
+            "lists.pause_resource": _("Paused a resource"),
+            "lists.resume_resource": _("Resumed a resource"),
+            "lists.withdraw_resource": _("Withdrew a resource"),
+            "lists.propose_match_round": _("Proposed a matching round"),
+            "lists.remove_match_pair": _("Removed a match from a round"),
+            "lists.change_match_pair": _("Changed a match's resource"),
+            "lists.confirm_match_round": _("Confirmed a matching round"),
+            "lists.discard_match_round": _("Discarded a matching round"),
+            "lists.confirm_match": _("Confirmed a match (a project waiting to be claimed)"),
+        })

@@ -11,6 +11,8 @@ from gongzhi.core.navigation import NavEntry
 
 from . import permissions
 from .views import demands, public, quarters, surveys
+from .views import matching as matching_views
+from .views import resources as resource_views
 
 app_name = "lists"
 
@@ -56,10 +58,24 @@ urlpatterns += [
 
 # --- Resources (资源清单) -----------------------------------------------------------------------------------
 
+urlpatterns += [
+    path("resources/", resource_views.resource_list, name="resources"),
+    path("resources/new/", resource_views.resource_new, name="resource_new"),
+    path("resources/<int:pk>/", resource_views.resource_detail, name="resource"),
+    path("resources/<int:pk>/edit/", resource_views.resource_edit, name="resource_edit"),
+    path("resources/<int:pk>/status/", resource_views.resource_status, name="resource_status"),
+]
 
 
 # --- Matching (点对点匹配) ----------------------------------------------------------------------------------
 
+urlpatterns += [
+    path("demands/<int:pk>/candidates/", matching_views.demand_candidates, name="demand_candidates"),
+    path("demands/<int:pk>/match/", matching_views.demand_match, name="demand_match"),
+    path("matching/", matching_views.round_list, name="match_rounds"),
+    path("matching/<int:pk>/", matching_views.round_detail, name="match_round"),
+    path("matching/<int:pk>/edit/", matching_views.round_edit, name="match_round_edit"),
+]
 
 
 # --- Projects (项目清单) and agreements ---------------------------------------------------------------------
@@ -122,4 +138,6 @@ NAV_ENTRIES = [
     NavEntry("lists_transfer", _("Import and export the lists"), "lists:transfer", transfer.can_transfer_any),
     NavEntry("quarters", _("Quarterly refresh"), "lists:quarters", permissions.can_manage_lists),
     NavEntry("projects", _("Project list"), "lists:projects", permissions.can_view_projects),
+    NavEntry("resources", _("Resource list"), "lists:resources", permissions.can_view_lists),
+    NavEntry("match_rounds", _("Matching rounds"), "lists:match_rounds", permissions.can_manage_lists),
 ]

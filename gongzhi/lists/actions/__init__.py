@@ -63,3 +63,19 @@ __all__ += [
     "do_remove_agreement_item", "do_send_agreement", "do_set_agreement_terms", "do_set_project_budget",
     "do_sign_agreement",
 ]
+
+
+# Resources (资源清单) and matching (点对点匹配).
+from .matching import (  # noqa: E402
+    do_change_match_pair,
+    do_confirm_match_round,
+    do_discard_match_round,
+    do_match_by_hand,
+    do_propose_match_round,
+    do_remove_match_pair,
+)
+from .resources import ResourceData, do_create_resource, do_set_resource_status, do_update_resource  # noqa: E402
+
+__all__ += ["ResourceData", "do_change_match_pair", "do_confirm_match_round", "do_create_resource",
+            "do_discard_match_round", "do_match_by_hand", "do_propose_match_round", "do_remove_match_pair",
+            "do_set_resource_status", "do_update_resource"]

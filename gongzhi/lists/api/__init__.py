@@ -17,3 +17,8 @@ router.add_router("", public.router)
 from . import projects  # noqa: E402
 
 router.add_router("", projects.router)
+
+# Resources (资源清单) and matching (点对点匹配).
+from . import resources  # noqa: E402
+
+router.add_router("", resources.router)

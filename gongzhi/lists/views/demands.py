@@ -23,6 +23,7 @@ from gongzhi.core.api_schemas import MAX_ID
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
 from gongzhi.core.queries import common_area
+from gongzhi.core.registry import render_panels
 
 from .. import actions, demand_filters, permissions, queries
 from ..forms import CloseDemandForm, DemandForm, NewDemandForm, ThemeForm
@@ -80,6 +81,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and demand.status in (Demand.Status.OPEN, Demand.Status.MATCHED),
         "can_reopen": permissions.can(request.user, "close", demand) and demand.status == Demand.Status.CLOSED,
         "close_form": CloseDemandForm(), "tab": "demands",
+        "panels": render_panels("lists.demand", request, demand),
         "kind_labels": [ResourceKind(k).label for k in demand.resource_kinds if k in ResourceKind.values],
     })
 

@@ -116,8 +116,9 @@ def test_the_main_pages_break_no_rule_of_the_policy(browser: Any, live_server: A
     for url in ("/", f"/appeals/cases/{case_id}/", "/appeals/", "/areas/", "/lists/demands/"):
         _visit(worker, live_server.url + url, problems)
     # The status filter submits itself (data-autosubmit in gongzhi.js, no onchange attribute).
+    _visit(worker, live_server.url + "/lists/projects/", problems)
     worker.select_option("#status", index=1)
-    worker.wait_for_url("**/lists/demands/?status=*")
+    worker.wait_for_url("**/lists/projects/?status=*")
     _visit(worker, live_server.url + "/intelligence/hot/", problems)
     chart = worker.locator("#hot-chart")
     assert chart.locator("canvas").count() >= 1, "the hot-issue chart was not drawn"

@@ -212,6 +212,9 @@ APPEALS_TRACK_RATE = (env_int("APPEALS_TRACK_LIMIT", 30), env_int("APPEALS_TRACK
 # The lists' public notice: rating posts and code requests per client address.
 LISTS_RATING_RATE = (env_int("LISTS_RATING_LIMIT", 20), env_int("LISTS_RATING_WINDOW", 600))
 LISTS_SURVEY_RATE = (env_int("LISTS_SURVEY_LIMIT", 30), env_int("LISTS_SURVEY_WINDOW", 600))
+LISTS_PHONE_CODE_TTL = env_int("LISTS_PHONE_CODE_TTL", 600)
+LISTS_PHONE_CODE_ATTEMPTS = env_int("LISTS_PHONE_CODE_ATTEMPTS", 5)
+LISTS_PHONE_CODE_SENDS = env_int("LISTS_PHONE_CODE_SENDS", 3)
 # Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
 APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
 # One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal

@@ -55,7 +55,7 @@ def do_propose_match_round(*, acting_user: User | None, area: Area) -> MatchRoun
 
 
 def _locked_proposed_round(match_round: MatchRound) -> MatchRound:
-    match_round = MatchRound.objects.select_for_update().select_related("area").get(pk=match_round.pk)
+    match_round = MatchRound.objects.select_for_update(of=("self",)).select_related("area").get(pk=match_round.pk)
     if match_round.status != MatchRound.Status.PROPOSED:
         raise InvalidTransition(_("This matching round is %(status)s and cannot be changed.") % {
             "status": match_round.get_status_display()})
@@ -121,7 +121,7 @@ def _community_of(area: Area) -> Area:
 
 def _confirm_pairs(pairs: list[MatchPair], acting_user: User | None) -> list[Project]:
     """Lock, check again, reserve and make the projects (inside the caller's transaction: all or nothing)."""
-    demands = {d.pk: d for d in Demand.objects.select_for_update().filter(
+    demands = {d.pk: d for d in Demand.objects.select_for_update(of=("self",)).filter(
         pk__in=sorted({p.demand_id for p in pairs})).select_related("area").order_by("pk")}
     resources = capacity.locked([p.resource_id for p in pairs])
     today = timezone.localdate()

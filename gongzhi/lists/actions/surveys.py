@@ -61,7 +61,7 @@ def _clean_survey(title: str, intro: str, closes_at: datetime | None) -> tuple[s
 
 def _draft(survey: Survey, user: User | None) -> Survey:
     """The survey locked for a change of its questions: it must be a draft the user manages."""
-    survey = Survey.objects.select_for_update().select_related("area").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("area").get(pk=survey.pk)
     permissions.require(user, "manage", survey, _("You may not change this survey."))
     if survey.status != Survey.Status.DRAFT:
         raise InvalidTransition(_("A published survey cannot be changed: its answers would no longer match."))
@@ -217,7 +217,7 @@ def do_publish_survey(survey: Survey, *, acting_user: User | None) -> Survey:
 @transaction.atomic
 def do_close_survey(survey: Survey, *, acting_user: User | None) -> Survey:
     """Stop taking answers (the results stay)."""
-    survey = Survey.objects.select_for_update().select_related("area").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("area").get(pk=survey.pk)
     permissions.require(acting_user, "manage", survey, _("You may not change this survey."))
     if survey.status != Survey.Status.PUBLISHED:
         raise InvalidTransition(_("Only a published survey can be closed."))

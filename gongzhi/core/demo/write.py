@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import random
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -38,6 +40,11 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> dict[str, int]:
     plan = plan_demo_city(seed)
 
     areas: list[Area] = [Area() for _spec in plan.areas]
+    # Coordinates around one city centre, each area a little way from its parent (a district several km, an estate
+    # a few hundred metres, a building tens of metres), the same for the same seed: for distances in matching.
+    spot = random.Random(seed)
+    spread = {"city": 0.0, "district": 0.08, "subdistrict": 0.03, "community": 0.012, "estate": 0.004,
+              "grid": 0.0015, "building": 0.0006}
     for level in LEVEL_ORDER:
         batch = [i for i, spec in enumerate(plan.areas) if spec.level == level]
         for i in batch:
@@ -49,6 +56,11 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> dict[str, int]:
                 province=spec.province,
                 parent=areas[spec.parent] if spec.parent is not None else None,
             )
+            parent_area = areas[i].parent
+            base = (parent_area.latitude or 30.66, parent_area.longitude or 104.06) if parent_area else (30.66, 104.06)
+            step = spread.get(spec.level, 0.001)
+            areas[i].latitude = round(base[0] + spot.uniform(-step, step), 6)
+            areas[i].longitude = round(base[1] + spot.uniform(-step, step) * 1.15, 6)
         Area.objects.bulk_create([areas[i] for i in batch], batch_size=500)
         for i in batch:
             parent = areas[i].parent

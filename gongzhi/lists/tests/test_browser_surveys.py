@@ -71,7 +71,9 @@ def test_a_worker_publishes_a_survey_two_residents_answer_and_it_becomes_a_deman
         assert page.locator("[data-testid=question]").count() == 2
         page.click("[data-testid=publish]")
         assert "问卷已发布" in flash(page)
-        assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 0  # the QR code, made by the app
+        # The QR code, made by the app: wait for it to load (the page is shown before its image arrives).
+        page.wait_for_function("() => { const img = document.querySelector('img.qr'); "
+                               "return img && img.complete && img.naturalWidth > 0; }", timeout=15000)
         url = page.locator("[data-testid=public-url]").inner_text()
         page.screenshot(path=str(SHOTS / "survey-published-phone.png"), full_page=True)
         survey = Survey.objects.get()

@@ -13,8 +13,6 @@
 9. finishing it marks the demand met, and a resident rates it.
 
 Every page is checked for sideways scrolling at 390 px; screenshots go to GONGZHI_SHOTS_DIR.
-
-Steps 3 to 9 follow once the resource list and the matching pages are on main (this version walks steps 1 and 2).
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ from PIL import Image
 
 from gongzhi.appeals import actions as appeal_actions
 from gongzhi.core.notifications import MemorySmsBackend
-from gongzhi.lists.models import Demand, Resource
+from gongzhi.lists.models import Demand, Project, ProjectRating, Resource, ServiceAgreement
 from gongzhi.test import PHONE, SHOTS, Cast, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -160,4 +158,139 @@ def test_the_three_lists_from_a_hot_issue_to_a_rated_project_on_a_phone(
     survey_demand = Demand.objects.get(source=Demand.Source.SURVEY)
     assert survey_demand.beneficiary_count == 2 and "楼道加装扶手" in survey_demand.title
 
+    # 3. The member unit's liaison registers a resource.
+    liaison = phone_page(browser, cast.liaison, live_server, errors)
+    liaison.goto(f"{url}/lists/resources/new/")
+    form = liaison.get_by_test_id("resource-form")
+    form.locator("[name=kind]").select_option("service")
+    form.locator("[name=title]").fill("和平物业电工上门维修")
+    form.locator("[name=description]").fill("物业电工维修楼道灯、更换灯具，每周二、四上门。")
+    select_option_containing(liaison, "[data-testid=resource-form] [name=area]", cast.community_a.name)
+    if form.locator("select[name=place]").count():
+        select_option_containing(liaison, "[data-testid=resource-form] [name=place]", cast.estate_a.name)
+    form.locator("[name=capacity_unit]").select_option("hours")
+    form.locator("[name=capacity]").fill("40")
+    fits(liaison, "the resource form")
+    shot(liaison, "3-liaison-resource")
+    form.get_by_role("button", name="保存").click()
+    service = Resource.objects.get(title="和平物业电工上门维修")
+    assert service.provider_unit == cast.member_unit and service.created_by == cast.liaison
+
+    # 4. The matcher ranks it first for the first demand, with its reasons.
+    worker.goto(f"{url}/lists/demands/{lighting.pk}/candidates/")
+    candidates = worker.get_by_test_id("candidate")
+    assert candidates.count() >= 2, "the district's service is a candidate too"
+    first = candidates.first
+    assert first.get_attribute("data-resource") == str(service.pk)
+    reasons = first.get_by_test_id("reasons").inner_text()
+    assert "类型匹配：专业服务" in reasons and "服务本社区" in reasons and "剩余容量 40 小时" in reasons, reasons
+    fits(worker, "the candidates")
+    shot(worker, "4-candidates")
+
+    # 5. A matching round for the community is proposed and confirmed.
+    worker.goto(f"{url}/lists/matching/")
+    select_option_containing(worker, "#area", cast.community_a.name)
+    worker.get_by_test_id("round-form").get_by_role("button").click()
+    pair = worker.locator("[data-testid=pair]", has_text="和平小区1号楼楼道灯维修")
+    assert "和平物业电工上门维修" in pair.inner_text()
+    fits(worker, "the round")
+    shot(worker, "5-round")
+    worker.get_by_test_id("confirm-round").click()
+    worker.wait_for_selector("[data-testid=round-status]")
+    assert "已确认" in worker.get_by_test_id("round-status").inner_text()
+    project = Project.objects.get(demands=lighting)
+    assert project.status == Project.Status.PROPOSED
+    service.refresh_from_db()
+    assert service.promised > 0
+
+    # 6. The unit claims the project; the community and the unit sign the agreement; the .docx holds the items.
+    liaison.goto(f"{url}/lists/projects/{project.pk}/")
+    fits(liaison, "the project to claim")
+    liaison.get_by_test_id("claim-form").get_by_role("button").click()
+    liaison.wait_for_selector("[data-testid=project-status]")
+    assert "已认领" in liaison.get_by_test_id("project-status").inner_text()
+    worker.goto(f"{url}/lists/projects/{project.pk}/agreement/")
+    add = worker.get_by_test_id("add-item")
+    if not add.is_visible():
+        add.locator("xpath=ancestor::details[1]/summary").click()
+    select_option_containing(worker, "[data-testid=add-item] [name=party]", cast.member_unit.name)
+    add.locator("[name=text]").fill("每周二、四派电工检修1号楼楼道灯，更换损坏灯具")
+    add.get_by_role("button").click()
+    worker.wait_for_selector("[data-testid=items]")
+    assert "每周二、四派电工检修1号楼楼道灯" in worker.get_by_test_id("items").inner_text()
+    worker.get_by_test_id("send").click()
+    worker.wait_for_selector("[data-testid=sign]")
+    worker.get_by_test_id("sign").first.click()
+    worker.wait_for_selector("[data-testid=parties]")
+    liaison.goto(f"{url}/lists/projects/{project.pk}/agreement/")
+    fits(liaison, "the agreement")
+    liaison.get_by_test_id("sign").first.click()
+    liaison.wait_for_selector("[data-testid=agreement-status]")
+    assert "已签署" in liaison.get_by_test_id("agreement-status").inner_text()
+    shot(liaison, "6-agreement-signed")
+    agreement = ServiceAgreement.objects.get(project=project)
+    assert agreement.status == ServiceAgreement.Status.SIGNED and agreement.signatures.count() == 2
+    with liaison.expect_download() as download_info:
+        liaison.get_by_test_id("docx").click()
+    docx_path = scene["tmp"] / "agreement.docx"
+    download_info.value.save_as(docx_path)
+    assert download_info.value.suggested_filename.endswith(".docx")
+    from docx import Document
+
+    document = Document(str(docx_path))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [cell.text for table in document.tables for row in table.rows for cell in row.cells])
+    assert "每周二、四派电工检修1号楼楼道灯" in text and cast.member_unit.name in text
+
+    # 7. The unit posts progress with a photo.
+    liaison.goto(f"{url}/lists/projects/{project.pk}/")
+    progress = liaison.get_by_test_id("progress-form")
+    progress.locator("[name=percent]").fill("60")
+    progress.locator("[name=note]").fill("已更换1号楼1至4层楼道灯。")
+    progress.locator("input[type=file]").set_input_files(str(scene["photo"]))
+    progress.locator("button[type=submit]").click()
+    liaison.wait_for_selector("[data-testid=progress]")
+    assert liaison.get_by_test_id("progress").inner_text().strip() == "60%"
+    fits(liaison, "the project with progress")
+    shot(liaison, "7-progress")
+    project.refresh_from_db()
+    assert project.status == Project.Status.IN_PROGRESS and project.updates.get().photos.count() == 1
+
+    # 8. The public notice shows it, without login.
+    visitor = browser.new_context(**PHONE).new_page()
+    visitor.on("pageerror", lambda error: errors.append(str(error)))
+    visitor.goto(f"{url}/lists/public/")
+    visitor.click(f"text={cast.community_a.name}")
+    visitor.wait_for_selector("[data-testid=notice-project]")
+    card = visitor.locator("[data-testid=notice-project]", has_text="和平小区1号楼楼道灯维修")
+    assert card.count() == 1 and "60%" in card.inner_text()
+    card.get_by_role("link").first.click()
+    visitor.wait_for_selector("[data-testid=public-project]")
+    assert visitor.locator(".photos img").count() == 1
+    assert visitor.evaluate("document.querySelector('.photos img').naturalWidth") > 0
+    fits(visitor, "the public project")
+    shot(visitor, "8-public")
+
+    # 9. Finishing it marks the demand met; a resident rates it.
+    worker.goto(f"{url}/lists/projects/{project.pk}/")
+    finish = worker.get_by_test_id("finish-form")
+    if not finish.is_visible():
+        worker.locator("[data-testid=finish-form]").locator("xpath=ancestor::details[1]/summary").click()
+    finish.locator("button[type=submit]").click()
+    worker.wait_for_selector("[data-testid=project-status]")
+    assert "已完成" in worker.get_by_test_id("project-status").inner_text()
+    lighting.refresh_from_db()
+    assert lighting.status == Demand.Status.MET
+    visitor.reload()
+    visitor.check("input[name=satisfaction][value=satisfied]")
+    visitor.fill("#id_phone", "13822220003")
+    visitor.click("[data-testid=send-code]")
+    visitor.wait_for_selector("[data-testid=code-sent]")
+    visitor.fill("#id_code", last_code("13822220003"))
+    visitor.click("[data-testid=send-rating]")
+    visitor.wait_for_selector(".messages")
+    assert "评价已记录" in visitor.inner_text(".messages")
+    assert ProjectRating.objects.filter(project=project).count() == 1
+    fits(visitor, "the rated project")
+    shot(visitor, "9-rated")
     assert errors == []

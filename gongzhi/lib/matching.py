@@ -107,9 +107,10 @@ def score_matrix(
     need: np.ndarray,
     weights: Weights = WEIGHTS,
 ) -> Parts:
-    """The score of each (demand, resource) cell. `kind_match` bool; `area_weight` the area part already weighted
+    """The score of each (demand, resource) cell. `kind_match` bool, or the share of the kind part in [0, 1] (a
+    demand's first kind earns all of it, the others less); `area_weight` the area part already weighted
     (level_weights, or weights.alliance); `distance_km` NaN where unknown; `similarity` cosine in [0, 1]."""
-    kind = np.where(np.asarray(kind_match, dtype=bool), weights.kind, 0.0)
+    kind = weights.kind * np.clip(np.asarray(kind_match, dtype=np.float64), 0.0, 1.0)
     area = np.asarray(area_weight, dtype=np.float64)
     dist = weights.distance * proximity(distance_km)
     text = weights.text * np.clip(np.asarray(similarity, dtype=np.float64), 0.0, 1.0)

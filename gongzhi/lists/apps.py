@@ -94,9 +94,11 @@ class ListsConfig(AppConfig):
         })
 
         # Resources (资源清单) and matching (点对点匹配).
+        from .demo_resources import build_demo_resources
         from .views.matching import demand_panel
 
         registry.panel("lists.demand", "lists.matching", demand_panel, order=50)
+        registry.demo_builder("lists.resources", build_demo_resources, order=41)
         registry.verbs({
             "lists.create_resource": _("Added a resource"),
             "lists.update_resource": _("Edited a resource"),

@@ -10,8 +10,10 @@ What a demand needs of a resource, in the resource's capacity unit (`need_of`): 
 benefit (`beneficiary_count`), yuan → the cost estimate, hours, items or uses → the quantity needed
 (`need_quantity`); each 1 when not given.
 
-Distances are between the demand's area and the resource's location (`place`, else the provider unit's area, else the
-area it serves); an area without coordinates uses its nearest ancestor that has them. Text similarity is the cosine
+The kind part is whole for the demand's first kind and SECONDARY_KIND of it for its other kinds. Distances are between
+the demand's area and the resource's location (`place`, else the provider unit's area, else the
+area it serves); an area without coordinates uses its nearest ancestor that has them. A fund has no distance: money
+reaches anywhere in the area it serves, so it earns the whole distance part. Text similarity is the cosine
 of TF-IDF vectors of jieba words (`gongzhi.lib.text.classifier.word_text`) of titles and descriptions, fitted on the
 texts compared; the words of each text are kept in a small cache (segmenting is most of the cost).
 """
@@ -42,6 +44,9 @@ UNITS = list(CapacityUnit.values)
 LEVEL_INDEX = {level: i for i, level in enumerate(lib.LEVELS)}
 # A matching round keeps each demand's best candidates (the solver's pairs); ranking one demand shows CANDIDATES.
 ROUND_CANDIDATES = 8
+# The kind part a resource earns when it is one of the demand's other kinds (its first kind earns all of it): a
+# renovation that asks for funds first and a service second is met by a fund before an hour of service.
+SECONDARY_KIND = 0.5
 CANDIDATES = 20
 # The round's solver: relative optimality gap and time limit (seconds). Within the gap the answer is optimal.
 ROUND_GAP = 1e-4
@@ -131,6 +136,7 @@ class Problem:
     d_levels: np.ndarray
     d_community: np.ndarray
     d_kinds: np.ndarray
+    d_primary: np.ndarray
     d_need: np.ndarray
     d_lat: np.ndarray
     d_lon: np.ndarray
@@ -184,11 +190,14 @@ def build_problem(demand_rows: list[dict[str, Any]], resource_rows: list[dict[st
         if community >= 0:
             d_community[i] = communities.setdefault(int(community), len(communities))
     d_kinds = np.zeros(m, dtype=np.int64)
+    d_primary = np.full(m, -1, dtype=np.int64)
     d_need = np.ones((m, len(UNITS)), dtype=np.float64)
     for i, row in enumerate(demand_rows):
         for kind in row["resource_kinds"] or []:
             if kind in KINDS:
                 d_kinds[i] |= 1 << KINDS.index(kind)
+                if d_primary[i] < 0:
+                    d_primary[i] = KINDS.index(kind)
         d_need[i] = [float(need_of(_Row(row), unit)) for unit in UNITS]
     # Resources.
     r_area = np.array([r["area_id"] for r in resource_rows], dtype=np.int64)
@@ -218,7 +227,7 @@ def build_problem(demand_rows: list[dict[str, Any]], resource_rows: list[dict[st
     d_text, r_text = _similarity_rows(
         [words("d", row["pk"], str(row["updated_at"]), row["title"], row["description"]) for row in demand_rows],
         [words("r", row["pk"], str(row["updated_at"]), row["title"], row["description"]) for row in resource_rows])
-    return Problem(demand_rows, resource_rows, d_levels, d_community, d_kinds, d_need, d_lat, d_lon, r_area,
+    return Problem(demand_rows, resource_rows, d_levels, d_community, d_kinds, d_primary, d_need, d_lat, d_lon, r_area,
                    r_level, r_alliance, r_kind, r_unit, r_remaining, r_lat, r_lon, members, names, d_text, r_text)
 
 
@@ -239,9 +248,10 @@ def _coords(points: list[tuple[float, float] | None]) -> tuple[np.ndarray, np.nd
 
 @dataclass
 class Block:
-    """Scores of some demands (rows) × every resource of the problem (columns)."""
+    """Scores of some demands (rows) × some resources of the problem (`cols`, global column indices)."""
 
     rows: np.ndarray
+    cols: np.ndarray
     eligible: np.ndarray
     parts: lib.Parts
     need: np.ndarray
@@ -251,28 +261,41 @@ class Block:
     by_alliance: np.ndarray
 
 
-def score_block(problem: Problem, rows: np.ndarray, weights: lib.Weights = lib.WEIGHTS) -> Block:
-    """Eligibility and scores of demands `rows` against all resources, vectorised."""
+def score_block(problem: Problem, rows: np.ndarray, cols: np.ndarray | None = None,
+                weights: lib.Weights = lib.WEIGHTS) -> Block:
+    """Eligibility and scores of demands `rows` against resources `cols` (all when None), vectorised."""
     p = problem
-    n = len(p.resources)
+    if cols is None:
+        cols = np.arange(len(p.resources))
+    n = len(cols)
+    r_level, r_area, r_kind, r_unit = p.r_level[cols], p.r_area[cols], p.r_kind[cols], p.r_unit[cols]
+    r_remaining = p.r_remaining[cols]
     # Serving: the demand's area at the resource's level is the resource's area, or its alliance has the community.
-    by_level = p.d_levels[rows][:, p.r_level] == p.r_area[None, :]
+    by_level = p.d_levels[rows][:, r_level] == r_area[None, :]
     community = p.d_community[rows]
     community = np.where(community < 0, p.members.shape[1] - 1, community)
-    by_alliance = p.members[p.r_alliance[None, :], community[:, None]]
+    by_alliance = p.members[p.r_alliance[cols][None, :], community[:, None]]
     kinds = p.d_kinds[rows]
-    kind_bit = (1 << p.r_kind)[None, :]
+    kind_bit = (1 << r_kind)[None, :]
     kind_match = (kinds[:, None] & kind_bit) != 0
     kind_ok = kind_match | (kinds[:, None] == 0)
-    need = p.d_need[rows][:, p.r_unit] if n else np.zeros((len(rows), 0))
-    enough = p.r_remaining[None, :] >= need - 1e-9
+    need = p.d_need[rows][:, r_unit] if n else np.zeros((len(rows), 0))
+    enough = r_remaining[None, :] >= need - 1e-9
     eligible = (by_level | by_alliance) & kind_ok & enough
-    area_weight = np.where(by_level, lib.level_weights(weights)[p.r_level][None, :], 0.0)
+    area_weight = np.where(by_level, lib.level_weights(weights)[r_level][None, :], 0.0)
     area_weight = np.maximum(area_weight, np.where(by_alliance, weights.alliance, 0.0))
-    distance = lib.haversine_km(p.d_lat[rows][:, None], p.d_lon[rows][:, None], p.r_lat[None, :], p.r_lon[None, :])
-    similarity = np.asarray((p.d_text[rows] @ p.r_text.T).toarray(), dtype=np.float64) if n else np.zeros((len(rows), 0))
-    parts = lib.score_matrix(kind_match, area_weight, distance, similarity, p.r_remaining[None, :], need, weights)
-    return Block(rows, eligible, parts, need, distance, similarity, by_level, by_alliance)
+    distance = lib.haversine_km(p.d_lat[rows][:, None], p.d_lon[rows][:, None], p.r_lat[cols][None, :],
+                                p.r_lon[cols][None, :])
+    similarity = (np.asarray((p.d_text[rows] @ p.r_text[cols].T).toarray(), dtype=np.float64) if n
+                  else np.zeros((len(rows), 0)))
+    # Money reaches anywhere in the area a fund serves: its distance part is the full one (and no distance is said).
+    funds = (r_kind == KINDS.index(ResourceKind.FUNDS))[None, :]
+    distance = np.where(funds, np.nan, distance)
+    kind_share = np.where(p.d_primary[rows][:, None] == r_kind[None, :], 1.0,
+                          np.where(kind_match, SECONDARY_KIND, 0.0))
+    parts = lib.score_matrix(kind_share, area_weight, np.where(funds, 0.0, distance), similarity,
+                             r_remaining[None, :], need, weights)
+    return Block(rows, cols, eligible, parts, need, distance, similarity, by_level, by_alliance)
 
 
 # --- Candidates for one demand ------------------------------------------------------------------------------
@@ -297,28 +320,29 @@ def _number(value: Decimal | float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def reasons_for(problem: Problem, block: Block, i: int, j: int) -> list[str]:
-    """The Chinese reasons of cell (block row i, resource j)."""
+def reasons_for(problem: Problem, block: Block, i: int, jj: int) -> list[str]:
+    """The Chinese reasons of cell (block row i, block column jj)."""
     p = problem
+    j = int(block.cols[jj])
     resource = p.resources[j]
     out: list[str] = []
-    if block.parts.kind[i, j] > 0:
+    if block.parts.kind[i, jj] > 0:
         out.append(_("Kind matches: %(kind)s") % {"kind": ResourceKind(resource["kind"]).label})
-    if block.by_level[i, j]:
+    if block.by_level[i, jj]:
         level = lib.LEVELS[p.r_level[j]]
         out.append({
             "city": _("Serves the whole city"), "district": _("Serves this district"),
             "subdistrict": _("Serves this subdistrict"), "community": _("Serves this community"),
         }.get(level, _("Serves this estate")))
-    elif block.by_alliance[i, j]:
+    elif block.by_alliance[i, jj]:
         out.append(_("Serves the alliance %(name)s") % {"name": p.alliance_names[p.r_alliance[j]]})
-    distance = block.distance[i, j]
+    distance = block.distance[i, jj]
     if not np.isnan(distance):
         out.append(_("Distance %(km)s km") % {"km": f"{distance:.1f}"})
     unit = CapacityUnit(resource["capacity_unit"]).label
     out.append(_("Remaining capacity %(left)s %(unit)s") % {"left": _number(p.r_remaining[j]), "unit": unit})
-    if block.similarity[i, j] >= 0.005:
-        out.append(_("Text similarity %(value)s") % {"value": f"{block.similarity[i, j]:.2f}"})
+    if block.similarity[i, jj] >= 0.005:
+        out.append(_("Text similarity %(value)s") % {"value": f"{block.similarity[i, jj]:.2f}"})
     if resource["valid_until"]:
         out.append(_("Valid until %(date)s") % {"date": resource["valid_until"].isoformat()})
     return out
@@ -360,13 +384,14 @@ def candidates_for(demand: Demand, *, limit: int = CANDIDATES, exclude: set[int]
     return [_candidate(problem, block, 0, int(j)) for j in order]
 
 
-def _candidate(problem: Problem, block: Block, i: int, j: int) -> Candidate:
+def _candidate(problem: Problem, block: Block, i: int, jj: int) -> Candidate:
+    j = int(block.cols[jj])
     r = problem.resources[j]
     return Candidate(
         resource_id=r["pk"], title=r["title"], kind=r["kind"], provider=r["provider_unit__name"] or "",
-        score=round(float(block.parts.score[i, j]), 4), amount=Decimal(_number(block.need[i, j])),
+        score=round(float(block.parts.score[i, jj]), 4), amount=Decimal(_number(block.need[i, jj])),
         remaining=Decimal(_number(problem.r_remaining[j])), unit=r["capacity_unit"],
-        reasons=reasons_for(problem, block, i, j))
+        reasons=reasons_for(problem, block, i, jj))
 
 
 # --- A matching round -------------------------------------------------------------------------------------
@@ -391,22 +416,54 @@ def round_problem(area: Area) -> tuple[Problem, np.ndarray, np.ndarray, np.ndarr
     problem = build_problem(demand_rows, resource_rows)
     parts: list[tuple[np.ndarray, ...]] = []
     if demand_rows and resource_rows:
-        for start in range(0, len(demand_rows), CHUNK):
-            rows = np.arange(start, min(start + CHUNK, len(demand_rows)))
-            block = score_block(problem, rows)
+        for rows, cols in serving_groups(problem):
+            if cols.size == 0:
+                continue
+            block = score_block(problem, rows, cols)
             score = np.where(block.eligible, block.parts.score, -np.inf)
             k = min(ROUND_CANDIDATES, score.shape[1])
             top = np.argpartition(-score, k - 1, axis=1)[:, :k] if k < score.shape[1] else \
                 np.tile(np.arange(score.shape[1]), (len(rows), 1))
             local = np.repeat(np.arange(len(rows)), k)
-            cols = top.ravel()
-            cell = score[local, cols]
+            local_cols = top.ravel()
+            cell = score[local, local_cols]
             ok = np.isfinite(cell)
-            parts.append((rows[local[ok]], cols[ok], cell[ok], block.need[local[ok], cols[ok]]))
+            parts.append((rows[local[ok]], cols[local_cols[ok]], cell[ok], block.need[local[ok], local_cols[ok]]))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return problem, empty, empty, np.zeros(0), np.zeros(0)
     return (problem, *(np.concatenate([p[i] for p in parts]) for i in range(4)))  # type: ignore[return-value]
+
+
+def serving_groups(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The demands grouped by community (demands above community level alone, by their area), each group with the
+    columns of the resources that can serve at least one of its demands: those serving an area on a demand's path
+    (its area and its ancestors), and those of alliances the community belongs to. Only these can be eligible, so
+    scoring a group against its columns gives the same candidates as scoring it against every resource."""
+    p = problem
+    by_area: dict[int, list[int]] = {}
+    for j, area in enumerate(p.r_area.tolist()):
+        by_area.setdefault(area, []).append(j)
+    by_alliance: dict[int, list[int]] = {}
+    for j, alliance in enumerate(p.r_alliance.tolist()):
+        if alliance < len(p.alliance_names):
+            by_alliance.setdefault(alliance, []).append(j)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, community in enumerate(p.d_community.tolist()):
+        key = (0, community) if community >= 0 else (1, int(p.d_levels[i][p.d_levels[i] >= 0][-1]))
+        groups.setdefault(key, []).append(i)
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for (_kind, community), members in groups.items():
+        rows = np.array(members, dtype=np.int64)
+        areas = set(np.unique(p.d_levels[rows]).tolist()) - {-1}
+        cols_set: set[int] = set()
+        for area in areas:
+            cols_set.update(by_area.get(area, ()))
+        if _kind == 0:
+            for alliance in np.flatnonzero(p.members[:-1, community]).tolist():
+                cols_set.update(by_alliance.get(alliance, ()))
+        out.append((rows, np.array(sorted(cols_set), dtype=np.int64)))
+    return out
 
 
 def propose(area: Area, *, gap: float = ROUND_GAP, time_limit: float | None = ROUND_TIME_LIMIT) -> Proposal:
@@ -421,15 +478,13 @@ def propose(area: Area, *, gap: float = ROUND_GAP, time_limit: float | None = RO
     chosen_cols = cols[assignment.chosen]
     order = np.argsort(chosen_rows, kind="stable")
     chosen_rows, chosen_cols = chosen_rows[order], chosen_cols[order]
+    candidate_pairs = int(rows.size)
     pairs: list[tuple[int, Candidate]] = []
-    for start in range(0, len(problem.demands), CHUNK):
-        sel = np.flatnonzero((chosen_rows >= start) & (chosen_rows < start + CHUNK))
-        if sel.size == 0:
-            continue
-        block_rows = np.unique(chosen_rows[sel])
-        block = score_block(problem, block_rows)
-        at = {int(r): i for i, r in enumerate(block_rows)}
-        for s in sel:
-            i, j = int(chosen_rows[s]), int(chosen_cols[s])
-            pairs.append((problem.demands[i]["pk"], _candidate(problem, block, at[i], j)))
-    return Proposal(pairs, assignment, len(problem.demands), len(problem.resources), int(rows.size))
+    for start in range(0, len(chosen_rows), CHUNK):
+        rows = chosen_rows[start:start + CHUNK]
+        block_cols = np.unique(chosen_cols[start:start + CHUNK])
+        block = score_block(problem, rows, block_cols)
+        at = {int(c): jj for jj, c in enumerate(block_cols)}
+        for i, j in enumerate(chosen_cols[start:start + CHUNK].tolist()):
+            pairs.append((problem.demands[int(rows[i])]["pk"], _candidate(problem, block, i, at[j])))
+    return Proposal(pairs, assignment, len(problem.demands), len(problem.resources), candidate_pairs)

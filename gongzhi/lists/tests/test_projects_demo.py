@@ -5,6 +5,7 @@ waiting for the unit liaison and the worker, capacity given back by the finished
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,3 +63,29 @@ def test_the_liaison_and_the_worker_find_real_project_tasks(demo: dict[str, User
     unit = Grant.objects.get(user=demo["unit_liaison"]).unit
     assert Project.objects.filter(lead_unit=unit, parent__isnull=True).count() >= 2
     assert Notification.objects.filter(user=demo["sq_worker"], verb="lists.milestone_overdue").exists()
+
+
+def test_the_resource_list_and_the_rounds(demo: dict[str, User]) -> None:
+    """Step 41: resources from member units of every kind and from the community, one past its validity, one nearly
+    exhausted, the liaison's own; a confirmed round whose projects step 42 used, and a round waiting for review."""
+    from gongzhi.core.models import Unit
+    from gongzhi.lists.models import MatchRound, Resource
+
+    community = _community(demo)
+    resources = Resource.objects.filter(area__path__startswith=community.parent.path)
+    kinds = {r.provider_unit.kind if r.provider_unit else "community" for r in resources}
+    assert {Unit.Kind.ENTERPRISE, Unit.Kind.SCHOOL, Unit.Kind.HOSPITAL, Unit.Kind.PROPERTY_COMPANY,
+            Unit.Kind.SOCIAL_ORG, Unit.Kind.DEPARTMENT, "community"} <= kinds
+    liaison_unit = Grant.objects.get(user=demo["unit_liaison"]).unit
+    assert resources.filter(provider_unit=liaison_unit, created_by=demo["unit_liaison"]).count() >= 2
+    from django.utils import timezone
+
+    assert resources.filter(valid_until__lt=timezone.localdate()).exists()
+    assert any(0 < r.capacity - r.promised <= r.capacity * Decimal("0.05") for r in resources)
+    confirmed = MatchRound.objects.get(area=community, status=MatchRound.Status.CONFIRMED)
+    made = Project.objects.filter(match_pairs__round=confirmed)
+    assert made.count() >= 8 and made.exclude(status=Project.Status.PROPOSED).count() >= 7
+    assert made.filter(title__contains="二次供水", reservations__resource__provider_unit__kind=Unit.Kind.DEPARTMENT)
+    assert MatchRound.objects.filter(area=community, status=MatchRound.Status.PROPOSED).exists()
+    # No project of the step is made outside a round (the project list comes from matching).
+    assert not Project.objects.filter(area=community, parent__isnull=True, match_pairs__isnull=True).exists()

@@ -16,14 +16,19 @@ left, maximising the total score: a 0-1 integer programme over the candidate pai
 
     max Σ s_p x_p   subject to   Σ_{p of demand d} x_p ≤ 1,   Σ_{p of resource r} a_p x_p ≤ remaining_r,   x ∈ {0, 1},
 
-solved exactly by HiGHS through `scipy.optimize.milp` (branch and bound; `gap` 0 proves the optimum, the default
-1e-6 relative gap is the same to the sixth digit). It is a generalised assignment problem, so no greedy loop: a
+after an exact reduction (a demand whose best pair is on a resource that cannot run out takes it: see
+`_fix_free_choices`), solved exactly by HiGHS through `scipy.optimize.milp` (branch and bound; `gap` 0 proves the optimum, the default
+1e-6 relative gap is the same to the sixth digit). The pairs left after the reduction fall apart into independent
+problems (demands linked only through resources that can run out: `_components`), each solved on its own, several
+at once on threads. It is a generalised assignment problem, so no greedy loop: a
 greedy pick of the best pair first can block two pairs whose sum is larger (the tests compare with brute force).
 """
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -142,10 +147,12 @@ def solve_assignment(
     *,
     gap: float = 1e-6,
     time_limit: float | None = None,
+    threads: int | None = None,
 ) -> Assignment:
     """Choose pairs (demand_of[p], resource_of[p]) maximising Σ scores, each demand at most once, and per resource
     Σ amounts ≤ remaining[resource] (`remaining` indexed by resource index). Pairs that could never fit (amount
-    above what is left) or score ≤ 0 are left out before solving."""
+    above what is left) or score ≤ 0 are left out before solving. The independent parts are solved on `threads`
+    threads (default: one per CPU)."""
     started = time.perf_counter()
     demand_of = np.asarray(demand_of, dtype=np.int64)
     resource_of = np.asarray(resource_of, dtype=np.int64)
@@ -155,6 +162,61 @@ def solve_assignment(
     usable = np.flatnonzero((scores > 0) & (amounts > 0) & (amounts <= remaining[resource_of] + 1e-9))
     if usable.size == 0:
         return Assignment(np.zeros(0, dtype=np.int64), 0.0, "empty", time.perf_counter() - started)
+    fixed, usable, remaining = _fix_free_choices(demand_of, resource_of, scores, amounts, remaining, usable)
+    details = {"fixed_before_solving": float(fixed.size), "binding_resources": 0.0, "mip_gap": 0.0}
+    if usable.size == 0:
+        return Assignment(fixed, float(scores[fixed].sum()), "optimal", time.perf_counter() - started,
+                          pairs=int(fixed.size), details=details)
+    deadline = None if time_limit is None else started + time_limit
+    parts = _components(demand_of, resource_of, amounts, remaining, usable)
+    picked_parts = [fixed]
+    status, worst_gap, binding_total = "optimal", 0.0, 0
+    parts.sort(key=len, reverse=True)  # the largest first, so the threads finish together
+
+    def solve(part: np.ndarray) -> tuple[np.ndarray, str, float, int]:
+        return _solve_part(demand_of, resource_of, scores, amounts, remaining, part, gap=gap, deadline=deadline)
+
+    workers = max(1, min(threads or os.cpu_count() or 1, len(parts)))
+    if workers > 1:  # HiGHS lets go of the GIL while it solves
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            solved = list(pool.map(solve, parts))
+    else:
+        solved = [solve(part) for part in parts]
+    for chosen, part_status, part_gap, binding in solved:
+        picked_parts.append(chosen)
+        binding_total += binding
+        worst_gap = max(worst_gap, part_gap)
+        if part_status != "optimal":
+            status = "time_limit"
+    picked = np.sort(np.concatenate(picked_parts))
+    details.update({"binding_resources": float(binding_total), "mip_gap": worst_gap, "components": float(len(parts))})
+    return Assignment(picked, float(scores[picked].sum()), status, time.perf_counter() - started,
+                      pairs=int(usable.size + fixed.size), details=details)
+
+
+def _components(demand_of: np.ndarray, resource_of: np.ndarray, amounts: np.ndarray, remaining: np.ndarray,
+                usable: np.ndarray) -> list[np.ndarray]:
+    """The pairs split into independent problems: demands linked through resources that can bind (the pairs of a
+    resource that cannot run out constrain nothing). Solving each alone is the same as solving them together."""
+    from scipy.sparse.csgraph import connected_components
+
+    d, r, a = demand_of[usable], resource_of[usable], amounts[usable]
+    load = np.bincount(r, weights=a, minlength=remaining.size)
+    binding = (load > remaining + 1e-9)[r]
+    n_demands = int(demand_of.max()) + 1
+    graph = sparse.coo_array((np.ones(int(binding.sum())), (d[binding], n_demands + r[binding])),
+                             shape=(n_demands + remaining.size,) * 2)
+    _count, labels = connected_components(graph, directed=False)
+    part_of = labels[d]
+    order = np.argsort(part_of, kind="stable")
+    bounds = np.flatnonzero(np.diff(part_of[order])) + 1
+    return [usable[chunk] for chunk in np.split(order, bounds)]
+
+
+def _solve_part(demand_of: np.ndarray, resource_of: np.ndarray, scores: np.ndarray, amounts: np.ndarray,
+                remaining: np.ndarray, usable: np.ndarray, *, gap: float, deadline: float | None,
+                ) -> tuple[np.ndarray, str, float, int]:
+    """One independent problem by HiGHS: the chosen pairs, the status, the gap, the number of resource rows."""
     d = demand_of[usable]
     r = resource_of[usable]
     a = amounts[usable]
@@ -176,17 +238,50 @@ def solve_assignment(
                                          shape=(int(binding.sum()), n))
         constraints.append(LinearConstraint(resource_rows, -np.inf, left[binding]))
     options: dict[str, float | bool] = {"mip_rel_gap": gap, "disp": False}
-    if time_limit is not None:
-        options["time_limit"] = time_limit
+    if deadline is not None:
+        options["time_limit"] = max(0.2, deadline - time.perf_counter())
     result = milp(-scores[usable], integrality=np.ones(n), bounds=Bounds(0, 1), constraints=constraints,
                   options=options)
     if result.x is None:
-        raise RuntimeError(f"the solver found no assignment: {result.message}")
-    picked = usable[np.flatnonzero(result.x > 0.5)]
+        # Out of time before any assignment was found for this part: its demands stay unmatched (feasible).
+        return np.zeros(0, dtype=np.int64), "time_limit", 1.0, int(binding.sum())
     status = "optimal" if result.status == 0 else "time_limit"
-    details = {"binding_resources": float(binding.sum()), "mip_gap": float(getattr(result, "mip_gap", 0.0) or 0.0)}
-    return Assignment(picked, float(scores[picked].sum()), status, time.perf_counter() - started, pairs=int(n),
-                      details=details)
+    return (usable[np.flatnonzero(result.x > 0.5)], status, float(getattr(result, "mip_gap", 0.0) or 0.0),
+            int(binding.sum()))
+
+
+def _fix_free_choices(demand_of: np.ndarray, resource_of: np.ndarray, scores: np.ndarray, amounts: np.ndarray,
+                      remaining: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An exact reduction before the solver: a demand whose best pair is on a resource that can serve every pair
+    still asking for it (it cannot bind) takes that pair. Some optimal assignment has it — moving the demand there
+    from any other pair, or from none, loses no score and fits, since all of that resource's pairs fit together —
+    and the resource stays unable to bind for the others, its remaining capacity less the pair's amount. Repeated
+    until nothing changes. Returns the fixed pairs, the pairs left for the solver and the capacity left."""
+    remaining = remaining.copy()
+    active = np.zeros(demand_of.size, dtype=bool)
+    active[usable] = True
+    # Best first within each demand: by demand, then score descending, then index.
+    order = usable[np.lexsort((usable, -scores[usable], demand_of[usable]))]
+    fixed: list[np.ndarray] = []
+    while True:
+        live = order[active[order]]
+        if live.size == 0:
+            break
+        load = np.bincount(resource_of[live], weights=amounts[live], minlength=remaining.size)
+        free = load <= remaining + 1e-9
+        first = np.ones(live.size, dtype=bool)
+        first[1:] = demand_of[live[1:]] != demand_of[live[:-1]]
+        best = live[first]
+        take = best[free[resource_of[best]]]
+        if take.size == 0:
+            break
+        fixed.append(take)
+        np.subtract.at(remaining, resource_of[take], amounts[take])
+        done = np.zeros(int(demand_of.max()) + 1, dtype=bool)
+        done[demand_of[take]] = True
+        active &= ~done[demand_of]
+    chosen = np.concatenate(fixed) if fixed else np.zeros(0, dtype=np.int64)
+    return np.sort(chosen), np.sort(order[active[order]]), remaining
 
 
 def is_feasible(demand_of: np.ndarray, resource_of: np.ndarray, amounts: np.ndarray, remaining: np.ndarray,

@@ -45,7 +45,6 @@ class ListsConfig(AppConfig):
 
         # Excel import and export of the three lists
         registry.verbs({
-            "lists.import_resources": _("Imported a resource from Excel"),
             "lists.import_projects": _("Changed a project by Excel import"),
         })
 

@@ -4,9 +4,10 @@ every row first): every row or none, in one transaction.
 Each row is written by the list's own write (one function per list and kind of row below), in a savepoint, so
 that a rule only the write knows (the record changed meanwhile, a state that refuses the change) becomes that
 row's error; if any row fails, the whole transaction is rolled back and `ImportRefused` lists every failed row.
-Demands are written by the demand list's own actions (`do_create_demand`, `do_update_demand`: their rules, their
-audit events); resources and projects here, each created or changed record with its audit event
-(`lists.import_resources`, `lists.import_projects`; before/after hold the changed fields and the file's row).
+Demands and resources are written by their list's own actions (`do_create_demand`, `do_update_demand`,
+`do_create_resource`, `do_update_resource`, `do_set_resource_status`: their rules, their audit events); a project's
+name and description here (`lists.import_projects`; before/after hold the changed fields and the file's row), its
+budget by `do_set_project_budget`.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from gongzhi.core.errors import ActionError
 from gongzhi.core.models import User
 from gongzhi.core.rosters import RowError
 
-from .. import permissions
 from ..models import Demand, Project, Resource
 from ..transfer import ListSpec, Plan, PlannedRow, get_spec
 from .demands import do_create_demand, do_update_demand
 from .projects import do_set_project_budget
+from .resources import ResourceData, do_create_resource, do_set_resource_status, do_update_resource
 
-# Demands are written by the demand list's own actions (lists.create_demand, lists.update_demand).
-IMPORT_VERBS = {"resources": "lists.import_resources", "projects": "lists.import_projects"}
+# Demands and resources are written by their list's own actions (lists.create_demand, lists.update_resource, …).
+IMPORT_VERBS = {"projects": "lists.import_projects"}
 
 
 @dataclass
@@ -116,15 +117,36 @@ def _update_demand(planned: PlannedRow, user: User | None) -> Any:
     return do_update_demand(demand, acting_user=user, **planned.values)
 
 
+RESOURCE_DATA = ("kind", "title", "description", "provider_unit", "area", "alliance", "place", "capacity_unit",
+                 "capacity", "opening_hours", "valid_from", "valid_until", "contact_name", "contact_phone")
+
+
+def _resource_data(values: dict[str, Any], current: Resource | None = None) -> ResourceData:
+    """The row's fields over the resource's current ones (a new resource: the row's only)."""
+    merged = {name: getattr(current, name) for name in RESOURCE_DATA} if current is not None else {}
+    merged.update({name: value for name, value in values.items() if name in RESOURCE_DATA})
+    return ResourceData(**merged)
+
+
+def _resource_status(resource: Resource, status: Any, user: User | None) -> Resource:
+    """Through the resource list's own pause / resume / withdraw."""
+    if status in (None, "") or status == resource.status:
+        return resource
+    return do_set_resource_status(resource, status, acting_user=user)
+
+
 def _create_resource(planned: PlannedRow, user: User | None) -> Any:
-    values = planned.values
-    if not permissions.can(user, "create_resource", values["area"]):
-        raise PermissionDenied(_("You may not add resources for this area."))
-    now = timezone.now()
-    resource = Resource.objects.create(**values, created_by=user, created_at=now, updated_at=now)
-    log_event(user, IMPORT_VERBS["resources"], resource, area=resource.area,
-              after={**_snapshot(values), "row": planned.row, "created": True})
-    return resource
+    """Through the resource list's own add (its rules and its audit event, lists.create_resource), then its status."""
+    resource = do_create_resource(acting_user=user, data=_resource_data(planned.values))
+    return _resource_status(resource, planned.values.get("status"), user)
+
+
+def _update_resource(planned: PlannedRow, user: User | None) -> Any:
+    """Through the resource list's own edit and status change (lists.update_resource, lists.pause_resource, …)."""
+    resource = _lock(Resource, planned)
+    if any(name in RESOURCE_DATA for name in planned.values):
+        resource = do_update_resource(resource, acting_user=user, data=_resource_data(planned.values, resource))
+    return _resource_status(resource, planned.values.get("status"), user)
 
 
 def _no_create(planned: PlannedRow, user: User | None) -> Any:
@@ -149,6 +171,7 @@ def _update_project(planned: PlannedRow, user: User | None) -> Any:
 _UNSET: Any = object()
 # Lists whose rows are changed through that list's own edit action (the others: `_update` here).
 UPDATES: dict[str, Callable[[PlannedRow, User | None], Any]] = {"demands": _update_demand,
+                                                                 "resources": _update_resource,
                                                                  "projects": _update_project}
 MODELS = {"demands": Demand, "resources": Resource, "projects": Project}
 

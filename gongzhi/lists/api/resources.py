@@ -23,7 +23,7 @@ from gongzhi.core.permissions import visible_to as core_visible_to
 from .. import actions, matching, permissions
 from ..actions.resources import ResourceData
 from ..models import CapacityUnit, Demand, MatchPair, MatchRound, Resource, ResourceKind
-from ..views.resources import resource_list_qs
+from ..resource_filters import resource_list_qs
 
 router = Router()
 

@@ -42,7 +42,7 @@ def instances(draw):
     return demand_of, resource_of, scores, amounts, remaining
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(instances())
 def test_the_round_equals_brute_force(instance) -> None:
     demand_of, resource_of, scores, amounts, remaining = instance
@@ -80,3 +80,17 @@ def test_distances_and_parts() -> None:
     w = lib.WEIGHTS
     assert abs(parts.score[0] - (w.kind + 0.2 + w.distance + w.text + w.capacity)) < 1e-9
     assert abs(parts.score[0] - parts.score[1] - w.kind) < 1e-9
+
+
+def test_the_reduction_fixes_free_choices_and_leaves_the_rest_to_the_solver() -> None:
+    """Demand 0's best pair is on resource 1, which can serve all its pairs: fixed before solving. Demands 1 and 2
+    compete for resource 0 (room for one): left to the solver, which takes the better total."""
+    demand_of = np.array([0, 0, 1, 2, 2])
+    resource_of = np.array([1, 0, 0, 0, 1])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+    amounts = np.array([1.0, 1.0, 1.0, 1.0, 1.0])
+    remaining = np.array([1.0, 5.0])
+    result = lib.solve_assignment(demand_of, resource_of, scores, amounts, remaining, gap=0)
+    assert result.details["fixed_before_solving"] >= 1
+    assert abs(result.objective - brute_force(demand_of, resource_of, scores, amounts, remaining)) < 1e-9
+    assert lib.is_feasible(demand_of, resource_of, amounts, remaining, result.chosen)

@@ -5,8 +5,8 @@ waiting for the unit liaison and the worker, capacity given back by the finished
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest

@@ -18,6 +18,7 @@ from gongzhi.core.rosters import RowError
 from .. import permissions
 from ..demand_filters import apply_filters, parse_filters
 from ..models import CapacityUnit, Demand, Project, Resource, ResourceKind, Urgency
+from ..resource_filters import STATUS_FILTERS, apply_resource_filters, chosen_filters
 from .columns import (
     AREA_HELP,
     READONLY_HELP,
@@ -214,7 +215,6 @@ class ResourceList(ListSpec):
     noun = gettext_lazy("resource")
     model = Resource
     select_related = ("area", "provider_unit", "alliance", "place")
-    filters = (("status", "status", tuple(Resource.Status.values)), ("kind", "kind", tuple(ResourceKind.values)))
     columns = (
         id_column("resource"),
         Choice("kind", "类型", gettext_lazy("What kind of resource it is."), "场地", required=True,
@@ -249,6 +249,19 @@ class ResourceList(ListSpec):
         Shown("created_at", "登记时间", READONLY_HELP, show=time_of("created_at"), width=20),
         updated_column(),
     )
+
+    def export_queryset(self, user: Any, params: Any = None) -> QuerySet[Any]:
+        """The resource list page's filters (kind, provider, area, status, expiring) apply."""
+        qs = apply_resource_filters(self.visible(user), chosen_filters(params))
+        return qs.select_related(*self.select_related).order_by("pk")
+
+    def filter_words(self, params: Any) -> list[str]:
+        chosen = chosen_filters(params)
+        words = [zh(label) for value, label in STATUS_FILTERS if value == chosen["status"]]
+        words += [zh(label) for value, label in ResourceKind.choices if value == chosen["kind"]]
+        if chosen["expiring"] == "1":
+            words.append("即将到期")
+        return words
 
     def _common(self, ctx: Context, values: dict[str, Any], obj: Any | None) -> list[str]:
         problems = []

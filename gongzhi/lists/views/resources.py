@@ -3,8 +3,8 @@ form that adds or edits one, and pause / resume / withdraw."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -26,10 +26,9 @@ from gongzhi.core.policy import is_superuser
 from .. import actions, permissions
 from ..actions.resources import PLACE_LEVELS, SERVED_LEVELS, ResourceData
 from ..models import CapacityUnit, Project, Resource, ResourceKind
+from ..resource_filters import STATUS_FILTERS, resource_list_qs
 
 signed_in = login_required(login_url="core:login")
-EXPIRING_DAYS = 30
-STATUS_FILTERS = (*Resource.Status.choices, ("expired", gettext_lazy("Expired")))
 
 
 class ResourceForm(forms.Form):
@@ -111,32 +110,6 @@ def provider_units(user: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(q | Q(area_id__in=above)).order_by("kind", "name")
 
 
-def resource_list_qs(user: Any, params: Any) -> tuple[QuerySet[Resource], dict[str, str]]:
-    """The resources the user sees, with the list's filters applied (kind, provider, area, status, expiring)."""
-    today = timezone.localdate()
-    qs = permissions.visible_to(user, Resource).select_related("area", "provider_unit", "alliance")
-    chosen = {name: (params.get(name) or "").strip() for name in ("kind", "provider", "area", "status", "expiring")}
-    if chosen["kind"] in ResourceKind.values:
-        qs = qs.filter(kind=chosen["kind"])
-    if chosen["provider"] == "community":
-        qs = qs.filter(provider_unit__isnull=True)
-    elif chosen["provider"].isdigit():
-        qs = qs.filter(provider_unit_id=int(chosen["provider"]))
-    if chosen["area"].isdigit():
-        area = Area.objects.filter(pk=int(chosen["area"])).first()
-        if area is not None:
-            qs = qs.filter(area__path__startswith=area.path)
-    if chosen["status"] == "expired":
-        qs = qs.filter(valid_until__lt=today).exclude(status=Resource.Status.WITHDRAWN)
-    elif chosen["status"] == Resource.Status.ACTIVE:
-        qs = qs.filter(status=Resource.Status.ACTIVE).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    elif chosen["status"] in Resource.Status.values:
-        qs = qs.filter(status=chosen["status"])
-    if chosen["expiring"] == "1":
-        qs = qs.filter(valid_until__gte=today, valid_until__lte=today + timedelta(days=EXPIRING_DAYS))
-    return qs.order_by("-created_at", "-id"), chosen
-
-
 def _require_resources(user: Any) -> None:
     permissions.resource_policy.require_somewhere(user, "browse", message="")
 
@@ -152,7 +125,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         r.expired = bool(r.valid_until and r.valid_until < today)  # type: ignore[attr-defined]
     providers = Unit.objects.filter(pk__in=permissions.visible_to(request.user, Resource)
                                     .filter(provider_unit__isnull=False).values("provider_unit_id")).order_by("name")
-    query = "&".join(f"{k}={v}" for k, v in chosen.items() if v)
+    query = urlencode({k: v for k, v in chosen.items() if v})
     return render(request, "lists/resource_list.html", {
         "page": page, "chosen": chosen, "kinds": ResourceKind.choices, "statuses": STATUS_FILTERS,
         "providers": providers, "query": query,

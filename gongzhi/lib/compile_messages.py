@@ -14,6 +14,24 @@ import polib
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
+def conflicts(locale_dir: Path = LOCALE_DIR) -> list[str]:
+    """Messages two fragments translate differently (only the first fragment's translation would be used)."""
+    out = []
+    for messages_dir in sorted(locale_dir.glob("*/LC_MESSAGES")):
+        first: dict[tuple[str | None, str], tuple[str, str]] = {}
+        for po_path in sorted(messages_dir.glob("*.po")):
+            for entry in polib.pofile(str(po_path)):
+                if entry.obsolete or not entry.msgstr:
+                    continue
+                key = (entry.msgctxt, entry.msgid)
+                if key in first and first[key][1] != entry.msgstr:
+                    context = f"[{entry.msgctxt}] " if entry.msgctxt else ""
+                    out.append(f"{messages_dir.parent.name}: {context}{entry.msgid!r} is {first[key][1]!r} in "
+                               f"{first[key][0]} but {entry.msgstr!r} in {po_path.name}")
+                first.setdefault(key, (po_path.name, entry.msgstr))
+    return out
+
+
 def compile_all(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     written = []
     for messages_dir in sorted(locale_dir.glob("*/LC_MESSAGES")):
@@ -38,5 +56,7 @@ def compile_all(locale_dir: Path = LOCALE_DIR) -> list[Path]:
 
 
 if __name__ == "__main__":
+    for problem in conflicts():
+        print(f"warning: {problem}", file=sys.stderr)
     for path in compile_all():
         print(f"compiled {path}", file=sys.stderr)

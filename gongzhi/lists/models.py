@@ -27,6 +27,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.models import Alliance, Area, Link, Unit
 
@@ -88,11 +89,11 @@ class Demand(_LinksToAppeals):
         MANUAL = "manual", _("Entered by staff")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("demand status", "Open")
         MATCHED = "matched", _("Matched with a resource")
         IN_PROJECT = "in_project", _("In a project")
         MET = "met", _("Met")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("demand status", "Closed")
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -148,7 +149,7 @@ class Survey(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("survey status", "Closed")
 
     area = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="surveys")
     title = models.CharField(_("title"), max_length=200)
@@ -170,6 +171,17 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def past_closing(self) -> bool:
+        """Published, but its closing time has passed: it takes no more answers."""
+        return self.status == self.Status.PUBLISHED and self.closes_at is not None and self.closes_at <= timezone.now()
+
+    def state_display(self) -> str:
+        """Its status as the lists show it: a published survey past its closing time reads 已截止."""
+        if self.past_closing:
+            return str(pgettext_lazy("survey status", "Past its closing time"))
+        return str(self.get_status_display())
 
 
 class SurveyQuestion(models.Model):
@@ -404,7 +416,7 @@ class Project(models.Model):
         PROPOSED = "proposed", _("Waiting to be claimed")
         CLAIMED = "claimed", _("Claimed")
         AGREED = "agreed", _("Agreement signed")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("project status", "In progress")
         FINISHED = "finished", _("Finished")
         CANCELLED = "cancelled", _("Cancelled")
 

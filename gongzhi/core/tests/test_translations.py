@@ -48,3 +48,11 @@ def test_it_translates_every_msgid() -> None:
     with translation.override("zh-hans"):
         missing = sorted(m for m in msgids if translation.gettext(m) == m)
     assert missing == [], f"{len(missing)} msgids without a Chinese translation: {missing[:40]}"
+
+
+def test_no_two_fragments_translate_a_message_differently() -> None:
+    """The .po fragments are merged first come, first served: a message translated twice differently would show one
+    app's word in another's page. A message meant differently in two places takes a context (pgettext)."""
+    from gongzhi.lib.compile_messages import conflicts
+
+    assert conflicts() == []

@@ -59,6 +59,7 @@ class SurveyOut(Schema):
     title: str
     intro: str
     status: str
+    accepting_answers: bool = Field(..., description="已发布且未过截止时间")
     closes_at: datetime | None
     published_at: datetime | None
     public_url: str | None
@@ -100,7 +101,9 @@ def _survey_out(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     questions = survey.questions.prefetch_related("options").order_by("order", "id")
     return {
         "id": survey.pk, "area_id": survey.area_id, "area_name": survey.area.name, "title": survey.title,
-        "intro": survey.intro, "status": survey.status, "closes_at": survey.closes_at,
+        "intro": survey.intro, "status": survey.status,
+        "accepting_answers": survey.status == Survey.Status.PUBLISHED and not survey.past_closing,
+        "closes_at": survey.closes_at,
         "published_at": survey.published_at, "respondents": survey.responses.count(),
         "public_url": request.build_absolute_uri(reverse("lists:survey_public", args=[survey.token]))
         if survey.status != Survey.Status.DRAFT else None,

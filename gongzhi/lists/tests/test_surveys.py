@@ -23,7 +23,7 @@ from gongzhi.core.notifications import MemorySmsBackend
 from gongzhi.lists import actions, phone_codes
 from gongzhi.lists.actions import surveys as survey_actions
 from gongzhi.lists.models import Demand, PhoneCode, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
-from gongzhi.test import formula_cells, race, require_postgresql
+from gongzhi.test import Cast, formula_cells, race, require_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +372,27 @@ def test_the_results_page_reads_in_a_fixed_number_of_queries(client: Any, cast: 
         answer(survey, f"138000000{i:02d}", django_capture_on_commit_callbacks, care=("停车难", "老年助餐"),
                text=f"希望增加停车位{i}")
     assert count() == few
+
+
+def test_a_survey_past_its_closing_time_reads_closed_for_answers(cast: Cast) -> None:
+    """Published with a closing time in the past: the lists say 已截止 and the API says it takes no answers."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from gongzhi.lists import actions
+    from gongzhi.lists.models import Survey
+
+    survey = actions.do_create_survey(acting_user=cast.worker_a, area=cast.community_a, title="停车问需")
+    actions.do_add_question(survey, acting_user=cast.worker_a, kind="single", text="是否需要", options=["是", "否"])
+    actions.do_publish_survey(survey, acting_user=cast.worker_a)
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(hours=1))
+    survey.refresh_from_db()
+    assert survey.past_closing and survey.state_display() == "已截止"
+    client = Client()
+    client.force_login(cast.worker_a)
+    assert "已截止" in client.get(reverse("lists:surveys")).content.decode()
+    body = client.get(f"/api/lists/surveys/{survey.pk}").json()
+    assert body["status"] == "published" and body["accepting_answers"] is False

@@ -36,6 +36,8 @@ class NavEntry:
     allowed: Callable[[Any], bool]
     # On a phone, the entries of lowest priority stay on the bar (see PHONE_MAIN); the others go behind the menu.
     priority: int = 100
+    # The priority for this user, when it depends on the roles (an entry that is one role's main work only).
+    priority_for: Callable[[Any], int] | None = None
 
 
 # How many entries a phone's bar shows besides the menu button (the labels are two to four characters).
@@ -73,7 +75,7 @@ def navigation_for(user: Any) -> list[dict[str, Any]]:
         except NoReverseMatch:  # an app whose pages are not wired up yet
             continue
         items.append({"key": entry.key, "label": entry.label, "url": url, "main": True})
-        priorities.append(entry.priority)
+        priorities.append(entry.priority_for(user) if entry.priority_for is not None else entry.priority)
     if len(items) > PHONE_MAIN + 1:  # a menu holding a single entry would take the room of that entry
         keep = set(sorted(range(len(items)), key=lambda i: (priorities[i], i))[:PHONE_MAIN])
         for i, item in enumerate(items):

@@ -131,13 +131,15 @@ urlpatterns += [
 
 # --- Navigation ------------------------------------------------------------------------------------------
 
+# On a phone the project list stays on the bar for a member unit's liaison, whose daily work it is (claim, sign, post
+# progress); for staff it goes behind 更多 with the other lists (see gongzhi.core.navigation).
 NAV_ENTRIES = [
     NavEntry("demands", _("Demand list"), "lists:demands", permissions.can_view_lists),
-
     NavEntry("monthly_themes", _("Monthly themes"), "lists:themes", permissions.can_view_lists),
     NavEntry("lists_transfer", _("Import and export the lists"), "lists:transfer", transfer.can_transfer_any),
     NavEntry("quarters", _("Quarterly refresh"), "lists:quarters", permissions.can_manage_lists),
-    NavEntry("projects", _("Project list"), "lists:projects", permissions.can_view_projects),
+    NavEntry("projects", _("Project list"), "lists:projects", permissions.can_view_projects,
+             priority_for=lambda user: 15 if permissions.liaison_unit_ids(user) else 100),
     NavEntry("resources", _("Resource list"), "lists:resources", permissions.can_view_lists),
     NavEntry("match_rounds", _("Matching rounds"), "lists:match_rounds", permissions.can_manage_lists),
 ]

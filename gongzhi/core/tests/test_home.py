@@ -31,6 +31,8 @@ def test_the_phone_bar_keeps_each_roles_main_work_and_the_rest_goes_behind_the_m
     assert {"areas", "appeal_rates"} <= {i["key"] for i in items if not i["main"]}
     assert [i["key"] for i in navigation_for(cast.worker_a) if i["main"]] == [
         "home", "appeals", "whistles", "notifications"]
+    # A member unit's liaison keeps the project list (claim, sign, progress) on the bar, after its cases.
+    assert [i["key"] for i in navigation_for(cast.liaison) if i["main"]] == ["home", "appeals", "whistles", "projects"]
     # A resident's few entries all stay on the bar: no menu for them.
     assert all(i["main"] for i in navigation_for(cast.resident_user))
 

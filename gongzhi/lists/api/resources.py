@@ -265,6 +265,13 @@ class PairIn(Schema):
     resource_id: Id
 
 
+def _visible_round(request: HttpRequest, round_id: int) -> MatchRound:
+    """A round in the user's scope (404 otherwise); 403 for those who run no matching anywhere (who sees rounds is who
+    runs them: view_roles = the confirm rule)."""
+    permissions.match_round_policy.require_somewhere(request.user, "confirm")
+    return permissions.get_match_round_for_user(request.user, round_id)
+
+
 def _round_out(match_round: MatchRound) -> dict[str, Any]:
     pairs = match_round.pairs.select_related("demand", "resource").order_by("-score", "pk")
     return {
@@ -286,11 +293,11 @@ def propose_round(request: HttpRequest, payload: RoundIn) -> Status:
 
 @router.get("/match-rounds/{round_id}", response=RoundOut, summary="一轮匹配方案及其各对匹配")
 def get_round(request: HttpRequest, round_id: Id) -> dict[str, Any]:
-    return _round_out(permissions.get_match_round_for_user(request.user, round_id))
+    return _round_out(_visible_round(request, round_id))
 
 
 def _pair(request: HttpRequest, round_id: int, pair_id: int) -> tuple[MatchRound, MatchPair]:
-    match_round = permissions.get_match_round_for_user(request.user, round_id)
+    match_round = _visible_round(request, round_id)
     pair = match_round.pairs.filter(pk=pair_id).first()
     if pair is None:
         raise Http404
@@ -315,6 +322,6 @@ def remove_pair(request: HttpRequest, round_id: Id, pair_id: Id) -> dict[str, An
 @router.post("/match-rounds/{round_id}/confirm", response=RoundOut,
              summary="确认方案：锁定并预留资源，每对匹配生成一个待认领的项目（全部成功或全部不变）")
 def confirm_round(request: HttpRequest, round_id: Id) -> dict[str, Any]:
-    match_round = permissions.get_match_round_for_user(request.user, round_id)
+    match_round = _visible_round(request, round_id)
     actions.do_confirm_match_round(match_round, acting_user=request.user)  # type: ignore[arg-type]
     return _round_out(MatchRound.objects.select_related("area").get(pk=match_round.pk))

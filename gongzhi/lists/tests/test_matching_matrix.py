@@ -98,3 +98,60 @@ def test_the_resource_page_follows_the_matrix(cast: Cast, resources: tuple[Resou
     n = check_http_matrix(Client(), cast, views, subjects=resources,
                           url=lambda _action, r: reverse("lists:resource", args=[r.pk]))
     assert n == 12 * 2
+
+
+# The round page and the round through the API: roles that run matching nowhere are refused (403), as on the
+# rounds' list; staff get 404 for a round outside their scope.
+ROUND_PAGE = """
+                     view
+superuser            ok/ok
+city_admin           ok/ok
+district_admin       ok/ok
+subdistrict_staff_a  ok/404
+worker_a             ok/404
+worker_b             404/ok
+grid_worker_a        403/403
+handler              403/403
+liaison              403/403
+party_member_user    403/403
+volunteer            403/403
+resident_user        403/403
+"""
+
+
+def test_the_round_page_follows_the_matrix(cast: Cast, rounds: tuple[MatchRound, MatchRound]) -> None:
+    n = check_http_matrix(Client(), cast, parse_matrix(ROUND_PAGE), subjects=rounds,
+                          url=lambda _action, r: reverse("lists:match_round", args=[r.pk]))
+    assert n == 12 * 2
+
+
+ROUND_API = """
+                     view     confirm
+superuser            ok/ok    ok/ok
+city_admin           ok/ok    ok/ok
+district_admin       ok/ok    ok/ok
+subdistrict_staff_a  ok/404   ok/404
+worker_a             ok/404   ok/404
+worker_b             404/ok   404/ok
+grid_worker_a        403/403  403/403
+handler              403/403  403/403
+liaison              403/403  403/403
+party_member_user    403/403  403/403
+volunteer            403/403  403/403
+resident_user        403/403  403/403
+"""
+
+
+def test_the_round_api_follows_the_matrix(cast: Cast, rounds: tuple[MatchRound, MatchRound]) -> None:
+    """GET a round, and POST its confirmation: a round with nothing left to confirm answers those who may confirm
+    with a Chinese error (400), never with the round of another community."""
+    matrix = parse_matrix(ROUND_API)
+    client = Client()
+    view = parse_matrix("\n".join(line.rsplit(None, 1)[0] if i else "view" for i, line in
+                                  enumerate(ROUND_API.strip().splitlines())))
+    n = check_http_matrix(client, cast, view, subjects=rounds, url=lambda _a, r: f"/api/lists/match-rounds/{r.pk}")
+    confirm = parse_matrix("\n".join(("confirm" if i == 0 else line.split()[0] + " " + line.split()[2])
+                                     for i, line in enumerate(ROUND_API.strip().splitlines())))
+    n += check_http_matrix(client, cast, confirm, subjects=rounds, method="post", ok_status=(400, 409, 422),
+                           url=lambda _a, r: f"/api/lists/match-rounds/{r.pk}/confirm")
+    assert matrix and n == 12 * 2 * 2

@@ -113,6 +113,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.match_round_policy.require_somewhere(request.user, "confirm", message="")
     match_round = permissions.get_match_round_for_user(request.user, pk)
     pairs = list(match_round.pairs.select_related("demand__area", "resource__provider_unit", "project")
                  .order_by("status", "-score", "pk"))
@@ -144,6 +145,7 @@ def _pair_of(match_round: MatchRound, raw: Any) -> MatchPair:
 @require_POST
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a pair (what=remove), change its resource (what=change&resource=...), confirm or discard the round."""
+    permissions.match_round_policy.require_somewhere(request.user, "confirm", message="")
     match_round = permissions.get_match_round_for_user(request.user, pk)
     permissions.require(request.user, "confirm", match_round, _("You may not change this matching round."))
     what = request.POST.get("what", "")

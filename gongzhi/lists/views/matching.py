@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -104,7 +105,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("A matching round was proposed: review it, then confirm."))
                 return redirect("lists:match_round", pk=match_round.pk)
-    rounds = permissions.visible_to(request.user, MatchRound).select_related("area", "created_by")
+    rounds = (permissions.visible_to(request.user, MatchRound).select_related("area", "created_by")
+              .annotate(n_pairs=Count("pairs", filter=~Q(pairs__status=MatchPair.Status.REMOVED))))
     page = Paginator(rounds.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "lists/match_round_list.html", {"page": page, "areas": areas, "error": error},
                   status=400 if error else 200)

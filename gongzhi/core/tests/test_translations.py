@@ -8,7 +8,8 @@ from pathlib import Path
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
-PY_CALL = re.compile(r"""\b(?:_|gettext|gettext_lazy|pgettext_lazy)\(\s*((?:(?:"[^"\\]*"|'[^'\\]*')\s*)+)[,)]""")
+PY_CALL = re.compile(r"""\b(?:_|gettext|gettext_lazy)\(\s*((?:(?:"[^"\\]*"|'[^'\\]*')\s*)+)[,)]""")
+PY_CONTEXT_CALL = re.compile(r"""\bpgettext(?:_lazy)?\(\s*"([^"\\]*)",\s*"([^"\\]*)"\s*\)""")
 TEMPLATE_TRANS = re.compile(r"""{%\s*(?:translate|trans)\s+(?:"([^"]*)"|'([^']*)')""")
 BLOCK = re.compile(r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S)
 VAR = re.compile(r"{{\s*([\w.]+)\s*}}")
@@ -22,6 +23,15 @@ def _py_msgids() -> set[str]:
         for match in PY_CALL.finditer(path.read_text(encoding="utf-8")):
             parts = re.findall(r""""([^"]*)"|'([^']*)'""", match.group(1))
             ids.add("".join(a or b for a, b in parts))
+    return ids
+
+
+def _py_context_msgids() -> set[tuple[str, str]]:
+    ids: set[tuple[str, str]] = set()
+    for path in ROOT.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts or path.name == "test.py":
+            continue
+        ids.update(PY_CONTEXT_CALL.findall(path.read_text(encoding="utf-8")))
     return ids
 
 
@@ -56,3 +66,11 @@ def test_no_two_fragments_translate_a_message_differently() -> None:
     from gongzhi.lib.compile_messages import conflicts
 
     assert conflicts() == []
+
+
+def test_it_translates_every_msgid_with_a_context() -> None:
+    pairs = _py_context_msgids()
+    assert ("demand status", "Open") in pairs
+    with translation.override("zh-hans"):
+        missing = sorted(f"[{c}] {m}" for c, m in pairs if translation.pgettext(c, m) == m)
+    assert missing == [], f"{len(missing)} msgids with a context without a Chinese translation: {missing[:40]}"

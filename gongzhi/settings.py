@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "gongzhi.appeals",
     "gongzhi.intelligence",
     "gongzhi.lists",
+    "gongzhi.meetings",
+    "gongzhi.councils",
 ]
 
 MIDDLEWARE = [

@@ -263,6 +263,10 @@ class PhoneCode(models.Model):
     class Purpose(models.TextChoices):
         SURVEY = "survey", _("Survey answer")
         PROJECT_RATING = "project_rating", _("Project rating")
+        # Used by the apps above the lists (meetings, councils) through gongzhi.lists.phone_codes.
+        MEETING_ITEM = "meeting_item", _("Item raised for a meeting")
+        COUNCIL_PROPOSAL = "council_proposal", _("Council proposal")
+        COUNCIL_COMMENT = "council_comment", _("Comment on a council proposal")
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     object_id = models.PositiveBigIntegerField()

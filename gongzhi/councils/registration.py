@@ -1,8 +1,12 @@
-"""What the councils app registers with core: navigation, pages, API, verbs, tasks, scheduled checks, demo steps.
-Each part of the app adds its own lines here in its own function, called from register()."""
+"""What the councils app registers with core."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    pass
+    from gongzhi.core.registry import registry
+
+    from .api import router
+
+    registry.urls("councils/", "gongzhi.councils.urls")
+    registry.api_router("/councils/", router, tags=["居民议事会"])

@@ -1,8 +1,16 @@
-"""What the meetings app registers with core: navigation, pages, API, verbs, tasks, scheduled checks, demo steps.
-Each part of the app adds its own lines here in its own function, called from register()."""
+"""What the meetings app registers with core; each part adds its own in its reg_<part>.py."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    pass
+    from gongzhi.core.registry import registry
+
+    from . import reg_agenda, reg_reports, reg_schedule
+    from .api import router
+
+    registry.urls("meetings/", "gongzhi.meetings.urls")
+    registry.api_router("/meetings/", router, tags=["联席会议"])
+    reg_schedule.register()
+    reg_agenda.register()
+    reg_reports.register()

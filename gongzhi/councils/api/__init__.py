@@ -1,0 +1,7 @@
+"""The councils API (/api/councils/)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

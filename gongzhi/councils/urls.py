@@ -1,0 +1,8 @@
+"""The councils pages (居民议事会)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+app_name = "councils"
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""What the reports part registers (called from gongzhi.meetings.registration)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,7 @@
+"""What the schedule part registers (called from gongzhi.meetings.registration)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    pass

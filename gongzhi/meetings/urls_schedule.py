@@ -1,0 +1,7 @@
+"""The schedule part's pages (included by gongzhi.meetings.urls)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

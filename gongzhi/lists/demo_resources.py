@@ -25,7 +25,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.core import actions as core_actions
 from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Grant, Registration, Role, Unit, User
 from gongzhi.core.registry import DemoContext
@@ -87,8 +86,8 @@ def _cast() -> Cast | None:
 
 
 def _provider(cast: Cast, kind: str) -> Unit | None:
-    """A unit of `kind` registered at the community; an enterprise or a department from the district when none is
-    (an enterprise then registers at the community, as 双报到 does; a department serves without registering)."""
+    """A unit of `kind` registered at the community; else one of the district (an enterprise of the district
+    offering a fund to the community, a department serving the subdistrict), which needs no registration here."""
     registered = Registration.objects.filter(community=cast.community, kind=Registration.Kind.UNIT,
                                              unit__kind=kind).exclude(unit=cast.unit).select_related("unit")
     reg = registered.order_by("unit__name").first()
@@ -101,11 +100,7 @@ def _provider(cast: Cast, kind: str) -> Unit | None:
     if kind == Unit.Kind.DEPARTMENT:
         unit = nearby.filter(name__contains="住房和城乡建设").first() or nearby.order_by("name").first()
         return unit
-    unit = nearby.order_by("name").first() or Unit.objects.filter(kind=kind).order_by("name").first()
-    if unit is not None:
-        core_actions.do_register_unit(unit, community=cast.community, acting_user=cast.worker,
-                                      note="驻区企业报到，认领社区适老化改造项目")
-    return unit
+    return nearby.order_by("name").first() or Unit.objects.filter(kind=kind).order_by("name").first()
 
 
 def _offer(cast: Cast, spec: tuple[str, str | None, str, str, str, int, dict[str, Any]]) -> Resource | None:

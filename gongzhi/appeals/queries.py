@@ -298,6 +298,31 @@ def appeals_visible_to(user: Any, ids: Iterable[int]) -> QuerySet[Appeal]:
     return visible_to(user, Appeal).filter(pk__in=list(ids)).select_related("area")
 
 
+def whistle_reports_of_unit(unit_id: int, *, paths: list[str], since: datetime) -> QuerySet[WhistleReport]:
+    """The whistles (吹哨) a unit answered (报到) in these subtrees since `since`, newest first, with their whistle
+    (read by the meetings' duty reports)."""
+    if not paths:
+        return WhistleReport.objects.none()
+    q = Q()
+    for path in paths:
+        q |= Q(whistle__area__path__startswith=path)
+    return (WhistleReport.objects.filter(q, unit_id=unit_id, reported_at__gte=since)
+            .select_related("whistle").order_by("-reported_at", "-id"))
+
+
+def cases_handled_by_unit(unit_id: int, *, paths: list[str], since: datetime) -> QuerySet[Case]:
+    """The cases (工单) dispatched to a unit (lead or assisting, not returned or withdrawn) in these subtrees since
+    `since`, newest first (read by the meetings' duty reports)."""
+    if not paths:
+        return Case.objects.none()
+    q = Q()
+    for path in paths:
+        q |= Q(area_path__startswith=path)
+    handled = Assignment.objects.filter(unit_id=unit_id, created_at__gte=since).exclude(
+        status__in=[Assignment.Status.RETURNED, Assignment.Status.CANCELLED]).values("case_id")
+    return Case.objects.filter(q, pk__in=handled).order_by("-created_at", "-id")
+
+
 def appeals_of_case(case: Case) -> QuerySet[Appeal]:
     """A case's appeals (with those merged into it), e.g. to find the records other apps linked to them."""
     return Appeal.objects.filter(case=case)

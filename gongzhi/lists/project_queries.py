@@ -8,7 +8,7 @@ home page is the number of rows behind its link.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
@@ -161,3 +161,15 @@ def project_detail(project: Project) -> dict[str, Any]:
         "partners": list(project.partner_units.order_by("name")),
         "overdue": any(getattr(m, "is_overdue", False) for m in milestones + child_milestones),
     }
+
+
+def unit_projects_at(unit_id: int, *, paths: list[str], since: datetime) -> QuerySet[Project]:
+    """The projects a unit leads or partners in, in these subtrees, that were not cancelled and were still being
+    worked on after `since` (read by the meetings' duty reports), oldest first."""
+    if not paths:
+        return Project.objects.none()
+    return (Project.objects.filter(path_q(paths, "area__path"))
+            .filter(Q(lead_unit_id=unit_id) | Q(partner_units=unit_id))
+            .exclude(status=Project.Status.CANCELLED)
+            .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=since))
+            .select_related("lead_unit").distinct().order_by("created_at", "id"))

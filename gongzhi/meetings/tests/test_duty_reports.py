@@ -155,3 +155,48 @@ def test_the_scheduled_check_prepares_upcoming_meetings(cast: Any) -> None:
     assert reports.do_prepare_upcoming_duty_reports() == 1
     assert DutyReport.objects.filter(meeting=m2).count() == 1
     assert not DutyReport.objects.filter(meeting=far).exists()
+
+
+def test_the_api_prepares_fills_submits_and_runs_the_minutes(cast: Any) -> None:
+    import io
+    import json
+
+    from django.test import Client
+    from docx import Document
+
+    m1, m2, r = two_meetings(cast)
+    staff, unit, other = Client(), Client(), Client()
+    staff.force_login(cast.worker_a)
+    unit.force_login(cast.liaison)
+    other.force_login(cast.worker_b)
+
+    def post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
+        return client.post(url, json.dumps(body or {}), content_type="application/json")
+
+    assert post(unit, f"/api/meetings/{m2.pk}/duty-reports/prepare").status_code == 403
+    created = post(staff, f"/api/meetings/{m2.pk}/duty-reports/prepare")
+    assert created.status_code == 201
+    report = created.json()[0]
+    item = next(i for i in report["items"] if i["kind"] == "resolution")
+    assert other.get(f"/api/meetings/duty-reports/{report['id']}").status_code == 404
+    saved = post(unit, f"/api/meetings/duty-reports/{report['id']}",
+                 {"items": [{"id": item["id"], "progress_note": "已完工", "done": True}], "notes": "说明"})
+    assert saved.status_code == 200 and saved.json()["items"][0]["done"] is True
+    assert post(unit, f"/api/meetings/duty-reports/{report['id']}/submit").json()["status"] == "submitted"
+    refused = post(unit, f"/api/meetings/duty-reports/{report['id']}", {"notes": "改"})
+    assert refused.status_code == 400 and "已提交" in refused.json()["detail"]
+    columns = staff.get(f"/api/meetings/{m2.pk}/duty-reports").json()
+    assert [(c["unit"], c["missing"]) for c in columns] == [("和平物业服务有限公司", False)]
+
+    minutes = post(staff, f"/api/meetings/{m1.pk}/minutes").json()
+    assert post(unit, f"/api/meetings/minutes/{minutes['id']}/sign-off").status_code == 403
+    post(staff, f"/api/meetings/minutes/{minutes['id']}", {"summary": "概要"})
+    signed = post(staff, f"/api/meetings/minutes/{minutes['id']}/sign-off").json()
+    assert signed["status"] == "signed_off" and signed["content"]["resolutions"][0]["task"] == r.task
+    v2 = post(staff, f"/api/meetings/minutes/{minutes['id']}/correct", {"note": "更正参会人员"})
+    assert v2.status_code == 201 and v2.json()["version"] == 2
+    assert [v["version"] for v in unit.get(f"/api/meetings/{m1.pk}/minutes").json()] == [2, 1]
+    docx = unit.get(f"/api/meetings/minutes/{minutes['id']}/docx")
+    assert docx.status_code == 200
+    cells = [c.text for t in Document(io.BytesIO(docx.content)).tables for row in t.rows for c in row.cells]
+    assert r.task in " ".join(cells) and "和平物业服务有限公司" in cells

@@ -169,6 +169,11 @@ def do_remind_unsigned_minutes(now: datetime | None = None, limit: int = 200) ->
     return sum(_remind_one(pk, now) for pk in list(due))
 
 
+def remind_minutes_of(meeting: Meeting, now: datetime | None = None) -> int:
+    """Remind the organizer of this meeting's unsigned minutes now (once; the demo and `do_remind_unsigned_minutes`)."""
+    return _remind_one(meeting.pk, now or timezone.now()) if meeting.organizer_id else 0
+
+
 @transaction.atomic
 def _remind_one(pk: int, now: datetime) -> int:
     meeting = Meeting.objects.select_for_update().select_related("area", "organizer").get(pk=pk)

@@ -154,7 +154,7 @@ def do_set_duty_report_notes(report: DutyReport, *, acting_user: User, notes: An
 
 
 @transaction.atomic
-def do_submit_duty_report(report: DutyReport, *, acting_user: User) -> DutyReport:
+def do_submit_duty_report(report: DutyReport, *, acting_user: User | None) -> DutyReport:
     report = _lock(report)
     permissions.duty_report_policy.require(acting_user, "fill", report,
                                            _("Only the unit's liaison submits its duty report."))
@@ -166,7 +166,7 @@ def do_submit_duty_report(report: DutyReport, *, acting_user: User) -> DutyRepor
     report.updated_at = now
     report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     meeting = report.meeting
-    if meeting.organizer_id and meeting.organizer_id != acting_user.pk:
+    if meeting.organizer_id and (acting_user is None or meeting.organizer_id != acting_user.pk):
         notify([meeting.organizer], "meetings.duty_report_submitted",
                _("%(unit)s submitted its duty report for %(meeting)s.") % {
                    "unit": report.unit.name, "meeting": meeting.title}, report_url(report))
@@ -220,7 +220,7 @@ def _mark_missing(meeting: Meeting, now: datetime) -> int:
 
 
 @transaction.atomic
-def do_save_duty_report(report: DutyReport, *, acting_user: User, items: dict[int, dict[str, Any]],
+def do_save_duty_report(report: DutyReport, *, acting_user: User | None, items: dict[int, dict[str, Any]],
                         notes: Any = None, submit: bool = False) -> DutyReport:
     """The report's form in one go: each item's progress note and done flag (`items`: by item id, keys
     "progress_note" and "done"), the notes, and (with `submit`) the submission. Refused whole, or saved whole."""

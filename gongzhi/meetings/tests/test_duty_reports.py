@@ -200,3 +200,34 @@ def test_the_api_prepares_fills_submits_and_runs_the_minutes(cast: Any) -> None:
     assert docx.status_code == 200
     cells = [c.text for t in Document(io.BytesIO(docx.content)).tables for row in t.rows for c in row.cells]
     assert r.task in " ".join(cells) and "和平物业服务有限公司" in cells
+
+
+def test_the_demo_step(cast: Any) -> None:
+    from gongzhi.core.models import Area, User
+    from gongzhi.core.registry import DemoContext
+    from gongzhi.meetings.demo_reports import build_demo_reports
+    from gongzhi.meetings.models import Minutes
+
+    assert build_demo_reports(DemoContext(seed=1)) is None  # no 锦华社区
+    Area.objects.filter(pk=cast.community_a.pk).update(name="锦华社区")
+    User.objects.filter(pk=cast.liaison.pk).update(username="unit_liaison")
+    assert build_demo_reports(DemoContext(seed=1)) is None  # no meetings
+    m1, m2, _r = two_meetings(cast)
+    school, clinic = other_unit(cast), other_unit(cast, "和平里卫生服务站")
+    invite(m1, school)
+    for unit in (school, clinic):
+        invite(m2, unit)
+    ad_hoc = make_meeting(cast, starts_at=timezone.now() - timedelta(days=5), title="临时协调会", kind="ad_hoc")
+    invite(ad_hoc, school)
+    build_demo_reports(DemoContext(seed=1))
+
+    assert set(DutyReport.objects.filter(meeting=m1).values_list("status", flat=True)) == {"submitted"}
+    assert [c.missing for c in duty.side_by_side(m1, DutyReport.objects.all())] == [False, False]
+    assert list(Minutes.objects.filter(meeting=m1).values_list("version", "status")) == [
+        (2, "signed_off"), (1, "signed_off")]
+    upcoming = {r.unit_id: r.status for r in DutyReport.objects.filter(meeting=m2)}
+    assert upcoming[cast.member_unit.pk] == "draft" and len(upcoming) == 2 and "submitted" in upcoming.values()
+    assert DutyReport.objects.get(meeting=m2, unit=cast.member_unit).items.filter(kind="resolution").exists()
+    draft = Minutes.objects.get(meeting=ad_hoc)
+    assert draft.status == "draft" and draft.reminded_at is not None
+    assert [c.missing for c in duty.side_by_side(ad_hoc, DutyReport.objects.all())] == [True]

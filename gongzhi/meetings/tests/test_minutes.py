@@ -146,7 +146,8 @@ def test_the_docx_has_the_chinese_layout_and_the_resolutions(cast: Any) -> None:
     doc = Document(io.BytesIO(data))
     title_run = doc.paragraphs[1].runs[0]
     assert title_run.font.name == "黑体"
-    assert title_run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"
+    fonts = title_run._element.rPr.rFonts  # type: ignore[union-attr]
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"  # type: ignore[union-attr]
     assert minutes_filename(minutes).endswith("第1版.docx")
 
 

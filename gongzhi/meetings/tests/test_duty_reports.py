@@ -231,3 +231,27 @@ def test_the_demo_step(cast: Any) -> None:
     draft = Minutes.objects.get(meeting=ad_hoc)
     assert draft.status == "draft" and draft.reminded_at is not None
     assert [c.missing for c in duty.side_by_side(ad_hoc, DutyReport.objects.all())] == [True]
+
+
+def test_the_meeting_page_shows_the_reports_side_by_side_and_the_minutes(cast: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    _m1, m2, _r = two_meetings(cast)
+    school = other_unit(cast)
+    invite(m2, school)
+    reports.do_prepare_duty_reports(m2, acting_user=cast.worker_a)
+    DutyReport.objects.filter(unit=school).delete()
+    staff, unit = Client(), Client()
+    staff.force_login(cast.worker_a)
+    unit.force_login(cast.liaison)
+    page = staff.get(reverse("meetings:meeting", args=[m2.pk])).content.decode()
+    assert 'data-testid="section-duty-reports"' in page and 'data-testid="section-minutes"' in page
+    assert page.count('data-testid="duty-column"') == 2 and "尚未准备" in page and "开始编写会议纪要" in page
+    started = timezone.now() - timedelta(minutes=1)
+    type(m2).objects.filter(pk=m2.pk).update(starts_at=started, ends_at=started + timedelta(hours=1))
+    late = staff.get(reverse("meetings:meeting", args=[m2.pk])).content.decode()
+    assert late.count('data-testid="duty-missing"') == 2
+    mine = unit.get(reverse("meetings:meeting", args=[m2.pk])).content.decode()
+    assert mine.count('data-testid="duty-column"') == 1 and "填写述职报告" in mine and "开始编写" not in mine
+

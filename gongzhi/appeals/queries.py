@@ -337,3 +337,21 @@ def resident_key(appeal: Appeal) -> str | None:
     if phone:
         return "p:" + hashlib.sha256(phone.encode()).hexdigest()[:16]
     return None
+
+
+def reopened_cases(user: Any, *, paths: list[str], min_reopens: int = 1) -> QuerySet[Case]:
+    """Open cases in these subtrees that were reopened (重办) at least `min_reopens` times, most reopened first
+    (read by the meetings' agenda proposals)."""
+    qs = visible_to(user, Case).filter(Q(path_q_cases(paths)), reopen_count__gte=min_reopens,
+                                       status__in=Case.OPEN_STATUSES)
+    return _base(qs).order_by("-reopen_count", "created_at", "id")
+
+
+def path_q_cases(paths: list[str]) -> Q:
+    """Cases whose area lies under one of `paths` (nothing when there are none)."""
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(area_path__startswith=path)
+    return q

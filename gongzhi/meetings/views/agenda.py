@@ -26,7 +26,7 @@ from gongzhi.lists import phone_codes
 
 from .. import agenda, permissions
 from ..actions import agenda as actions
-from ..forms_agenda import DeclineForm, DiscussionForm, ItemForm, RaiseForm, ResidentRaiseForm
+from ..forms_agenda import DeclineForm, ItemForm, RaiseForm, ResidentRaiseForm
 from ..models import AgendaItem, Meeting, RaisedItem
 
 signed_in = login_required(login_url="core:login")

@@ -46,11 +46,12 @@ def can_see_resolutions(user: Any) -> bool:
 
 
 def agenda_tasks(user: Any) -> list[Any]:
-    """A liaison: its units' open resolutions and those overdue; organizers: the raised items waiting."""
+    """A liaison: its units' open resolutions and those overdue; community workers (who organize the meetings): the
+    items raised and waiting. One or two bounded queries each."""
     from django.urls import reverse
 
     from gongzhi.core.paging import capped_count
-    from gongzhi.core.permissions import MANAGE_ROLES
+    from gongzhi.core.models import Role
     from gongzhi.core.policy import has_role, is_active_user
     from gongzhi.core.registry import Task
 
@@ -76,7 +77,7 @@ def agenda_tasks(user: Any) -> list[Any]:
         tasks.append(counted(resolution_list_qs(user, overdue=True, mine=True), "meetings.my_overdue_resolutions",
                              _("My unit's resolutions overdue"), f"{base}?mine=1&overdue=on", "meetings:resolution",
                              "overdue"))
-    if has_role(user, MANAGE_ROLES):
+    if has_role(user, {Role.COMMUNITY_WORKER}):  # the community organizes its meetings
         raised = permissions.visible_to(user, RaisedItem).filter(status=RaisedItem.Status.NEW)
         tasks.append(counted(raised, "meetings.raised_waiting", _("Items raised for meetings, waiting"),
                              reverse("meetings:raised"), ""))

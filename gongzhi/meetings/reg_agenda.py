@@ -50,8 +50,8 @@ def agenda_tasks(user: Any) -> list[Any]:
     items raised and waiting. One or two bounded queries each."""
     from django.urls import reverse
 
-    from gongzhi.core.paging import capped_count
     from gongzhi.core.models import Role
+    from gongzhi.core.paging import capped_count
     from gongzhi.core.policy import has_role, is_active_user
     from gongzhi.core.registry import Task
 

@@ -148,3 +148,18 @@ def test_a_liaison_raises_and_an_organizer_declines(client, cast) -> None:  # ty
     assert client.post(f"/meetings/raised/{item.pk}/decline/", {"reason": "已有停车规划"}).status_code == 302
     item.refresh_from_db()
     assert item.status == RaisedItem.Status.DECLINED
+
+
+def test_the_meeting_page_shows_the_agenda_and_resolutions(client, cast) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.meetings.actions import agenda as agenda_actions
+    from gongzhi.meetings.actions import resolutions as resolution_actions
+
+    scene = agenda_scene.build(cast)
+    items = agenda_actions.do_propose_agenda(scene.meeting, acting_user=cast.worker_a)
+    resolution_actions.do_add_resolution(scene.meeting, acting_user=cast.worker_a, approach="联合疏通", task="疏通下水道",
+                                         units=[cast.member_unit], agenda_item=items[0],
+                                         due_on=timezone.localdate() + timedelta(days=30))
+    client.force_login(cast.worker_a)
+    html = client.get(f"/meetings/{scene.meeting.pk}/").content.decode()
+    assert 'data-testid="agenda-section"' in html and "超期 12 天" in html and "疏通下水道" in html
+    assert f"/meetings/{scene.meeting.pk}/agenda/" in html

@@ -13,21 +13,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES
 from gongzhi.core.policy import Policy, PolicySet, is_active_user, is_superuser, path_q, scope_paths
+from gongzhi.lib.ttl import ttl_cached
 
 from .models import Council, Councillor, Proposal
 
 STAFF_ROLES = AREA_STAFF_ROLES
 
 
+@ttl_cached(60)
+def councillor_accounts() -> frozenset[int]:
+    """The accounts linked to a councillor term not over yet (a per-process cache, so that pages cost no query for
+    the users who are no councillor; the councils' actions clear it when terms change)."""
+    today = timezone.localdate()
+    return frozenset(Councillor.objects.filter(user__isnull=False, term_end__gte=today)
+                     .values_list("user_id", flat=True))
+
+
+def forget_councillor_accounts() -> None:
+    """After a change of terms: forget the cache now and once the transaction commits."""
+    councillor_accounts.clear()
+    transaction.on_commit(councillor_accounts.clear)
+
+
 def serving_terms(user: Any, day: Any = None) -> list[Councillor]:
     """The user's councillor terms serving today (or `day`)."""
-    if not is_active_user(user):
+    if not is_active_user(user) or user.pk not in councillor_accounts():
         return []
     day = day or timezone.localdate()
     return [c for c in Councillor.objects.filter(user=user).select_related("council")
@@ -51,9 +67,9 @@ class CouncilPolicy(Policy[Council]):
         return path_q(scope_paths(user, STAFF_ROLES), "area__path") | Q(pk__in=councillor_council_ids(user))
 
     def can_somewhere(self, user: Any, action: str) -> bool:
-        if action == "browse" and councillor_council_ids(user):
+        if super().can_somewhere(user, action):
             return True
-        return super().can_somewhere(user, action)
+        return action == "browse" and bool(councillor_council_ids(user))
 
     def check_vote(self, user: Any, council: Council) -> bool:
         """A councillor serving today on this council (a superuser is no councillor)."""

@@ -40,7 +40,7 @@ def test_the_demo_council_has_proposals_in_every_state(cast: Any) -> None:
     assert set(by_status) == {"passed", "failed", "voting", "deliberation"}
     assert by_status["failed"].outcome["reason"] == "no_majority"
     passed = by_status["passed"]
-    demand = Demand.objects.get(pk=passed.demand_id)
+    demand = Demand.objects.get(pk=passed.demand_id or 0)
     assert demand.source == "council" and demand.source_key == f"councils.proposal:{passed.pk}"
     assert by_status["voting"].votes.count() == 2
     assert Comment.objects.filter(hidden=True).exclude(hidden_reason="").count() == 1

@@ -169,3 +169,20 @@ def test_it_counts_days_overdue_with_time(cast, scene, time_machine) -> None:  #
     found = by_key(agenda.propose_agenda(scene.meeting, cast.worker_a))
     assert found[f"appeals.case:{scene.overdue_case.pk}"].reason == "超期 15 天"
     assert found[f"meetings.resolution:{scene.resolution.pk}"].reason == "上次会议决议，已逾期 8 天"
+
+
+def test_it_proposes_a_hot_issue_of_the_community(cast) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.appeals import actions as appeal_actions
+
+    for i, (title, body, area) in enumerate([
+        ("和平小区路灯坏了", "和平小区1号楼前的路灯坏了一个星期，晚上很黑，请尽快修理路灯。", cast.building_a),
+        ("小区路灯不亮", "和平小区1号楼门口路灯不亮，晚上出门很危险，希望修理路灯。", cast.estate_a),
+        ("路灯坏了没人修", "和平小区1号楼旁边路灯坏了好几天了，晚上黑漆漆的，请修理。", cast.grid_a),
+    ]):
+        appeal_actions.do_submit_appeal(acting_user=None, title=title, body=body, callback_phone=f"1380000000{i}",
+                                        area=area, system=True)
+    meeting = agenda_scene.meeting(cast)
+    hot = [p for p in agenda.propose_agenda(meeting, cast.worker_a) if p.source == AgendaItem.Source.HOT_ISSUE]
+    assert len(hot) == 1 and hot[0].source_key.startswith("intelligence.hot:")
+    assert hot[0].reason == "近 30 天 3 件诉求，3 位居民"
+    assert not [p for p in agenda.propose_agenda(meeting, cast.worker_b) if p.source == AgendaItem.Source.HOT_ISSUE]

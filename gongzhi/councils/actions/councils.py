@@ -66,7 +66,7 @@ def do_update_rules(council: Council, *, acting_user: User | None, **changes: An
     """Change the council's name or rules (quorum, majority, abstentions_count, ballot). A vote already open keeps
     the rules it was opened with for its electorate; the count uses the rules when it closes, so change the rules
     between votes."""
-    council = Council.objects.select_for_update().select_related("area").get(pk=council.pk)
+    council = Council.objects.select_for_update(of=("self",)).select_related("area").get(pk=council.pk)
     council_policy.require(acting_user, "manage", council, _("You may not change this council's rules."))
     unknown = set(changes) - {"name", *RULES}
     if unknown:
@@ -120,7 +120,7 @@ def do_appoint_councillor(council: Council, *, acting_user: User | None, residen
                           how: str = Councillor.How.APPOINTED) -> Councillor:
     """A councillor for a term: a resident of the community, elected or appointed; `user` is the account they sign
     in with (the resident's own account when not given)."""
-    council = Council.objects.select_for_update().select_related("area").get(pk=council.pk)
+    council = Council.objects.select_for_update(of=("self",)).select_related("area").get(pk=council.pk)
     council_policy.require(acting_user, "manage", council, _("You may not appoint councillors here."))
     if how not in Councillor.How.values:
         raise ActionError(_("Please say whether the councillor was elected or appointed."), field="how")
@@ -146,7 +146,7 @@ def do_renew_term(councillor: Councillor, *, acting_user: User | None, term_end:
                   term_start: date | None = None, how: str | None = None) -> Councillor:
     """A new term for the same resident, following the old one (starting the day after it ends unless told): a new
     row with `renews` = the old term, which keeps its dates."""
-    old = Councillor.objects.select_for_update().select_related("council__area", "resident__area").get(
+    old = Councillor.objects.select_for_update(of=("self",)).select_related("council__area", "resident__area").get(
         pk=councillor.pk)
     council = old.council
     council_policy.require(acting_user, "manage", council, _("You may not renew councillors' terms here."))
@@ -175,7 +175,7 @@ def do_end_term_early(councillor: Councillor, *, acting_user: User | None, on: d
                       reason: str = "") -> Councillor:
     """The councillor leaves before the term ends (moved away, resigned ...): from `on` (today) they no longer
     serve. The row stays (their past votes keep their councillor)."""
-    councillor = Councillor.objects.select_for_update().select_related("council__area").get(pk=councillor.pk)
+    councillor = Councillor.objects.select_for_update(of=("self",)).select_related("council__area").get(pk=councillor.pk)
     council_policy.require(acting_user, "manage", councillor.council, _("You may not end councillors' terms here."))
     day = on or timezone.localdate()
     reason = clean_text(reason, "reason", 200)

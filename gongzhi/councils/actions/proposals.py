@@ -127,7 +127,7 @@ def do_add_comment(proposal: Proposal, *, acting_user: User | None = None, body:
 
 @transaction.atomic
 def _create_comment(proposal: Proposal, acting_user: User | None, body: str, fields: dict[str, Any]) -> Comment:
-    proposal = Proposal.objects.select_for_update().select_related("council__area").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area").get(pk=proposal.pk)
     if proposal.status not in OPEN_FOR_COMMENTS:
         raise InvalidTransition(_("This proposal has been decided: comments are closed."))
     comment = Comment.objects.create(proposal=proposal, body=body, **fields)
@@ -139,7 +139,7 @@ def _create_comment(proposal: Proposal, acting_user: User | None, body: str, fie
 @transaction.atomic
 def do_hide_comment(comment: Comment, *, acting_user: User | None, reason: str) -> Comment:
     """Hide a comment from the public page, with the reason (shown in its place). The text is kept."""
-    comment = Comment.objects.select_for_update().select_related("proposal__council__area").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("proposal__council__area").get(pk=comment.pk)
     council = comment.proposal.council
     council_policy.require(acting_user, "moderate", council, _("You may not moderate this council's comments."))
     reason = clean_text(reason, "reason", 200, required=_("Please say why the comment is hidden."))
@@ -156,7 +156,7 @@ def do_hide_comment(comment: Comment, *, acting_user: User | None, reason: str) 
 @transaction.atomic
 def do_withdraw(proposal: Proposal, *, acting_user: User | None, reason: str = "") -> Proposal:
     """Withdraw a proposal in deliberation: the staff who run the council, or the councillor who proposed it."""
-    proposal = Proposal.objects.select_for_update().select_related("council__area", "proposer_councillor").get(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area", "proposer_councillor").get(
         pk=proposal.pk)
     council = proposal.council
     own = (acting_user is not None and proposal.proposer_user_id is not None

@@ -34,7 +34,7 @@ def _tell_proposer(proposal: Proposal, text: str) -> None:
 @transaction.atomic
 def do_turn_into_demand(proposal: Proposal, *, acting_user: User | None) -> Demand:
     """The passed proposal as a demand of its community (once)."""
-    proposal = Proposal.objects.select_for_update().select_related("council__area", "proposer_user").get(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area", "proposer_user").get(
         pk=proposal.pk)
     council = proposal.council
     council_policy.require(acting_user, "manage", council, _("You may not turn proposals into demands here."))
@@ -56,7 +56,7 @@ def do_turn_into_demand(proposal: Proposal, *, acting_user: User | None) -> Dema
 @transaction.atomic
 def do_turn_into_project(proposal: Proposal, *, acting_user: User | None) -> object:
     """The passed proposal as a project waiting to be claimed, meeting its demand (made first if need be)."""
-    proposal = Proposal.objects.select_for_update().select_related("council__area", "demand").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area", "demand").get(pk=proposal.pk)
     council = proposal.council
     council_policy.require(acting_user, "manage", council, _("You may not turn proposals into projects here."))
     if proposal.status != Proposal.Status.PASSED:

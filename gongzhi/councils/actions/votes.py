@@ -47,7 +47,7 @@ def electorate(council: Council, day: Any = None) -> list[int]:
 def do_open_voting(proposal: Proposal, *, acting_user: User | None, closes_at: datetime,
                    now: datetime | None = None) -> Proposal:
     """Put a proposal in deliberation to the vote until `closes_at`."""
-    proposal = Proposal.objects.select_for_update().select_related("council__area").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area").get(pk=proposal.pk)
     council = proposal.council
     council_policy.require(acting_user, "manage", council, _("You may not open votes in this council."))
     now = now or timezone.now()
@@ -95,7 +95,7 @@ def do_cast_vote_for_demo(proposal: Proposal, *, councillor: Councillor, choice:
 def _cast(proposal: Proposal, term: Councillor | None, choice: str, now: datetime, acting_user: User | None) -> Vote:
     if choice not in Vote.Choice.values:
         raise ActionError(_("Please vote for, against or abstain."), field="choice")
-    proposal = Proposal.objects.select_for_update().select_related("council__area").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area").get(pk=proposal.pk)
     council = proposal.council
     if proposal.status != Proposal.Status.VOTING:
         raise InvalidTransition(_("This proposal is not open for voting."))
@@ -114,7 +114,7 @@ def _cast(proposal: Proposal, term: Councillor | None, choice: str, now: datetim
     secret = proposal.outcome.get("ballot", council.ballot) == Council.Ballot.SECRET
     vote = Vote.objects.create(proposal=proposal, councillor=term, choice="" if secret else choice, cast_at=now)
     if secret:
-        blank = list(SecretChoice.objects.select_for_update().filter(proposal=proposal, choice="")
+        blank = list(SecretChoice.objects.select_for_update(of=("self",)).filter(proposal=proposal, choice="")
                      .values_list("pk", flat=True))
         if not blank:
             raise ActionError(_("No ballot is left for this vote."), field="choice")
@@ -139,7 +139,7 @@ def do_close_voting(proposal: Proposal, *, acting_user: User | None, now: dateti
     """Close the vote and count it with the council's rules: the outcome (with the reason) is kept, the proposal
     passes or fails, and the proposer (with an account) and the council's staff are told. `acting_user` None: the
     scheduled check, once the closing time has passed."""
-    proposal = Proposal.objects.select_for_update().select_related("council__area").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("council__area").get(pk=proposal.pk)
     council = proposal.council
     council_policy.require(acting_user, "manage", council, _("You may not close votes in this council."))
     now = now or timezone.now()

@@ -7,8 +7,10 @@
 - `do_mark_missing_duty_reports(now)`: once a meeting has started, the units that did not report are marked
   missing (未述职): an audit row each, and one notice to the organizer.
 
-Marking a resolution's item done records it in the report only: the resolution itself is completed with evidence
-on its own page (the resolutions part's `do_complete_resolution`).
+Submitting a report whose resolution item is marked done completes that resolution (if it is still open) through
+the resolutions part's `do_complete_resolution`, with the item's progress note as the evidence, in the same
+transaction: the same rules (the liaison of a responsible unit, or the meeting's organizers), update row,
+notification and audit row as completing it on its page.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from gongzhi.core.models import AuditEvent, User
 from gongzhi.core.notifications import notify
 
 from .. import duty, permissions
-from ..models import DutyReport, DutyReportItem, Meeting
+from ..models import DutyReport, DutyReportItem, Meeting, Resolution
+from .resolutions import do_complete_resolution
 
 MAX_NOTE = 2000
 MAX_ITEMS = 300
@@ -165,14 +168,33 @@ def do_submit_duty_report(report: DutyReport, *, acting_user: User | None) -> Du
     report.submitted_by = acting_user
     report.updated_at = now
     report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    completed = _complete_resolutions(report, acting_user)
     meeting = report.meeting
     if meeting.organizer_id and (acting_user is None or meeting.organizer_id != acting_user.pk):
         notify([meeting.organizer], "meetings.duty_report_submitted",
                _("%(unit)s submitted its duty report for %(meeting)s.") % {
                    "unit": report.unit.name, "meeting": meeting.title}, report_url(report))
     log_event(acting_user, "meetings.submit_duty_report", report, area=meeting.area,
-              after={"items": report.items.count(), "done": report.items.filter(done=True).count()})
+              after={"items": report.items.count(), "done": report.items.filter(done=True).count(),
+                     "resolutions_completed": completed})
     return report
+
+
+def _complete_resolutions(report: DutyReport, acting_user: User | None) -> list[int]:
+    """The open resolutions whose items the report marks done, completed with the item's note as evidence."""
+    if acting_user is None:
+        return []
+    items = {duty.resolution_id(i): i for i in report.items.filter(kind=DutyReportItem.Kind.RESOLUTION, done=True)}
+    items.pop(None, None)
+    completed = []
+    for resolution in Resolution.objects.filter(pk__in=list(items), units=report.unit_id,
+                                                status__in=duty.UNFINISHED).order_by("pk"):
+        item = items[resolution.pk]
+        evidence = item.progress_note or _("Marked done in the duty report of %(unit)s for %(meeting)s.") % {
+            "unit": report.unit.name, "meeting": report.meeting.title}
+        do_complete_resolution(resolution, acting_user=acting_user, evidence=evidence)
+        completed.append(resolution.pk)
+    return completed
 
 
 def do_prepare_upcoming_duty_reports(now: datetime | None = None, limit: int = 200) -> int:

@@ -67,6 +67,8 @@ def test_the_liaison_reports_and_the_organizer_sees_it_and_downloads_the_minutes
     expect(liaison.get_by_test_id("item-progress")).to_contain_text("屋面防水层已全部铺设")
     report = DutyReport.objects.get(meeting=m2, unit=cast.member_unit)
     assert report.status == "submitted" and report.items.get(kind="resolution").done
+    resolution.refresh_from_db()
+    assert resolution.status == "done"  # completed through the resolutions part, the note as evidence
 
     # The meeting starts: the school, which did not report, is marked.
     started = timezone.now() - timedelta(minutes=5)

@@ -100,8 +100,10 @@ def test_the_liaison_fills_and_submits_then_it_is_frozen(cast: Any) -> None:
     assert item.done and item.progress_note == "已完成防水层铺设"
     assert report.items.filter(kind="other", title="组织楼道清理").exists()
     assert Notification.objects.filter(user=cast.worker_a, verb="meetings.duty_report_submitted").exists()
-    # The resolution itself is not completed by the report.
-    assert Resolution.objects.get(pk=_r.pk).status == Resolution.Status.IN_PROGRESS
+    # The resolution marked done is completed, the item's note as its evidence (the resolutions part's action).
+    done = Resolution.objects.get(pk=_r.pk)
+    assert done.status == Resolution.Status.DONE and done.evidence == "已完成防水层铺设"
+    assert done.updates.filter(completes=True, by=cast.liaison).exists()
 
     with pytest.raises(reports.InvalidTransition, match="已提交"):
         reports.do_update_duty_report_item(item, acting_user=cast.liaison, progress_note="改")
@@ -111,6 +113,13 @@ def test_the_liaison_fills_and_submits_then_it_is_frozen(cast: Any) -> None:
         reports.do_set_duty_report_notes(report, acting_user=cast.liaison, notes="改")
     item.refresh_from_db()
     assert item.progress_note == "已完成防水层铺设"
+
+
+def test_a_resolution_not_marked_done_stays_open(cast: Any) -> None:
+    _m1, m2, r = two_meetings(cast)
+    report = reports.do_prepare_duty_reports(m2, acting_user=cast.worker_a)[0]
+    reports.do_save_duty_report(report, acting_user=cast.liaison, items={}, notes="", submit=True)
+    assert Resolution.objects.get(pk=r.pk).status == Resolution.Status.IN_PROGRESS
 
 
 def test_others_may_not_fill_it(cast: Any) -> None:

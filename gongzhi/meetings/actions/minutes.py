@@ -176,7 +176,7 @@ def remind_minutes_of(meeting: Meeting, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _remind_one(pk: int, now: datetime) -> int:
-    meeting = Meeting.objects.select_for_update().select_related("area", "organizer").get(pk=pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("area", "organizer").get(pk=pk)
     rows = Minutes.objects.filter(meeting=meeting)
     if rows.filter(status=Minutes.Status.SIGNED_OFF).exists() or rows.filter(reminded_at__isnull=False).exists():
         return 0

@@ -225,7 +225,7 @@ def do_mark_missing_duty_reports(now: datetime | None = None, limit: int = 200) 
 
 @transaction.atomic
 def _mark_missing(meeting: Meeting, now: datetime) -> int:
-    meeting = Meeting.objects.select_for_update().select_related("area", "organizer").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("area", "organizer").get(pk=meeting.pk)
     reports = {r.unit_id: r for r in DutyReport.objects.filter(meeting=meeting)}
     done = set(AuditEvent.objects.filter(verb=MISSING_VERB, object_type="meetings.meeting",
                                          object_id=str(meeting.pk)).values_list("after__unit", flat=True))

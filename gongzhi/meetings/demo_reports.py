@@ -5,7 +5,8 @@
   (version 1) and a correction (version 2, signed off too);
 - the upcoming committee meeting: the reports prepared; one unit's submitted, `unit_liaison`'s unit's waiting
   (prefilled), and one unit without a report (it shows as missing once the meeting starts);
-- a past ad hoc meeting: minutes not signed off, its organizer reminded (the draft carries `reminded_at`); its
+- a past ad hoc meeting (made here through the schedule part's actions when the schedule step has none: a
+  coordination meeting eight days ago): minutes not signed off, its organizer reminded (the draft carries `reminded_at`); its
   units' reports prepared and not submitted, so the meeting page marks them 未述职.
 """
 
@@ -20,6 +21,7 @@ from gongzhi.core.models import Area, Grant, Role, User
 
 from .actions import minutes as minutes_actions
 from .actions import reports as report_actions
+from .actions import schedule as schedule_actions
 from .models import DutyReport, Meeting, MeetingKind, Minutes
 
 COMMUNITY = "锦华社区"
@@ -60,6 +62,17 @@ def _minutes(meeting: Meeting, organizer: User, *, sign: bool) -> Minutes:
     return minutes
 
 
+def _past_ad_hoc(community: Area, organizer: User, now: Any) -> Meeting:
+    start = (now - timedelta(days=8)).replace(hour=14, minute=30, second=0, microsecond=0)
+    meeting = schedule_actions.do_create_meeting(
+        acting_user=organizer, area=community, kind=MeetingKind.AD_HOC, title="楼道堆物清理专题协调会",
+        starts_at=start, ends_at=start + timedelta(minutes=90), place=f"{community.name}党群服务中心一楼议事厅",
+        host_name="社区党委书记", recorder_name="社区居委会委员")
+    schedule_actions.do_invite_registered_units(meeting, acting_user=organizer)
+    schedule_actions.do_mark_held(meeting, acting_user=organizer)
+    return Meeting.objects.select_related("area", "organizer").get(pk=meeting.pk)
+
+
 def build_demo_reports(ctx: Any) -> dict[str, int] | None:
     community = Area.objects.filter(name=COMMUNITY, level=Area.Level.COMMUNITY).first()
     if community is None:
@@ -71,6 +84,8 @@ def build_demo_reports(ctx: Any) -> dict[str, int] | None:
     ad_hoc = meetings.filter(kind=MeetingKind.AD_HOC, ends_at__lt=now).order_by("-starts_at").first()
     if past is None and upcoming is None and ad_hoc is None:
         return None
+    if ad_hoc is None and (organizer := _organizer(past or upcoming)) is not None:  # type: ignore[arg-type]
+        ad_hoc = _past_ad_hoc(community, organizer, now)
     counts = {"duty_reports": 0, "minutes": 0}
     liaison_grant = Grant.objects.filter(user__username="unit_liaison", role=Role.UNIT_LIAISON).first()
     liaison_unit = liaison_grant.unit_id if liaison_grant else None

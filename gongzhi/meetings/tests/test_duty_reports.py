@@ -264,3 +264,20 @@ def test_the_meeting_page_shows_the_reports_side_by_side_and_the_minutes(cast: A
     mine = unit.get(reverse("meetings:meeting", args=[m2.pk])).content.decode()
     assert mine.count('data-testid="duty-column"') == 1 and "填写述职报告" in mine and "开始编写" not in mine
 
+
+
+def test_the_demo_step_makes_a_past_ad_hoc_meeting_when_the_schedule_has_none(cast: Any) -> None:
+    from gongzhi.core.models import Area
+    from gongzhi.core.registry import DemoContext
+    from gongzhi.meetings.demo_reports import build_demo_reports
+    from gongzhi.meetings.models import Meeting, Minutes
+
+    Area.objects.filter(pk=cast.community_a.pk).update(name="锦华社区")
+    two_meetings(cast)
+    build_demo_reports(DemoContext(seed=1))
+    ad_hoc = Meeting.objects.get(kind="ad_hoc")
+    assert ad_hoc.status == "held" and ad_hoc.ends_at < timezone.now() - timedelta(days=3)
+    assert ad_hoc.invitations.filter(unit=cast.member_unit).exists()
+    draft = Minutes.objects.get(meeting=ad_hoc)
+    assert draft.status == "draft" and draft.reminded_at is not None
+    assert Notification.objects.filter(user=cast.worker_a, verb="meetings.remind_minutes").exists()

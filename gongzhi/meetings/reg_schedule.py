@@ -35,17 +35,28 @@ def meeting_tasks(user: Any) -> list[Any]:
     return [Task("meetings.upcoming", _("Meetings in the next 7 days"), len(soon), url, "soon" if soon else "")]
 
 
+def shows_meetings(user: Any) -> bool:
+    """The nav entry: staff and liaisons by their roles (no query: the grants are cached), anybody else when
+    invited in person (one query)."""
+    from gongzhi.core.policy import has_role, is_superuser
+
+    from .permissions import meeting_policy
+
+    if is_superuser(user) or has_role(user, meeting_policy.rules["browse"]):
+        return True
+    return meeting_policy.can_somewhere(user, "browse")
+
+
 def register() -> None:
     from gongzhi.core.navigation import NavEntry
     from gongzhi.core.registry import registry
 
     from . import scheduled  # noqa: F401  (registers the day-before reminders)
     from .demo_schedule import build_demo_schedule
-    from .permissions import meeting_policy
     from .views import schedule  # noqa: F401  (registers the attendance section)
 
-    registry.nav(NavEntry("meetings", _("Joint meetings"), "meetings:list",
-                          lambda user: meeting_policy.can_somewhere(user, "browse"), priority=60), before="audit")
+    registry.nav(NavEntry("meetings", _("Joint meetings"), "meetings:list", shows_meetings, priority=60),
+                 before="audit")
     registry.task("meetings.upcoming", meeting_tasks, order=45)
     registry.demo_builder("meetings.schedule", build_demo_schedule, order=50)
     registry.verbs({

@@ -402,3 +402,54 @@ def test_a_units_attendance_over_the_year(client, cast: Cast) -> None:  # type: 
         rows = response.context["rows"]
         assert [(r["name"], r["invited"], r["present"], r["absent"], r["excused"]) for r in rows] == [
             ("和平物业服务有限公司", 2, 1, 1, 1)]
+
+
+# --- API -------------------------------------------------------------------------------------------------------
+
+
+def test_the_api_schedules_an_alliance_series_invites_signs_in_and_reports_attendance(client, cast: Cast,  # type: ignore[no-untyped-def]
+                                                                                      alliance: object) -> None:
+    client.force_login(cast.worker_a)
+    response = client.post("/api/meetings/series", {
+        "area_id": cast.community_a.pk, "kind": "alliance", "title": "轮值联席会议", "alliance_id": alliance.pk,  # type: ignore[attr-defined]
+        "first_starts_at": "2027-01-15T14:00:00+08:00", "rotation": [cast.community_a.pk]},
+        content_type="application/json")
+    assert response.status_code == 400  # B is missing from the rotation
+    response = client.post("/api/meetings/series", {
+        "area_id": cast.community_a.pk, "kind": "alliance", "title": "轮值联席会议", "alliance_id": alliance.pk,  # type: ignore[attr-defined]
+        "first_starts_at": "2027-01-15T14:00:00+08:00"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    series = response.json()
+    assert (series["next_number"], series["next_host_area_id"]) == (2, cast.community_b.pk)
+    nxt = client.post(f"/api/meetings/series/{series['id']}/next")
+    assert nxt.status_code == 201 and nxt.json()["area_id"] == cast.community_b.pk
+    second = nxt.json()["id"]
+    skipped = client.post(f"/api/meetings/{second}/skip", {"reason": "换届"}, content_type="application/json")
+    assert skipped.json()["status"] == "skipped"
+    assert client.get(f"/api/meetings/series/{series['id']}").json()["next_host_area_id"] == cast.community_b.pk
+    assert client.post(f"/api/meetings/{second}/skip", {"reason": "x"}, content_type="application/json") \
+        .status_code == 400
+    # An ad hoc meeting now, with an invitation, a sign-in by code and the attendance.
+    created = client.post("/api/meetings/", {
+        "area_id": cast.community_a.pk, "title": "临时会议",
+        "starts_at": (timezone.now() + timedelta(minutes=20)).isoformat()}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    meeting = created.json()
+    invited = client.post(f"/api/meetings/{meeting['id']}/invitations",
+                          {"unit_ids": [cast.member_unit.pk], "user_ids": [cast.resident_user.pk]},
+                          content_type="application/json")
+    assert invited.status_code == 201 and len(invited.json()) == 2
+    client.force_login(cast.resident_user)
+    signed = client.post("/api/meetings/sign-in", {"code": meeting["checkin_code"]},
+                         content_type="application/json")
+    assert signed.status_code == 200 and signed.json()["attendance"] == "present"
+    assert client.post("/api/meetings/sign-in", {"code": "12"}, content_type="application/json").status_code == 400
+    att = client.get(f"/api/meetings/{meeting['id']}/attendance").json()
+    assert (att["present"], att["not_signed_in"]) == (1, 1)
+    ics = client.get(f"/api/meetings/{meeting['id']}/ics")
+    assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
+    client.force_login(cast.worker_b)
+    assert client.get(f"/api/meetings/{meeting['id']}").status_code == 404
+    assert client.post("/api/meetings/", {"area_id": cast.community_a.pk, "title": "x",
+                                         "starts_at": "2027-01-01T09:00:00+08:00"},
+                       content_type="application/json").status_code == 404

@@ -163,3 +163,24 @@ def test_the_meeting_page_shows_the_agenda_and_resolutions(client, cast) -> None
     html = client.get(f"/meetings/{scene.meeting.pk}/").content.decode()
     assert 'data-testid="agenda-section"' in html and "超期 12 天" in html and "疏通下水道" in html
     assert f"/meetings/{scene.meeting.pk}/agenda/" in html
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(client, cast, pair) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, _b = pair
+    client.force_login(cast.district_admin)
+    client.get("/meetings/resolutions/")
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/meetings/resolutions/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = cost()
+    for i in range(5):
+        r = Resolution.objects.create(meeting=a.meeting, area=cast.community_a, approach="a", task=f"任务{i}",
+                                      due_on=a.due_on)
+        r.units.set([cast.member_unit])
+    assert cost() == before

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.appeals import queries as appeals_queries
 from gongzhi.core.errors import ActionError
 from gongzhi.core.files import file_response
 from gongzhi.core.models import Area, Unit
@@ -136,6 +137,8 @@ def _detail(request: HttpRequest, resolution: Resolution, forms: dict[str, Any] 
         "updates": list(resolution.updates.select_related("unit", "by")),
         "forms": forms, "can_update": can_update, "can_manage": can_manage,
         "can_see_meeting": permissions.meeting_policy.visible_to(user).filter(pk=resolution.meeting_id).exists(),
+        "can_see_case": bool(resolution.case_id)
+        and appeals_queries.visible_cases(user).filter(pk=resolution.case_id).exists(),
     }, status=status)
 
 

@@ -137,8 +137,8 @@ def _detail(request: HttpRequest, resolution: Resolution, forms: dict[str, Any] 
         "updates": list(resolution.updates.select_related("unit", "by")),
         "forms": forms, "can_update": can_update, "can_manage": can_manage,
         "can_see_meeting": permissions.meeting_policy.visible_to(user).filter(pk=resolution.meeting_id).exists(),
-        "can_see_case": bool(resolution.case_id)
-        and appeals_queries.visible_cases(user).filter(pk=resolution.case_id).exists(),
+        "can_see_case": resolution.case_id is not None
+        and appeals_queries.visible_cases(user).filter(pk=int(resolution.case_id)).exists(),
     }, status=status)
 
 

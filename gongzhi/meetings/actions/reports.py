@@ -237,7 +237,7 @@ def _mark_missing(meeting: Meeting, now: datetime) -> int:
         notify([meeting.organizer], MISSING_VERB,
                _("%(count)d units did not submit their duty reports for %(meeting)s: %(units)s.") % {
                    "count": len(missing), "meeting": meeting.title, "units": "、".join(u.name for u in missing)},
-               reverse("meetings:reports_of_meeting", args=[meeting.pk]))
+               reverse("meetings:meeting", args=[meeting.pk]) + "#duty-reports")
     return len(missing)
 
 

@@ -95,7 +95,8 @@ def test_the_home_page_shows_the_liaisons_project_tasks(cast: Cast, scene: Any, 
 # The home page's queries: session, user, grants, the unit's registrations and communities (once per request), the
 # unread count, each project task's one or two bounded counts, then the statistics. Raise only with a reason.
 # + the meetings' tasks (meetings/reg_agenda.py): a liaison's open and overdue resolutions, a worker's raised items
-HOME_QUERIES = {"liaison": 18, "worker_a": 20}
+# + 2 each for the meetings (issue 20): see HOME_QUERIES in appeals/tests/test_home_tasks.py.
+HOME_QUERIES = {"liaison": 20, "worker_a": 22}
 
 
 @pytest.mark.parametrize("name", list(HOME_QUERIES))

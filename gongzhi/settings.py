@@ -217,6 +217,10 @@ LISTS_SURVEY_RATE = (env_int("LISTS_SURVEY_LIMIT", 30), env_int("LISTS_SURVEY_WI
 LISTS_PHONE_CODE_TTL = env_int("LISTS_PHONE_CODE_TTL", 600)
 LISTS_PHONE_CODE_ATTEMPTS = env_int("LISTS_PHONE_CODE_ATTEMPTS", 5)
 LISTS_PHONE_CODE_SENDS = env_int("LISTS_PHONE_CODE_SENDS", 3)
+# Residents' public forms of the meetings (an item raised for the next meeting) and the councils (proposals,
+# comments, code requests): posts per client address per window (seconds).
+MEETINGS_RAISE_RATE = (env_int("MEETINGS_RAISE_LIMIT", 20), env_int("MEETINGS_RAISE_WINDOW", 600))
+COUNCILS_PUBLIC_RATE = (env_int("COUNCILS_PUBLIC_LIMIT", 20), env_int("COUNCILS_PUBLIC_WINDOW", 600))
 # Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
 APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
 # One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal

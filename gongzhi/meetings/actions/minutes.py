@@ -41,7 +41,7 @@ def minutes_url(minutes: Minutes) -> str:
 
 
 def _lock(minutes: Minutes) -> Minutes:
-    return Minutes.objects.select_for_update().select_related("meeting__area").get(pk=minutes.pk)
+    return Minutes.objects.select_for_update(of=("self",)).select_related("meeting__area").get(pk=minutes.pk)
 
 
 def _text(value: Any, field: str) -> str:
@@ -58,7 +58,7 @@ def _refuse_signed(minutes: Minutes) -> None:
 
 @transaction.atomic
 def do_start_minutes(meeting: Meeting, *, acting_user: User) -> Minutes:
-    meeting = Meeting.objects.select_for_update().select_related("area").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("area").get(pk=meeting.pk)
     permissions.meeting_policy.require(acting_user, "manage", meeting,
                                        _("Only the meeting's organizers write its minutes."))
     if meeting.status in CLOSED:

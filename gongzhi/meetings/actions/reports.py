@@ -58,13 +58,13 @@ def _refuse_if_submitted(report: DutyReport) -> None:
 
 
 def _lock(report: DutyReport) -> DutyReport:
-    return DutyReport.objects.select_for_update().select_related("meeting__area", "unit").get(pk=report.pk)
+    return DutyReport.objects.select_for_update(of=("self",)).select_related("meeting__area", "unit").get(pk=report.pk)
 
 
 @transaction.atomic
 def do_prepare_duty_reports(meeting: Meeting, *, acting_user: User | None = None) -> list[DutyReport]:
     """A prefilled report for each invited unit that has none yet; returns the reports created."""
-    meeting = Meeting.objects.select_for_update().select_related("area").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("area").get(pk=meeting.pk)
     permissions.meeting_policy.require(acting_user, "manage", meeting,
                                        _("Only the meeting's organizers prepare the duty reports."))
     if meeting.status in (Meeting.Status.SKIPPED, Meeting.Status.CANCELLED):

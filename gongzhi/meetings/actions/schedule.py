@@ -190,7 +190,7 @@ def do_schedule_next(series: MeetingSeries, *, acting_user: User | None, starts_
                      place: str | None = None, invite_units: bool = True) -> Meeting:
     """Create the series' next meeting at its slot (or at `starts_at`), hosted by the community whose turn it is,
     with the registered member units invited."""
-    series = MeetingSeries.objects.select_for_update().select_related("area", "alliance").get(pk=series.pk)
+    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("area", "alliance").get(pk=series.pk)
     if not can_manage_series(acting_user, series):
         raise PermissionDenied(_("You may not schedule this series' meetings."))
     if not series.active:

@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from gongzhi.core import actions as core_actions
@@ -138,11 +137,6 @@ def test_an_alliance_meeting_decides_and_the_unit_reports_it_done_on_a_phone(
     shot(worker, "1-series-form")
     form.get_by_role("button", name="创建周期会议并安排第一次会议").click()
     worker.wait_for_load_state()
-    if connection.vendor == "postgresql" and "系统出错了" in worker.inner_text("body"):
-        # Known, in the schedule part: do_schedule_next locks the series with select_related("alliance"), a nullable
-        # join PostgreSQL refuses (FOR UPDATE cannot be applied to the nullable side of an outer join).
-        pytest.xfail("gongzhi/meetings/actions/schedule.py do_schedule_next: select_for_update() with "
-                     "select_related('alliance') fails on PostgreSQL, so no series can be created")
     worker.wait_for_selector("[data-testid=meeting-title]")
     meeting = Meeting.objects.get(series__title="和平安定党建轮值联席会议", number=1)
     assert meeting.kind == MeetingKind.ALLIANCE and meeting.alliance == scene["alliance"]

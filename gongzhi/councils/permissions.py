@@ -13,41 +13,47 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core.models import Role
 from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES
-from gongzhi.core.policy import Policy, PolicySet, is_active_user, is_superuser, path_q, scope_paths
-from gongzhi.lib.ttl import ttl_cached
+from gongzhi.core.policy import (
+    Policy,
+    PolicySet,
+    is_active_user,
+    is_superuser,
+    path_q,
+    scope_paths,
+    user_roles,
+)
 
 from .models import Council, Councillor, Proposal
 
 STAFF_ROLES = AREA_STAFF_ROLES
 
 
-@ttl_cached(60)
-def councillor_accounts() -> frozenset[int]:
-    """The accounts linked to a councillor term not over yet (a per-process cache, so that pages cost no query for
-    the users who are no councillor; the councils' actions clear it when terms change)."""
-    today = timezone.localdate()
-    return frozenset(Councillor.objects.filter(user__isnull=False, term_end__gte=today)
-                     .values_list("user_id", flat=True))
+# A councillor signs in with the account of a resident, a party member or a volunteer (or one with no role): an
+# account with any other role (staff, a department handler, a unit liaison, a follow-up caller) is never taken for a
+# councillor, so their pages cost no councillor query.
+COUNCILLOR_ACCOUNT_ROLES = frozenset({Role.RESIDENT, Role.PARTY_MEMBER, Role.VOLUNTEER})
 
 
-def forget_councillor_accounts() -> None:
-    """After a change of terms: forget the cache now and once the transaction commits."""
-    councillor_accounts.clear()
-    transaction.on_commit(councillor_accounts.clear)
+def may_be_councillor(user: Any) -> bool:
+    return is_active_user(user) and user_roles(user) <= COUNCILLOR_ACCOUNT_ROLES
 
 
 def serving_terms(user: Any, day: Any = None) -> list[Councillor]:
-    """The user's councillor terms serving today (or `day`)."""
-    if not is_active_user(user) or user.pk not in councillor_accounts():
+    """The user's councillor terms serving today (or `day`); read once per request and cached on the user."""
+    if not may_be_councillor(user):
         return []
+    terms = getattr(user, "_gongzhi_councillor_terms", None)
+    if terms is None:
+        terms = list(Councillor.objects.filter(user=user).select_related("council"))
+        user._gongzhi_councillor_terms = terms
     day = day or timezone.localdate()
-    return [c for c in Councillor.objects.filter(user=user).select_related("council")
-            if c.serving_on(day)]
+    return [c for c in terms if c.serving_on(day)]
 
 
 def councillor_council_ids(user: Any) -> set[int]:

@@ -157,7 +157,7 @@ HOME_QUERIES = {
     # raised for meetings waiting (meetings/reg_agenda.py)
     "subdistrict_staff_a": 23,
     "city_admin": 19,
-    "resident_user": 9,
+    "resident_user": 10,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
 }
 
 

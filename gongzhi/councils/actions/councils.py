@@ -18,7 +18,7 @@ from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, Resident, User
 
 from ..models import Council, Councillor
-from ..permissions import council_policy, forget_councillor_accounts
+from ..permissions import council_policy
 from ._common import clean_text
 
 RULES = ["quorum", "majority", "abstentions_count", "ballot"]
@@ -130,7 +130,6 @@ def do_appoint_councillor(council: Council, *, acting_user: User | None, residen
     _check_overlap(council, resident, term_start, term_end)
     councillor = Councillor.objects.create(council=council, resident=resident, user=_check_user(resident, user),
                                            how=how, term_start=term_start, term_end=term_end)
-    forget_councillor_accounts()
     log_event(acting_user, "councils.appoint_councillor", councillor, area=council.area,
               after=snapshot(councillor, TERM))
     return councillor
@@ -165,7 +164,6 @@ def do_renew_term(councillor: Councillor, *, acting_user: User | None, term_end:
     if start <= old.term_end:  # the new term starts early: the old one ends the day before
         old.term_end = max(old.term_start, start - timedelta(days=1))
         old.save(update_fields=["term_end"])
-    forget_councillor_accounts()
     log_event(acting_user, "councils.renew_term", new, area=council.area, after=snapshot(new, TERM))
     return new
 
@@ -188,7 +186,6 @@ def do_end_term_early(councillor: Councillor, *, acting_user: User | None, on: d
     before = snapshot(councillor, ["ended_early_on"])
     councillor.ended_early_on = day
     councillor.save(update_fields=["ended_early_on"])
-    forget_councillor_accounts()
     log_event(acting_user, "councils.end_term_early", councillor, area=councillor.council.area, before=before,
               after={**snapshot(councillor, ["ended_early_on"]), "reason": reason})
     return councillor

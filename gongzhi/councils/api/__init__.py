@@ -56,7 +56,7 @@ class RenewIn(Schema):
     term_end: date
 
 
-class ProposalOut(Schema):
+class CouncilProposalOut(Schema):
     id: int
     council_id: int
     title: str
@@ -113,7 +113,7 @@ class VoteOut(Schema):
     cast_at: datetime
 
 
-class DemandOut(Schema):
+class CouncilDemandOut(Schema):
     demand_id: int
     title: str
 
@@ -193,13 +193,13 @@ def end_term(request: HttpRequest, councillor_id: Id) -> dict[str, Any]:
     return councillor_out(Councillor.objects.select_related("resident").get(pk=term.pk))
 
 
-@router.get("/councils/{council_id}/proposals", response=list[ProposalOut], summary="议事会的提案")
+@router.get("/councils/{council_id}/proposals", response=list[CouncilProposalOut], summary="议事会的提案")
 def list_proposals(request: HttpRequest, council_id: Id, status: str = "") -> list[dict[str, Any]]:
     council = get_council_for_user(request.user, council_id)
     return [proposal_out(p) for p in queries.proposals_of(council, status if status in Proposal.Status.values else "")[:500]]
 
 
-@router.post("/councils/{council_id}/proposals", response={201: ProposalOut}, summary="提交提案（议事员，或工作人员代居民）")
+@router.post("/councils/{council_id}/proposals", response={201: CouncilProposalOut}, summary="提交提案（议事员，或工作人员代居民）")
 def submit(request: HttpRequest, council_id: Id, payload: ProposalIn) -> Status:
     council = get_council_for_user(request.user, council_id)
     proposal = actions.do_submit_proposal(council, acting_user=request.user, title=payload.title,  # type: ignore[arg-type]
@@ -207,7 +207,7 @@ def submit(request: HttpRequest, council_id: Id, payload: ProposalIn) -> Status:
     return Status(201, proposal_out(proposal))
 
 
-@router.get("/proposals/{proposal_id}", response=ProposalOut, summary="一条提案及其表决结果")
+@router.get("/proposals/{proposal_id}", response=CouncilProposalOut, summary="一条提案及其表决结果")
 def get_proposal(request: HttpRequest, proposal_id: Id) -> dict[str, Any]:
     return proposal_out(get_proposal_for_user(request.user, proposal_id))
 
@@ -241,7 +241,7 @@ def hide_comment(request: HttpRequest, proposal_id: Id, comment_id: Id, payload:
                                                reason=payload.reason))
 
 
-@router.post("/proposals/{proposal_id}/open", response=ProposalOut, summary="开始表决")
+@router.post("/proposals/{proposal_id}/open", response=CouncilProposalOut, summary="开始表决")
 def open_voting(request: HttpRequest, proposal_id: Id, payload: OpenIn) -> dict[str, Any]:
     proposal = get_proposal_for_user(request.user, proposal_id)
     return proposal_out(actions.do_open_voting(proposal, acting_user=request.user,  # type: ignore[arg-type]
@@ -262,13 +262,13 @@ def cast_vote(request: HttpRequest, proposal_id: Id, payload: VoteIn) -> Status:
     return Status(201, {"ok": True})
 
 
-@router.post("/proposals/{proposal_id}/close", response=ProposalOut, summary="结束表决并计票")
+@router.post("/proposals/{proposal_id}/close", response=CouncilProposalOut, summary="结束表决并计票")
 def close_voting(request: HttpRequest, proposal_id: Id) -> dict[str, Any]:
     proposal = get_proposal_for_user(request.user, proposal_id)
     return proposal_out(actions.do_close_voting(proposal, acting_user=request.user))  # type: ignore[arg-type]
 
 
-@router.post("/proposals/{proposal_id}/demand", response={201: DemandOut}, summary="通过的提案转为需求")
+@router.post("/proposals/{proposal_id}/demand", response={201: CouncilDemandOut}, summary="通过的提案转为需求")
 def turn_into_demand(request: HttpRequest, proposal_id: Id) -> Status:
     proposal = get_proposal_for_user(request.user, proposal_id)
     demand = actions.do_turn_into_demand(proposal, acting_user=request.user)  # type: ignore[arg-type]

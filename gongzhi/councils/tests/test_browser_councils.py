@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from gongzhi.core.notifications import MemorySmsBackend
 from gongzhi.councils.models import Councillor, Proposal
-from gongzhi.councils.permissions import councillor_accounts
 from gongzhi.lists.models import Demand
 from gongzhi.test import PHONE, SHOTS, make_user, signed_in
 
@@ -46,7 +45,6 @@ def test_a_resident_proposes_on_a_phone_councillors_vote_and_it_becomes_a_demand
         term.resident.save(update_fields=["user"])
         Councillor.objects.filter(pk=term.pk).update(user=user)
         voters.append(user)
-    councillor_accounts.clear()
 
     with override_settings(SMS_BACKEND="memory"):
         page = browser.new_context(**PHONE).new_page()

@@ -367,6 +367,7 @@ def test_the_results_page_reads_in_a_fixed_number_of_queries(client: Any, cast: 
         return len(queries.captured_queries)
 
     answer(survey, "13800000001", django_capture_on_commit_callbacks, text="楼道灯坏了")
+    count()  # the first page of a session may read what later pages have cached on it
     few = count()
     for i in range(2, 12):
         answer(survey, f"138000000{i:02d}", django_capture_on_commit_callbacks, care=("停车难", "老年助餐"),

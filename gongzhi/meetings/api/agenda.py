@@ -39,7 +39,7 @@ class AgendaItemOut(Schema):
     discussion: str
 
 
-class ProposalOut(Schema):
+class AgendaProposalOut(Schema):
     source: str
     source_label: str
     source_key: str
@@ -90,7 +90,7 @@ class DeclineIn(Schema):
     reason: str
 
 
-class UpdateOut(Schema):
+class ResolutionUpdateOut(Schema):
     id: int
     percent: int
     note: str
@@ -122,7 +122,7 @@ class ResolutionOut(Schema):
 
 
 class ResolutionDetailOut(ResolutionOut):
-    updates: list[UpdateOut]
+    updates: list[ResolutionUpdateOut]
 
 
 class ResolutionIn(Schema):
@@ -137,7 +137,7 @@ class ResolutionIn(Schema):
     create: str = ""
 
 
-class CompleteIn(Schema):
+class ResolutionCompleteIn(Schema):
     evidence: str
 
 
@@ -199,7 +199,7 @@ def list_agenda(request: HttpRequest, meeting_id: Id) -> list[dict[str, Any]]:
     return _agenda(_meeting(request, meeting_id))
 
 
-@router.get("/{meeting_id}/agenda/proposals", response=list[ProposalOut],
+@router.get("/{meeting_id}/agenda/proposals", response=list[AgendaProposalOut],
             summary="根据社区待办事项提议的议题及理由（未列入议题的）")
 def list_proposals(request: HttpRequest, meeting_id: Id) -> list[dict[str, Any]]:
     meeting = _managed(request, meeting_id)
@@ -320,7 +320,7 @@ def post_update(request: HttpRequest, resolution_id: Id, percent: int = Form(...
 
 
 @router.post("/resolutions/{resolution_id}/complete", response=ResolutionDetailOut, summary="决议办结（须提供完成佐证）")
-def complete_resolution(request: HttpRequest, resolution_id: Id, payload: CompleteIn) -> dict[str, Any]:
+def complete_resolution(request: HttpRequest, resolution_id: Id, payload: ResolutionCompleteIn) -> dict[str, Any]:
     resolution = permissions.get_resolution_for_user(request.user, resolution_id)
     resolution = resolution_actions.do_complete_resolution(resolution, acting_user=request.user,  # type: ignore[arg-type]
                                                            evidence=payload.evidence)

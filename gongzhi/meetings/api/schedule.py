@@ -80,7 +80,7 @@ class SeriesOut(Schema):
     next_host_area_name: str
 
 
-class ReasonIn(Schema):
+class MeetingReasonIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
@@ -279,14 +279,14 @@ def move_meeting(request: HttpRequest, meeting_id: Id, payload: MoveIn) -> dict[
 
 
 @router.post("/{int:meeting_id}/skip", response=MeetingOut, summary="本次跳过（说明原因；承办社区保留轮值）")
-def skip_meeting(request: HttpRequest, meeting_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def skip_meeting(request: HttpRequest, meeting_id: Id, payload: MeetingReasonIn) -> dict[str, Any]:
     meeting = actions.do_skip_meeting(_meeting(request, meeting_id), acting_user=request.user,  # type: ignore[arg-type]
                                       reason=payload.reason)
     return _meeting_out(request, meeting)
 
 
 @router.post("/{int:meeting_id}/cancel", response=MeetingOut, summary="取消会议（说明原因）")
-def cancel_meeting(request: HttpRequest, meeting_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def cancel_meeting(request: HttpRequest, meeting_id: Id, payload: MeetingReasonIn) -> dict[str, Any]:
     meeting = actions.do_cancel_meeting(_meeting(request, meeting_id), acting_user=request.user,  # type: ignore[arg-type]
                                         reason=payload.reason)
     return _meeting_out(request, meeting)
@@ -345,7 +345,7 @@ def mark_present(request: HttpRequest, meeting_id: Id, invitation_id: Id) -> dic
 
 @router.post("/{int:meeting_id}/invitations/{int:invitation_id}/absent", response=InvitationOut,
              summary="登记缺席（说明原因）")
-def record_absence(request: HttpRequest, meeting_id: Id, invitation_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def record_absence(request: HttpRequest, meeting_id: Id, invitation_id: Id, payload: MeetingReasonIn) -> dict[str, Any]:
     invitation = actions.do_record_absence(_invitation(request, meeting_id, invitation_id),
                                            acting_user=request.user, reason=payload.reason)  # type: ignore[arg-type]
     return _invitation_out(invitation)

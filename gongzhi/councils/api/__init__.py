@@ -118,6 +118,12 @@ class CouncilDemandOut(Schema):
     title: str
 
 
+class CouncilProjectOut(Schema):
+    project_id: int
+    demand_id: int | None
+    title: str
+
+
 def council_out(c: Council) -> dict[str, Any]:
     return {"id": c.pk, "name": c.name, "area_id": c.area_id, "area_name": c.area.name, "quorum": str(c.quorum),
             "majority": c.majority, "abstentions_count": c.abstentions_count, "ballot": c.ballot}
@@ -273,3 +279,12 @@ def turn_into_demand(request: HttpRequest, proposal_id: Id) -> Status:
     proposal = get_proposal_for_user(request.user, proposal_id)
     demand = actions.do_turn_into_demand(proposal, acting_user=request.user)  # type: ignore[arg-type]
     return Status(201, {"demand_id": demand.pk, "title": demand.title})
+
+
+@router.post("/proposals/{proposal_id}/project", response={201: CouncilProjectOut},
+             summary="通过的提案转为项目（待认领；其需求一并生成）")
+def turn_into_project(request: HttpRequest, proposal_id: Id) -> Status:
+    proposal = get_proposal_for_user(request.user, proposal_id)
+    project: Any = actions.do_turn_into_project(proposal, acting_user=request.user)  # type: ignore[arg-type]
+    proposal.refresh_from_db()
+    return Status(201, {"project_id": project.pk, "demand_id": proposal.demand_id, "title": project.title})

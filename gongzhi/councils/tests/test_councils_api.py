@@ -76,3 +76,23 @@ def test_a_passed_proposal_becomes_a_demand_through_the_api(cast: Any, councils:
     assert made.status_code == 201
     demand = Demand.objects.get(pk=made.json()["demand_id"])
     assert demand.source == "council" and demand.source_key == f"councils.proposal:{proposal.pk}"
+
+
+def test_a_passed_proposal_becomes_a_project_through_the_api(cast: Any, councils: Any) -> None:
+    from gongzhi.councils import actions
+    from gongzhi.councils.actions.votes import do_cast_vote_for_demo
+    from gongzhi.lists.models import Project
+
+    proposal = actions.do_submit_proposal(councils.a, acting_user=cast.worker_a, title="充电棚", body="建", name="居民")
+    actions.do_open_voting(proposal, acting_user=cast.worker_a, closes_at=timezone.now() + timedelta(days=1))
+    for term in councils.terms[:3]:
+        do_cast_vote_for_demo(proposal, councillor=term, choice="yes", at=timezone.now())
+    actions.do_close_voting(proposal, acting_user=cast.worker_a)
+    client = Client()
+    client.force_login(cast.resident_user)
+    assert _post(client, f"/api/councils/proposals/{proposal.pk}/project").status_code == 403
+    client.force_login(cast.worker_a)
+    made = _post(client, f"/api/councils/proposals/{proposal.pk}/project")
+    assert made.status_code == 201, made.content
+    project = Project.objects.get(pk=made.json()["project_id"])
+    assert project.status == Project.Status.PROPOSED and project.demands.filter(pk=made.json()["demand_id"]).exists()

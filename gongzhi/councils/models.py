@@ -48,6 +48,12 @@ class Council(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def quorum_display(self) -> str:
+        """The quorum as people read it: 0.50 → 50%."""
+        percent = (self.quorum * 100).normalize()
+        return f"{percent:f}%"
+
 
 class Councillor(models.Model):
     class How(models.TextChoices):

@@ -98,17 +98,24 @@ def _error(form: Any, exc: ActionError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def _scheduling_form(request: HttpRequest, form_class: Any) -> Any:
+    """The new-meeting or new-series form, its communities and alliances those the user may schedule for (403 when
+    none)."""
     areas = schedulable_areas(request.user).order_by("path")
     if not areas.exists():
         raise PermissionDenied(_("You may not schedule meetings."))
-    form = MeetingForm(request.POST if request.method == "POST" else None)
-    form.fields["area"].queryset = areas  # type: ignore[attr-defined]
-    form.fields["alliance"].queryset = _alliances_for(request.user)  # type: ignore[attr-defined]
+    form = form_class(request.POST if request.method == "POST" else None)
+    form.fields["area"].queryset = areas
+    form.fields["alliance"].queryset = _alliances_for(request.user)
     if areas.count() == 1:
         form.fields["area"].initial = areas.first()
+    return form
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    form = _scheduling_form(request, MeetingForm)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,14 +137,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def series_new(request: HttpRequest) -> HttpResponse:
-    areas = schedulable_areas(request.user).order_by("path")
-    if not areas.exists():
-        raise PermissionDenied(_("You may not schedule meetings."))
-    form = SeriesForm(request.POST if request.method == "POST" else None)
-    form.fields["area"].queryset = areas  # type: ignore[attr-defined]
-    form.fields["alliance"].queryset = _alliances_for(request.user)  # type: ignore[attr-defined]
-    if areas.count() == 1:
-        form.fields["area"].initial = areas.first()
+    form = _scheduling_form(request, SeriesForm)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.lists",
     "gongzhi.meetings",
     "gongzhi.councils",
+    "gongzhi.service",
 ]
 
 MIDDLEWARE = [

@@ -185,7 +185,8 @@ def do_register_unit(unit: Unit, *, community: Area, acting_user: User | None, n
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                kind=Registration.Kind.UNIT, unit=unit, community=community, registered_at=timezone.now(), note=note
+                kind=Registration.Kind.UNIT, unit=unit, community=community, registered_at=timezone.now(), note=note,
+                status=Registration.Status.CONFIRMED, decided_at=timezone.now(), decided_by=acting_user,
             )
     except IntegrityError:
         raise ActionError(
@@ -200,13 +201,18 @@ def do_register_unit(unit: Unit, *, community: Area, acting_user: User | None, n
 def do_register_party_member(member: PartyMember, *, community: Area, acting_user: User | None) -> Registration:
     if community.level != Area.Level.COMMUNITY:
         raise ActionError(_("A party member registers at a community."), field="community")
-    if acting_user is not None and member.user_id != acting_user.pk:
+    # Staff (or the system) register a member as confirmed; a member registering themself waits for the community.
+    by_self = acting_user is not None and member.user_id == acting_user.pk
+    if acting_user is not None and not by_self:
         require(acting_user, "manage", community)
+    now = timezone.now()
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
                 kind=Registration.Kind.PARTY_MEMBER, party_member=member, community=community,
-                registered_at=timezone.now(),
+                registered_at=now,
+                status=Registration.Status.PENDING if by_self else Registration.Status.CONFIRMED,
+                decided_at=None if by_self else now, decided_by=None if by_self else acting_user,
             )
     except IntegrityError:
         raise ActionError(_("This party member is already registered at this community.")) from None

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -328,8 +329,19 @@ class LeadHousehold(models.Model):
         return str(self.household)
 
 
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def confirmed(self) -> RegistrationQuerySet:
+        """What counts: a registration the community confirmed (pending and declined ones give no scope)."""
+        return self.filter(status="confirmed")
+
+
 class Registration(models.Model):
     """双报到: a unit or an in-service party member registers at a community."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("registration", "Awaiting confirmation")
+        CONFIRMED = "confirmed", pgettext_lazy("registration", "Confirmed")
+        DECLINED = "declined", pgettext_lazy("registration", "Declined")
 
     class Kind(models.TextChoices):
         UNIT = "unit", _("Unit")
@@ -348,6 +360,16 @@ class Registration(models.Model):
     )
     registered_at = models.DateTimeField(_("registered at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # A registration made by staff is confirmed at once; one a member or a unit makes itself waits for the
+    # community (the service app's registration page), which confirms or declines it with a reason.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.CharField(_("reason declined"), max_length=200, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("registration")

@@ -663,7 +663,8 @@ def _write_units(records: list[dict[str, Any]]) -> int:
              for r in records]
     _bulk_create_with_ids(Unit, units)
     now = timezone.now()
-    registrations = [Registration(kind=Registration.Kind.UNIT, unit=unit, community=community, registered_at=now)
+    registrations = [Registration(kind=Registration.Kind.UNIT, unit=unit, community=community, registered_at=now,
+                                  status=Registration.Status.CONFIRMED, decided_at=now)
                      for unit, r in zip(units, records, strict=True) for community in r["communities"]]
     Registration.objects.bulk_create(registrations, batch_size=1000)
     return len(units)

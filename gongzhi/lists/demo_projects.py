@@ -57,7 +57,7 @@ def _cast() -> Cast | None:
     community = worker_grant.area
     unit = liaison_grant.unit
     others: list[tuple[Unit, User]] = []
-    registered = (Registration.objects.filter(community=community, kind=Registration.Kind.UNIT)
+    registered = (Registration.objects.confirmed().filter(community=community, kind=Registration.Kind.UNIT)
                   .exclude(unit=unit).exclude(unit__kind=Unit.Kind.DEPARTMENT).select_related("unit")
                   .order_by("unit__name")[:2])
     for reg in registered:
@@ -115,7 +115,7 @@ def _lead_for(cast: Cast, project: Project, fallback: tuple[Unit, User]) -> tupl
     for reservation in project.reservations.select_related("resource__provider_unit"):
         unit = reservation.resource.provider_unit
         if unit is not None and unit.pk != cast.unit.pk and unit.kind != Unit.Kind.DEPARTMENT and \
-                Registration.objects.filter(community=cast.community, unit=unit).exists():
+                Registration.objects.confirmed().filter(community=cast.community, unit=unit).exists():
             return unit, _liaison_of(unit, cast.community)
     return fallback
 

@@ -88,7 +88,7 @@ def _cast() -> Cast | None:
 def _provider(cast: Cast, kind: str) -> Unit | None:
     """A unit of `kind` registered at the community; else one of the district (an enterprise of the district
     offering a fund to the community, a department serving the subdistrict), which needs no registration here."""
-    registered = Registration.objects.filter(community=cast.community, kind=Registration.Kind.UNIT,
+    registered = Registration.objects.confirmed().filter(community=cast.community, kind=Registration.Kind.UNIT,
                                              unit__kind=kind).exclude(unit=cast.unit).select_related("unit")
     reg = registered.order_by("unit__name").first()
     if reg is not None and reg.unit is not None:

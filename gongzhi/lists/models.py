@@ -267,6 +267,7 @@ class PhoneCode(models.Model):
         MEETING_ITEM = "meeting_item", _("Item raised for a meeting")
         COUNCIL_PROPOSAL = "council_proposal", _("Council proposal")
         COUNCIL_COMMENT = "council_comment", _("Comment on a council proposal")
+        ACTIVITY_FEEDBACK = "activity_feedback", _("Feedback on a service activity")
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     object_id = models.PositiveBigIntegerField()

@@ -75,7 +75,7 @@ def registered_communities(user: Any) -> list[Area]:
     if not units:
         user_cache: list[Area] = []
     else:
-        ids = set(Registration.objects.filter(unit__in=units, kind=Registration.Kind.UNIT)
+        ids = set(Registration.objects.confirmed().filter(unit__in=units, kind=Registration.Kind.UNIT)
                   .values_list("community_id", flat=True))
         user_cache = list(Area.objects.filter(pk__in=ids))
         for unit in units:

@@ -34,7 +34,7 @@ def demand_list(user: Any, *, status: str = "", filters: DemandFilters | None = 
 
 def registered_units(communities: QuerySet[Area]) -> QuerySet[Unit]:
     """The units registered (双报到) at these communities or sitting in them, by name."""
-    registered = Registration.objects.filter(kind=Registration.Kind.UNIT, community__in=communities).values("unit_id")
+    registered = Registration.objects.confirmed().filter(kind=Registration.Kind.UNIT, community__in=communities).values("unit_id")
     paths = list(communities.values_list("path", flat=True)[:500])
     q = Q(pk__in=registered)
     for path in paths:

@@ -129,7 +129,8 @@ def prefill_for(unit: Unit, meeting: Meeting, since: datetime) -> list[Prefill]:
 def in_service_members(unit: Unit, communities: list[Area]) -> int:
     """The unit's in-service party members (在职党员) registered (双报到) at these communities."""
     return (PartyMember.objects.filter(work_unit=unit, in_service=True,
-                                       registrations__community__in=[a.pk for a in communities])
+                                       registrations__community__in=[a.pk for a in communities],
+                                       registrations__status="confirmed")
             .distinct().count())
 
 

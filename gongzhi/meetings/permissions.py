@@ -217,7 +217,7 @@ class MeetingsAreaPolicy(Policy[Area]):
         units = liaison_unit_ids(user)
         if not units:
             return False
-        return Registration.objects.filter(unit_id__in=units, community=area).exists() or \
+        return Registration.objects.confirmed().filter(unit_id__in=units, community=area).exists() or \
             Unit.objects.filter(pk__in=units, area__path__startswith=area.path).exists()
 
 

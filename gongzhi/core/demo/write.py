@@ -166,6 +166,8 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> dict[str, int]:
             unit=units[i],
             registered_at=u.registered_on,
             note="驻区单位双报到",
+            status=Registration.Status.CONFIRMED,
+            decided_at=u.registered_on,
         )
         for i, u in enumerate(plan.units)
         if u.registered_at is not None and u.registered_on is not None
@@ -176,6 +178,8 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> dict[str, int]:
             party_member=members[i],
             registered_at=m.registered_on,
             note="在职党员双报到",
+            status=Registration.Status.CONFIRMED,
+            decided_at=m.registered_on,
         )
         for i, m in enumerate(plan.members)
         if m.registered_on is not None

@@ -37,7 +37,7 @@ def _clean_title(title: str) -> str:
 
 def unit_registered_at(unit: Unit, community: Area) -> bool:
     """Is the unit registered (双报到) at this community?"""
-    return Registration.objects.filter(unit=unit, kind=Registration.Kind.UNIT, community=community).exists()
+    return Registration.objects.confirmed().filter(unit=unit, kind=Registration.Kind.UNIT, community=community).exists()
 
 
 def _checked_appeals(user: User | None, appeal_ids: Sequence[int]) -> list[Any]:

@@ -290,7 +290,7 @@ def unit_registered_at(unit: Unit, community: Area) -> bool:
     """Is the unit registered (双报到) at the community, or does it sit there?"""
     if unit.area.path.startswith(community.path):
         return True
-    return Registration.objects.filter(unit=unit, community=community, kind=Registration.Kind.UNIT).exists()
+    return Registration.objects.confirmed().filter(unit=unit, community=community, kind=Registration.Kind.UNIT).exists()
 
 
 # --- partners, budget, milestones, sub-projects ---------------------------------------------------------------

@@ -141,7 +141,7 @@ def _claim_units(user: Any, project: Project) -> list[Unit]:
 
 def _partner_choices(project: Project) -> Any:
     taken = set(project.partner_units.values_list("pk", flat=True)) | {project.lead_unit_id}
-    registered = Registration.objects.filter(community=project.area, kind=Registration.Kind.UNIT).values("unit_id")
+    registered = Registration.objects.confirmed().filter(community=project.area, kind=Registration.Kind.UNIT).values("unit_id")
     return (Unit.objects.filter(Q(pk__in=registered) | Q(area__path__startswith=project.area.path))
             .exclude(pk__in=[pk for pk in taken if pk]).exclude(kind=Unit.Kind.DEPARTMENT).order_by("name"))
 

@@ -407,7 +407,7 @@ def registered_units(meeting: Meeting) -> QuerySet[Unit]:
     communities: list[int] = [meeting.area_id]
     if meeting.alliance_id is not None:
         communities = list(Area.objects.filter(alliances=meeting.alliance_id).values_list("pk", flat=True))
-    unit_ids = Registration.objects.filter(kind=Registration.Kind.UNIT, community_id__in=communities) \
+    unit_ids = Registration.objects.confirmed().filter(kind=Registration.Kind.UNIT, community_id__in=communities) \
         .values_list("unit_id", flat=True)
     return Unit.objects.filter(pk__in=unit_ids).order_by("name")
 

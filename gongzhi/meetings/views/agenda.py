@@ -114,7 +114,7 @@ def _raise_areas(user: Any) -> list[Area]:
     units = permissions.liaison_unit_ids(user)
     communities: dict[int, Area] = {}
     if units:
-        for reg in Registration.objects.filter(unit_id__in=units, community__isnull=False).select_related("community"):
+        for reg in Registration.objects.confirmed().filter(unit_id__in=units, community__isnull=False).select_related("community"):
             if reg.community is not None:
                 communities[reg.community.pk] = reg.community
     for area in permissions.area_policy.areas_where(user, "raise_item").filter(level=Area.Level.COMMUNITY)[:50]:

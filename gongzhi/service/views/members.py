@@ -1,0 +1,10 @@
+"""The members part's pages (to be built)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def registration_list(request: HttpRequest) -> HttpResponse:
+    raise Http404
+

@@ -452,8 +452,17 @@ get_certificate_for_user = certificate_policy.get_for_user
 
 
 def shows_service(user: Any) -> bool:
-    """The nav entry: anyone with a role at a community, or with a party-member record."""
-    return is_superuser(user) or has_role(user, COMMUNITY_ROLES) or own_member(user) is not None
+    """The nav entry: anyone with a role at a community; an account with no role at all but a party-member record
+    (no query for the other roles: their grants are cached)."""
+    if is_superuser(user) or has_role(user, COMMUNITY_ROLES):
+        return True
+    return is_active_user(user) and not user_grants(user) and own_member(user) is not None
+
+
+def service_priority(user: Any) -> int:
+    """On a phone's bar, service comes first for party members and volunteers (it is their main work here)."""
+    roles = {g.role for g in user_grants(user)}
+    return 10 if roles & {Role.PARTY_MEMBER, Role.VOLUNTEER} and not roles & STAFF_ROLES else 55
 
 
 def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:

@@ -11,11 +11,12 @@ def register() -> None:
 
     from . import reg_activities, reg_bank, reg_commitments, reg_members
     from .api import router
-    from .permissions import shows_service
+    from .permissions import service_priority, shows_service
 
     registry.urls("service/", "gongzhi.service.urls")
     registry.api_router("/service/", router, tags=["党员志愿服务"])
-    registry.nav(NavEntry("service", _("Service"), "service:home", shows_service, priority=55), before="audit")
+    registry.nav(NavEntry("service", _("Service"), "service:home", shows_service, priority=55,
+                          priority_for=service_priority), before="audit")
     reg_members.register()
     reg_commitments.register()
     reg_activities.register()

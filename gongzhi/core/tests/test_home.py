@@ -33,8 +33,13 @@ def test_the_phone_bar_keeps_each_roles_main_work_and_the_rest_goes_behind_the_m
         "home", "appeals", "whistles", "notifications"]
     # A member unit's liaison keeps the project list (claim, sign, progress) on the bar, after its cases.
     assert [i["key"] for i in navigation_for(cast.liaison) if i["main"]] == ["home", "appeals", "whistles", "projects"]
-    # A resident's few entries all stay on the bar: no menu for them.
-    assert all(i["main"] for i in navigation_for(cast.resident_user))
+    # A resident keeps the appeals on the bar; service and the areas go behind the menu.
+    resident = navigation_for(cast.resident_user)
+    assert [i["key"] for i in resident if i["main"]] == ["home", "appeal_submit", "my_appeals", "notifications"]
+    assert {i["key"] for i in resident if not i["main"]} == {"areas", "service"}
+    # Service is the main work of party members and volunteers: it stays on their bar.
+    assert "service" in [i["key"] for i in navigation_for(cast.party_member_user) if i["main"]]
+    assert "service" in [i["key"] for i in navigation_for(cast.volunteer) if i["main"]]
 
 
 def test_the_page_has_the_menu_for_a_phone_and_every_entry_for_a_wide_screen(cast: Any, client: Any) -> None:
@@ -48,7 +53,8 @@ def test_the_page_has_the_menu_for_a_phone_and_every_entry_for_a_wide_screen(cas
     assert '<summary class="current">更多</summary>' in menu  # the current page is behind the menu
     assert 'href="/areas/"' in menu and "接诉即办" not in menu
     client.force_login(cast.resident_user)
-    assert "data-nav-menu" not in client.get(reverse("core:home")).content.decode()
+    resident_nav = client.get(reverse("core:home")).content.decode()
+    assert 'href="/service/"' in resident_nav[resident_nav.index("<details data-nav-menu>"):]
 
 
 def test_the_unread_count_shows_in_the_menu_on_every_page(cast: Any, client: Any) -> None:

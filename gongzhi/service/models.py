@@ -199,6 +199,8 @@ class Activity(models.Model):
                                   on_delete=models.SET_NULL, related_name="organized_activities")
     # The secret the rotating check-in codes are made from (lib.rotating_codes); never shown.
     checkin_secret = models.CharField(max_length=64)
+    # The random code of the residents' public feedback page (/service/feedback/<code>/): no database id in it.
+    public_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -29,7 +29,7 @@ from gongzhi.service.models import (
 )
 from gongzhi.test import Cast
 
-from .activities_scene import activity, check, held, served
+from .activities_scene import activity, held, served
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,7 @@ def test_a_correction_reverses_the_credit_supersedes_certificates_and_is_audited
     certificate.refresh_from_db()
     assert certificate.superseded_at is not None and "签到表" in certificate.superseded_reason
     event = AuditEvent.objects.get(verb="service.activity.correct_hours")
+    assert event.before is not None and event.after is not None
     assert event.before["minutes"] == 90 and event.after["minutes"] == 60
     assert ledger.check_balances() == [] and ledger.unbalanced_transactions() == []
 

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from gongzhi.core.api_schemas import Id, OneOf
 from gongzhi.core.errors import ActionError
@@ -360,7 +360,7 @@ def series_next(request: HttpRequest, series_id: Id) -> Status:
 
 
 @router.get("/activities/attendance", response=ServiceAttendanceOut, summary="本人的活动参与记录（一年）")
-def attendance(request: HttpRequest, year: int = 0) -> dict[str, Any]:
+def attendance(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)) -> dict[str, Any]:  # noqa: B008
     _gate(request)
     year = year or timezone.localdate().year
     rows = list(actions.signups_of(request.user, year))  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +32,14 @@ CENT = Decimal("0.01")
 def to_credits(value: Any) -> Decimal:
     """A positive amount of credits with two decimals, or an ActionError saying what to fix."""
     try:
-        amount = Decimal(str(value).strip()).quantize(CENT)
+        exact = Decimal(str(value).strip())
+        if not exact.is_finite():
+            raise ValueError(value)
+        amount = exact.quantize(CENT)
     except (ArithmeticError, ValueError):
         raise ActionError(_("Please enter an amount of credits, such as 1.5."), field="amount") from None
+    if amount != exact:
+        raise ActionError(_("An amount of credits has at most two decimals."), field="amount")
     if amount <= 0:
         raise ActionError(_("The amount must be more than zero."), field="amount")
     if amount >= Decimal("100000"):
@@ -49,7 +54,9 @@ def home_community(user: User) -> Area | None:
 
     member = PartyMember.objects.filter(user=user).select_related("home_area").first()
     if member is not None:
-        return member.home_area
+        home = _community_of(member.home_area)
+        if home is not None:
+            return home
     resident = Resident.objects.filter(user=user).select_related("area").first()
     if resident is not None:
         return _community_of(resident.area)
@@ -65,14 +72,17 @@ def _community_of(area: Area) -> Area | None:
 
 
 def _get_or_create(**lookup: Any) -> TimeBankAccount:
-    account = TimeBankAccount.objects.filter(**{k: v for k, v in lookup.items() if k != "area"}).first()
+    # A person's or a unit's account is found by its owner (its area is where it was opened); a community's by
+    # its area.
+    key = {k: v for k, v in lookup.items() if k != "area"} if ("user" in lookup or "unit" in lookup) else lookup
+    account = TimeBankAccount.objects.filter(**key).first()
     if account is not None:
         return account
     try:
         with transaction.atomic():
             return TimeBankAccount.objects.create(**lookup)
     except IntegrityError:  # opened at the same moment by another request
-        return TimeBankAccount.objects.get(**{k: v for k, v in lookup.items() if k != "area"})
+        return TimeBankAccount.objects.get(**key)
 
 
 def account_of_user(user: User, *, create: bool = True) -> TimeBankAccount | None:
@@ -156,8 +166,9 @@ def check_balances() -> list[tuple[int, Decimal, Decimal]]:
 
 
 def unbalanced_transactions() -> list[int]:
-    return list(TimeBankTransaction.objects.annotate(s=Sum("entries__amount")).exclude(s=0)
-                .values_list("pk", flat=True))
+    """Movements whose entries do not sum to zero, or that have fewer than two entries."""
+    return list(TimeBankTransaction.objects.annotate(s=Sum("entries__amount"), n=Count("entries"))
+                .filter(Q(s__isnull=True) | ~Q(s=0) | Q(n__lt=2)).order_by("pk").values_list("pk", flat=True))
 
 
 @dataclass

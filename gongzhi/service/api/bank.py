@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -195,14 +194,12 @@ def list_accounts(request: HttpRequest, kind: str = "", limit: Limit = 50, offse
     return [_account(a) for a in qs[offset:offset + limit]]
 
 
-def _month_of(month: str | None) -> date:
-    if not month:
-        return timezone.localdate().replace(day=1)
+def _month_of(month: str) -> date:
     year, m = month.split("-")
     return date(int(year), int(m), 1)
 
 
-def _statement(account: TimeBankAccount, month: str | None) -> dict[str, Any]:
+def _statement(account: TimeBankAccount, month: str) -> dict[str, Any]:
     first = _month_of(month)
     st = ledger.statement(account, first.year, first.month)
     return {"account": _account(account), "month": first.strftime("%Y-%m"), "opening": st.opening,
@@ -210,8 +207,8 @@ def _statement(account: TimeBankAccount, month: str | None) -> dict[str, Any]:
             "entries": [_entry(e) for e in st.entries]}
 
 
-@router.get("/bank/statement", response=BankStatementOut, summary="我的月度对账单（month=YYYY-MM，默认本月）")
-def my_statement(request: HttpRequest, month: Month | None = None) -> dict[str, Any]:
+@router.get("/bank/statement", response=BankStatementOut, summary="我的月度对账单（month=YYYY-MM）")
+def my_statement(request: HttpRequest, month: Month) -> dict[str, Any]:
     _gate(request)
     account = ledger.account_of_user(request.user, create=False)  # type: ignore[arg-type]
     if account is None:
@@ -221,7 +218,7 @@ def my_statement(request: HttpRequest, month: Month | None = None) -> dict[str, 
 
 @router.get("/bank/accounts/{account_id}/statement", response=BankStatementOut,
             summary="账户的月度对账单（期初、流水、收入、支出、期末）")
-def account_statement(request: HttpRequest, account_id: Id, month: Month | None = None) -> dict[str, Any]:
+def account_statement(request: HttpRequest, account_id: Id, month: Month) -> dict[str, Any]:
     return _statement(permissions.get_account_for_user(request.user, account_id), month)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gongzhi.core import actions as core_actions
-from gongzhi.core.models import Alliance, User
+from gongzhi.core.models import Alliance, Role, User
 from gongzhi.service import ledger
 from gongzhi.service.actions import bank as actions
 from gongzhi.service.models import Reward, TimeBankAccount, TimeBankEntry
@@ -25,6 +25,7 @@ class Scene:
 
 def resident_of_b(cast: Cast) -> User:
     user = make_user("resident_b_user", "李建国")
+    core_actions.do_grant_role(user, role=Role.RESIDENT, area=cast.community_b, acting_user=None)
     cast.resident_b.user = user
     cast.resident_b.save(update_fields=["user"])
     return user

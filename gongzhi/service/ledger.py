@@ -151,24 +151,34 @@ def reverse(txn: TimeBankTransaction, memo: str, *, acting_user: User | None) ->
     return post(TimeBankTransaction.Kind.REVERSAL, memo, legs, acting_user=acting_user, reverses=txn)
 
 
+def _credits(total: Any) -> Decimal:
+    """A sum of entries as credits (SQLite sums decimals as floats: 0.969999… is 0.97)."""
+    return Decimal(0).quantize(CENT) if total is None else Decimal(total).quantize(CENT)
+
+
 def balance_from_entries(account: TimeBankAccount) -> Decimal:
-    total = TimeBankEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"]
-    return total if total is not None else Decimal(0)
+    return _credits(TimeBankEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"])
 
 
 def check_balances() -> list[tuple[int, Decimal, Decimal]]:
     """Accounts whose kept balance differs from the sum of their entries: (id, kept, from entries). Empty when the
     ledger is sound; also every transaction's entries must sum to zero (`unbalanced_transactions`)."""
     sums = dict(TimeBankEntry.objects.values("account_id").annotate(s=Sum("amount")).values_list("account_id", "s"))
-    return [(pk, bal, sums.get(pk, Decimal(0)))
+    return [(pk, bal, _credits(sums.get(pk)))
             for pk, bal in TimeBankAccount.objects.values_list("pk", "balance")
-            if bal != sums.get(pk, Decimal(0))]
+            if bal != _credits(sums.get(pk))]
+
+
+# Entries are whole cents: a movement whose entries sum to less than half a cent either way sums to zero (on SQLite
+# the sum is a float).
+HALF_CENT = Decimal("0.005")
 
 
 def unbalanced_transactions() -> list[int]:
     """Movements whose entries do not sum to zero, or that have fewer than two entries."""
     return list(TimeBankTransaction.objects.annotate(s=Sum("entries__amount"), n=Count("entries"))
-                .filter(Q(s__isnull=True) | ~Q(s=0) | Q(n__lt=2)).order_by("pk").values_list("pk", flat=True))
+                .filter(Q(s__isnull=True) | Q(s__gte=HALF_CENT) | Q(s__lte=-HALF_CENT) | Q(n__lt=2))
+                .order_by("pk").values_list("pk", flat=True))
 
 
 @dataclass
@@ -187,8 +197,8 @@ def statement(account: TimeBankAccount, year: int, month: int) -> Statement:
     tz = timezone.get_current_timezone()
     start = datetime.combine(date(year, month, 1), time.min, tzinfo=tz)
     end = datetime.combine(date(year + (month == 12), month % 12 + 1, 1), time.min, tzinfo=tz)
-    before = TimeBankEntry.objects.filter(account=account, created_at__lt=start).aggregate(s=Sum("amount"))["s"]
-    opening = before if before is not None else Decimal(0)
+    opening = _credits(TimeBankEntry.objects.filter(account=account, created_at__lt=start)
+                       .aggregate(s=Sum("amount"))["s"])
     entries = list(TimeBankEntry.objects.filter(account=account, created_at__gte=start, created_at__lt=end)
                    .select_related("transaction").order_by("created_at", "pk"))
     credits = sum((e.amount for e in entries if e.amount > 0), Decimal(0))

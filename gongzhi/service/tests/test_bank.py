@@ -153,7 +153,7 @@ def test_the_monthly_statement_and_its_excel_download(cast: Cast) -> None:
         assert f'data-testid="{testid}">{value}' in html, testid
     assert html.count('data-testid="statement-row"') == 2
     empty = client.get(reverse("service:bank_account", args=[account.pk]), {"month": "2001-01"})
-    assert 'data-testid="closing">0<' in empty.content.decode()
+    assert 'data-testid="closing">0.00<' in empty.content.decode()
     xlsx = client.get(reverse("service:bank_account_xlsx", args=[account.pk]))
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert formula_cells(io.BytesIO(xlsx.content)) == []

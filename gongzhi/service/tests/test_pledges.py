@@ -82,7 +82,7 @@ def test_the_assessment_needs_evidence_unless_kept(cast: Cast) -> None:
     p.refresh_from_db()
     assert (p.status, p.assessed_by) == (Pledge.Status.KEPT, cast.worker_a)
     events = list(AuditEvent.objects.filter(verb="service.pledge.assess").order_by("pk"))
-    assert [e.after["status"] for e in events] == ["partly", "kept"] and events[1].before["status"] == "partly"
+    assert [(e.after or {})["status"] for e in events] == ["partly", "kept"] and (events[1].before or {})["status"] == "partly"
 
 
 # --- the pages ---------------------------------------------------------------------------------------------------

@@ -41,8 +41,9 @@ def activity(community: Area, *, kind: str = ActivityKind.VOLUNTEER, starts_at: 
                                    checkin_secret=secrets.token_hex(16))
 
 
-def served(a: Activity, user: User, minutes: int, confirmed_at: datetime | None = None,
+def served(a: Activity, user: User | None, minutes: int, confirmed_at: datetime | None = None,
            status: str = SignUp.Status.CONFIRMED) -> SignUp:
+    assert user is not None
     return SignUp.objects.create(activity=a, user=user, status=status, minutes=minutes,
                                  checked_in_at=a.starts_at, checked_out_at=a.starts_at + timedelta(minutes=minutes),
                                  hours_confirmed_at=confirmed_at or a.ends_at)

@@ -22,7 +22,7 @@ class PostForm(forms.Form):
     duties = forms.CharField(label=_("Duties"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     area = forms.ModelChoiceField(label=_("Serves (blank: the whole community)"), queryset=Area.objects.none(),
                                   required=False)
-    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SEATS, initial=1)
+    seats = forms.IntegerField(label=pgettext_lazy("post", "Seats"), min_value=1, max_value=MAX_SEATS, initial=1)
 
     def __init__(self, *args: object, community: Area | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

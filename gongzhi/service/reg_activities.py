@@ -26,11 +26,13 @@ def remind_activities() -> dict[str, int]:
 
 
 def activity_tasks(user: Any) -> list[Any]:
-    """The activities the user signed up for (confirmed) in the next 7 days (one query). Written for the lead to
-    register (`registry.task("service.activities", activity_tasks, order=...)`)."""
+    """The activities the user signed up for (confirmed) in the next 7 days (one query; a participant with none sees
+    it greyed, with 0). Written for the lead to register (`registry.task("service.activities", activity_tasks, order=...)`)."""
+    from gongzhi.core.policy import has_role
     from gongzhi.core.registry import Task
 
     from .models import Activity, SignUp
+    from .permissions import PARTICIPANT_ROLES
 
     if not getattr(user, "is_authenticated", False):
         return []
@@ -39,11 +41,11 @@ def activity_tasks(user: Any) -> list[Any]:
                                         status=Activity.Status.PUBLISHED, ends_at__gte=now,
                                         starts_at__lte=now + timedelta(days=7))
                 .order_by("starts_at").values_list("pk", flat=True)[:100])
-    if not soon:
-        return []
+    if not soon and not has_role(user, PARTICIPANT_ROLES):
+        return []  # staff without a participant's role: nothing of theirs to attend
     url = reverse("service:activity", args=[soon[0]]) if len(soon) == 1 else reverse("service:activities") + "?mine=1"
     return [Task("service.activities", gettext_lazy("Activities I signed up for in the next 7 days"), len(soon), url,
-                 "soon")]
+                 "soon" if soon else "")]
 
 
 def activities_card(user: Any) -> Any:

@@ -292,7 +292,7 @@ def correct_hours(request: HttpRequest, sid: int) -> HttpResponse:
 def _board_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     now = timezone.now().timestamp()
     link = checkin_link(request, activity, now)
-    svg = segno.make(link, error="m").svg_inline(scale=6, border=2, title=_("QR code to check in"))
+    svg = segno.make(link, error="m").svg_inline(scale=6, border=2, omitsize=True, title=_("QR code to check in"))
     confirmed = activity.signups.filter(status=SignUp.Status.CONFIRMED)
     return {
         "activity": activity, "link": link, "qr_svg": mark_safe(svg),  # noqa: S308 - segno's own SVG of our link

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
@@ -51,8 +52,8 @@ SERIES_FIELDS = ["title", "kind", "community", "place", "every_months", "first_s
 # count from the start (an early arrival is welcome, not counted) to the end.
 CHECKIN_OPENS = timedelta(minutes=30)
 CHECKOUT_CLOSES = timedelta(hours=2)
-# A second scan within this time is a double tap, not a check-out.
-MIN_STAY = timedelta(minutes=1)
+# A second scan within SERVICE_CHECKOUT_AFTER_SECONDS (60) of the check-in is a double tap, not a check-out.
+MIN_STAY_SECONDS = 60
 REMIND_AHEAD = timedelta(days=1)
 MAX_LENGTH = timedelta(hours=12)
 MAX_CAPACITY = 1000
@@ -461,7 +462,8 @@ def do_check_in(activity: Activity, *, acting_user: User, token: str = "", code:
         return CheckResult(signup, "in")
     if signup.checked_out_at is not None:
         raise InvalidTransition(_("You have already checked out of this activity."))
-    if now - signup.checked_in_at < MIN_STAY:
+    if (now - signup.checked_in_at).total_seconds() < getattr(settings, "SERVICE_CHECKOUT_AFTER_SECONDS",
+                                                              MIN_STAY_SECONDS):
         raise InvalidTransition(_("You checked in just now. Scan again when you leave to check out."))
     signup.checked_out_at = now
     signup.minutes = minutes_served(activity, signup.checked_in_at, now)

@@ -112,6 +112,13 @@ def test_cancelling_tells_everyone_and_needs_a_reason(cast: Cast) -> None:
         actions.do_sign_up(a, acting_user=cast.resident_user)
 
 
+def test_the_reminders_are_a_scheduled_check() -> None:
+    from gongzhi.core.registry import registry
+
+    assert any(c.name.endswith("reg_activities.remind_activities") and c.every_seconds == 300
+               for c in registry.scheduled_checks)
+
+
 def test_the_reminder_goes_once_to_the_confirmed(cast: Cast) -> None:
     a = activity(cast, capacity=1, days=0.5)
     actions.do_sign_up(a, acting_user=cast.party_member_user)

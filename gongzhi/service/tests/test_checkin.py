@@ -80,6 +80,16 @@ def test_first_in_then_out_and_the_minutes(cast: Cast) -> None:
     assert result.step == "out" and result.signup.minutes == 45
     with pytest.raises(InvalidTransition, match="已经签退"):
         actions.do_check_in_with_code(code, acting_user=cast.party_member_user, now=leave + timedelta(minutes=2))
+
+
+def test_the_double_tap_guard_is_a_setting(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SERVICE_CHECKOUT_AFTER_SECONDS = 0
+    a = starting(cast)
+    now = a.starts_at
+    code = rotating_codes.spoken_code(a.checkin_secret, now.timestamp())
+    assert actions.do_check_in_with_code(code, acting_user=cast.party_member_user, now=now).step == "in"
+    assert actions.do_check_in_with_code(code, acting_user=cast.party_member_user,
+                                         now=now + timedelta(seconds=5)).step == "out"
     assert AuditEvent.objects.filter(verb__in=["service.activity.check_in", "service.activity.check_out"]).count() == 2
 
 

@@ -5,8 +5,8 @@
   decision action; the `party_member` account's stays confirmed; volunteer profiles for the `volunteer` and
   `party_member` accounts (through the profile action).
 - "service.records" (order 65, after the activities step writes hours): a service certificate for the `volunteer`
-  account over their later hours (valid) and one over their first activity, superseded (as a correction of its
-  hours does); the yearly report of `unit_liaison`'s unit (or the unit with most members there) sent. Nothing when
+  account over their hours, superseded by a correction of one of them (the activities part's `do_correct_hours`),
+  and the one issued again after it (valid); the yearly report of `unit_liaison`'s unit (or the unit with most members there) sent. Nothing when
   there are no confirmed hours yet.
 """
 
@@ -26,6 +26,7 @@ from .models import Certificate, ServiceReport, VolunteerProfile
 
 COMMUNITY = "锦华社区"
 PENDING = 3
+REASON = "签退时间登记有误，服务时长已更正"
 
 
 def _community() -> Area | None:
@@ -84,6 +85,21 @@ def build_demo_members(ctx: Any) -> dict[str, int] | None:
             "volunteer_profiles": profiles}
 
 
+def _correct(signup: Any, worker: User) -> None:
+    """Correct the sign-up's hours through the activities part (which supersedes the certificates counting it);
+    when that is refused (the credits already spent), supersede the certificate directly."""
+    from gongzhi.core.errors import ActionError
+
+    from .actions.activities import do_correct_hours
+
+    length = signup.activity.length_minutes
+    minutes = signup.minutes - 15 if signup.minutes >= 30 else min(signup.minutes + 15, length)
+    try:
+        do_correct_hours(signup, acting_user=worker, minutes=minutes, reason=REASON)
+    except ActionError:
+        supersede_for_signups([signup], REASON)
+
+
 def build_demo_records(ctx: Any) -> dict[str, int] | None:
     community = _community()
     worker = _worker(community) if community else None
@@ -97,17 +113,13 @@ def build_demo_records(ctx: Any) -> dict[str, int] | None:
             today + timedelta(days=1))))
         if signups:
             days = [timezone.localtime(s.activity.starts_at).date() for s in signups]
-            if len(signups) >= 2 and days[0] < days[1]:
-                first = actions.do_issue_certificate(acting_user=worker, user=volunteer, community=community,
-                                                     start=days[0], end=days[0])
-                supersede_for_signups([signups[0]], "签退时间登记有误，服务时长已更正")
-                actions.do_issue_certificate(acting_user=worker, user=volunteer, community=community,
-                                             start=days[1], end=days[-1])
-                counts["certificates"] = 2 if first else 1
-            else:
-                actions.do_issue_certificate(acting_user=worker, user=volunteer, community=community,
-                                             start=days[0], end=days[-1])
-                counts["certificates"] = 1
+            # Issued, then an hour corrected (it supersedes the certificate), then issued again (valid).
+            actions.do_issue_certificate(acting_user=worker, user=volunteer, community=community, start=days[0],
+                                         end=days[-1])
+            _correct(signups[0], worker)
+            actions.do_issue_certificate(acting_user=worker, user=volunteer, community=community, start=days[0],
+                                         end=days[-1])
+            counts["certificates"] = 2
     units = list(queries.report_units(community))
     if units and not ServiceReport.objects.filter(community=community).exists():
         liaison_unit = Grant.objects.filter(user__username="unit_liaison", role=Role.UNIT_LIAISON).values_list(

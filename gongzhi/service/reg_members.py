@@ -45,7 +45,8 @@ def members_card(user: Any) -> Card | None:
     """A member: their registration status and their year; staff: pending registrations; a liaison: its reports."""
     from django.utils import timezone
 
-    from gongzhi.core.models import Registration
+    from gongzhi.core.models import Registration, Role
+    from gongzhi.core.policy import has_role
 
     from .permissions import liaison_unit_ids, own_member
 
@@ -72,13 +73,11 @@ def members_card(user: Any) -> Card | None:
     if liaison_unit_ids(user):
         links += [(_("Your unit's members"), reverse("service:members")),
                   (_("Reports sent to your unit"), reverse("service:reports"))]
-    if member is None and pending is None and not liaison_unit_ids(user):
-        from gongzhi.core.models import Role
-        from gongzhi.core.policy import has_role
-
-        if not has_role(user, {Role.VOLUNTEER}):
-            return None
-    links.append((_("My volunteer profile and certificates"), reverse("service:volunteer_me")))
+    volunteer = has_role(user, {Role.VOLUNTEER})
+    if member is not None or volunteer:
+        links.append((_("My volunteer profile and certificates"), reverse("service:volunteer_me")))
+    if member is None and pending is None and not volunteer and not liaison_unit_ids(user):
+        return None
     return Card("members", _("Registration (双报到)"), reverse("service:registrations"), lines=lines, links=links,
                 order=10)
 

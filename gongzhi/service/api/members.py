@@ -22,6 +22,7 @@ from gongzhi.lib.masking import mask_id_number, mask_phone
 from .. import permissions
 from .. import queries_members as queries
 from ..actions import members as actions
+from ..downloads_members import check_url, docx_response, hours_workbook_response, over_check_limit
 from ..models import Certificate, VolunteerProfile
 from ..report_docx import report_document, report_filename
 
@@ -312,11 +313,9 @@ def get_unit_report(request: HttpRequest, community_id: Id, unit_id: Id, year: i
 @router.get("/reports/{community_id}/{unit_id}/{year}/docx", summary="双报告 Word 文档下载",
             response={200: None})
 def get_unit_report_docx(request: HttpRequest, community_id: Id, unit_id: Id, year: int) -> HttpResponse:
-    from ..views.members import _docx
-
     community, unit = _report_scope(request, community_id, unit_id, year)
     report = queries.unit_report(community, unit, year)
-    return _docx(report_document(report), report_filename(report))
+    return docx_response(report_document(report), report_filename(report))
 
 
 @router.post("/reports/{community_id}/{unit_id}/{year}/send", response={201: ServiceReportOut},
@@ -359,8 +358,6 @@ def update_my_profile(request: HttpRequest, payload: VolunteerProfileIn) -> dict
 
 @router.get("/volunteers/hours.xlsx", summary="导出服务时长（每人每时段，Excel）", response={200: None})
 def export_hours(request: HttpRequest, community_id: Id, start: date, end: date) -> HttpResponse:
-    from ..views.members import hours_workbook_response
-
     community = _community(community_id)
     queries.require_manage_service(request.user, community, _("Only the community's workers export volunteers' hours."))
     if end < start:
@@ -384,8 +381,6 @@ def update_profile(request: HttpRequest, profile_id: Id, payload: VolunteerProfi
 
 
 def _certificate(request: HttpRequest, c: Certificate) -> dict[str, Any]:
-    from ..views.members import check_url
-
     return {"id": c.pk, "code": c.code, "user_id": c.user_id, "community_id": c.community_id, "name": c.name,
             "masked_id": c.masked_id, "organisation": c.organisation, "period_start": c.period_start,
             "period_end": c.period_end, "content": c.content, "hours": c.hours, "issued_at": c.issued_at,
@@ -413,19 +408,16 @@ def list_certificates(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/certificates/{certificate_id}/docx", summary="服务证明 Word 文档下载（证件号码脱敏）", response={200: None})
 def certificate_docx(request: HttpRequest, certificate_id: Id) -> HttpResponse:
     from ..certificate_docx import certificate_document, certificate_filename
-    from ..views.members import _docx, check_url
 
     cert = permissions.get_certificate_for_user(request.user, certificate_id)
     actions.record_certificate_download(cert, request.user)  # type: ignore[arg-type]
-    return _docx(certificate_document(cert, check_url(request, cert)), certificate_filename(cert))
+    return docx_response(certificate_document(cert, check_url(request, cert)), certificate_filename(cert))
 
 
 @router.get("/certificates/verify/{code}", auth=None, response=CertificateCheckOut,
             summary="核验服务证明（无需登录；有效或已被更正取代）")
 def verify_certificate(request: HttpRequest, code: str) -> dict[str, Any]:
-    from ..views.members import _over_limit
-
-    if _over_limit(request):
+    if over_check_limit(request):
         raise HttpError(429, _("Too many certificates were checked from this network in a short time. Please wait "
                                "ten minutes and try again."))
     code = code.strip().upper()

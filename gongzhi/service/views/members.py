@@ -14,11 +14,9 @@ A refused POST shows the page again with the message (400); out of scope is 404,
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,34 +27,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
 
 from gongzhi.core.errors import ActionError
-from gongzhi.core.models import Area, PartyMember, Registration, Unit, User
-from gongzhi.lib import ratelimit
+from gongzhi.core.models import Area, PartyMember, Registration, Unit
 from gongzhi.lib.masking import mask_id_number, mask_phone
-from gongzhi.lib.net import client_ip
-from gongzhi.lib.spreadsheets import append_row, export_filename, xlsx_response
 
 from .. import permissions
 from .. import queries_members as queries
 from ..actions import members as actions
 from ..certificate_docx import certificate_document, certificate_filename
+from ..downloads_members import check_url, docx_response, hours_workbook_response, over_check_limit
 from ..forms_members import CertificateForm, DecideForm, PeriodForm, ProfileForm, RegisterForm
 from ..models import Certificate, VolunteerProfile
 from ..report_docx import report_document, report_filename
 
 signed_in = login_required(login_url="core:login")
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LIST_LIMIT = 300
-
-
-def _docx(content: bytes, filename: str) -> HttpResponse:
-    from gongzhi.lib.spreadsheets import attachment
-
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = attachment(filename)
-    return response
 
 
 def _int(value: Any) -> int | None:
@@ -291,7 +277,7 @@ def unit_report(request: HttpRequest, community_id: int, unit_id: int, year: int
 def unit_report_docx(request: HttpRequest, community_id: int, unit_id: int, year: int) -> HttpResponse:
     community, unit = _report_scope(request, community_id, unit_id, year)
     report = queries.unit_report(community, unit, year)
-    return _docx(report_document(report), report_filename(report))
+    return docx_response(report_document(report), report_filename(report))
 
 
 @signed_in
@@ -348,28 +334,6 @@ def volunteer_export(request: HttpRequest) -> HttpResponse:
     queries.require_manage_service(user, community, _("Only the community's workers export volunteers' hours."))
     start, end, _form = _period(request)
     return hours_workbook_response(user, community, start, end)  # type: ignore[arg-type]
-
-
-def hours_workbook(community: Area, start: date, end: date) -> tuple[bytes, int]:
-    first, last = queries.period_bounds(start, end)
-    rows = queries.hours_rows(community, first, last)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Hours served"))
-    append_row(ws, [_("Community"), _("Period"), _("Name"), _("Organisation"), _("Activities"), _("Hours")])
-    period = f"{start.isoformat()} — {end.isoformat()}"
-    for r in rows:
-        append_row(ws, [community.name, period, r.user.display_name or r.user.username, r.organisation,
-                        r.activities, float(r.hours)])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), len(rows)
-
-
-def hours_workbook_response(user: User, community: Area, start: date, end: date) -> HttpResponse:
-    content, count = hours_workbook(community, start, end)
-    actions.do_record_hours_export(acting_user=user, community=community, start=start, end=end, rows=count)
-    return xlsx_response(content, export_filename("志愿服务时长", community.name, f"{start}至{end}",
-                                                  day=timezone.localdate()))
 
 
 def _profile_page(request: HttpRequest, profile: VolunteerProfile | None, *, form: ProfileForm | None = None,
@@ -473,28 +437,18 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("service:volunteer", pk=profile.pk)
 
 
-def check_url(request: HttpRequest, cert: Certificate) -> str:
-    return request.build_absolute_uri(reverse("service:certificate_check", args=[cert.code]))
-
-
 @signed_in
 @require_GET
 def certificate_docx(request: HttpRequest, pk: int) -> HttpResponse:
     cert = permissions.get_certificate_for_user(request.user, pk)
     actions.record_certificate_download(cert, request.user)  # type: ignore[arg-type]
-    return _docx(certificate_document(cert, check_url(request, cert)), certificate_filename(cert))
-
-
-def _over_limit(request: HttpRequest) -> bool:
-    limit, window = getattr(settings, "SERVICE_CERTIFICATE_CHECK_RATE", (30, 600))
-    return not ratelimit.hit(f"service:certificate:{client_ip(request)}", limit=int(limit),
-                             window_seconds=int(window))
+    return docx_response(certificate_document(cert, check_url(request, cert)), certificate_filename(cert))
 
 
 @require_GET
 def certificate_check(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what the certificate stated and whether it still stands (valid or superseded)."""
-    if _over_limit(request):
+    if over_check_limit(request):
         return render(request, "service/certificate_too_many.html", status=429)
     code = (code or "").strip().upper()
     cert = (Certificate.objects.select_related("community").filter(code=code).first()

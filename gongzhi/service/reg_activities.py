@@ -28,7 +28,8 @@ def remind_activities() -> dict[str, int]:
 def activity_tasks(user: Any) -> list[Any]:
     """The activities the user signed up for (confirmed) in the next 7 days (one query; a participant with none sees
     it greyed, with 0). Written for the lead to register (`registry.task("service.activities", activity_tasks, order=...)`)."""
-    from gongzhi.core.policy import has_role
+    from gongzhi.core.models import Role
+    from gongzhi.core.permissions import user_grants
     from gongzhi.core.registry import Task
 
     from .models import Activity, SignUp
@@ -36,13 +37,16 @@ def activity_tasks(user: Any) -> list[Any]:
 
     if not getattr(user, "is_authenticated", False):
         return []
+    roles = {g.role for g in user_grants(user)}
+    if not roles & PARTICIPANT_ROLES:
+        return []  # staff and liaisons: no query (their grants are cached); they organise rather than attend
     now = timezone.now()
     soon = list(Activity.objects.filter(signups__user=user, signups__status=SignUp.Status.CONFIRMED,
                                         status=Activity.Status.PUBLISHED, ends_at__gte=now,
                                         starts_at__lte=now + timedelta(days=7))
                 .order_by("starts_at").values_list("pk", flat=True)[:100])
-    if not soon and not has_role(user, PARTICIPANT_ROLES):
-        return []  # staff without a participant's role: nothing of theirs to attend
+    if not soon and not roles & {Role.PARTY_MEMBER, Role.VOLUNTEER}:
+        return []  # a resident with nothing signed up: no task (serving is the members' and volunteers' work)
     url = reverse("service:activity", args=[soon[0]]) if len(soon) == 1 else reverse("service:activities") + "?mine=1"
     return [Task("service.activities", gettext_lazy("Activities I signed up for in the next 7 days"), len(soon), url,
                  "soon" if soon else "")]

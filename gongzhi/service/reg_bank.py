@@ -61,9 +61,10 @@ def redemption_tasks(user: Any) -> list[Task]:
 
     if not is_active_user(user) or not _provides(user):
         return []
-    qs = _to_deliver(user)
-    oldest = qs.order_by("created_at").values_list("created_at", flat=True).first()
-    count = capped_count(qs) if oldest is not None else 0
+    from django.db.models import Count, Min
+
+    waiting = _to_deliver(user).order_by().aggregate(n=Count("pk"), oldest=Min("created_at"))  # one query
+    count, oldest = waiting["n"], waiting["oldest"]
     late = oldest is not None and oldest <= timezone.now() - timedelta(days=3)
     return [Task("service.redemptions_to_deliver", _("Rewards to deliver"), count, reverse("service:redemptions"),
                  "soon" if late else "")]

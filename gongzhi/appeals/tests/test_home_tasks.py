@@ -152,12 +152,15 @@ HOME_QUERIES = {
     # Every role: + 2 for the meetings (issue 20): the 联席会议 entry asks whether the user is invited to any meeting
     # when no role decides it, and the home task counts the meetings of the next 7 days the user is invited to; for
     # managers one of the two is the minutes waiting for their sign-off instead (meetings/reg_*.py).
+    # Service (issue 21, service/registration.py): + 2 for community workers and up (the registrations awaiting
+    # confirmation, one count; the rewards to deliver, one aggregate), + 1 for a resident (the activities signed up
+    # for in the next 7 days); none for a handler (the roles decide without a query).
     "handler": 16,
-    "worker_a": 22,  # + the project list's three tasks for community workers (lists/project_tasks.py), + the items
+    "worker_a": 24,  # + the project list's three tasks for community workers (lists/project_tasks.py), + the items
     # raised for meetings waiting (meetings/reg_agenda.py)
-    "subdistrict_staff_a": 23,
-    "city_admin": 19,
-    "resident_user": 10,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
+    "subdistrict_staff_a": 25,
+    "city_admin": 21,
+    "resident_user": 11,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
 }
 
 

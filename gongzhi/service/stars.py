@@ -148,6 +148,8 @@ def compute(community: Area, year: int, rule: StarRule | None = None,
 def recompute(community: Area, year: int, rule: StarRule | None = None) -> int:
     """Write every member's rating for the year at the community (creating the missing ones); an adjustment is
     kept. Returns the number of ratings written."""
+    # One recompute of a community at a time (the nightly job and a worker's button): the community's row is locked.
+    Area.objects.select_for_update().filter(pk=community.pk).first()
     rule = rule or rule_for(community)
     now = timezone.now()
     results = compute(community, year, rule)

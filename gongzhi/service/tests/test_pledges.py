@@ -178,3 +178,23 @@ def test_the_public_page_needs_no_login_and_shows_only_names(client, cast: Cast)
     assert client.get(reverse("service:community_public", args=[cast.building_a.pk])).status_code == 404
     assert client.get(reverse("service:community_public", args=[999999])).status_code == 404
     assert client.post(url).status_code == 405
+
+
+def test_the_pages_take_a_fixed_number_of_queries(client, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for n in range(5):
+        member = registered_member(cast, username=f"m{n}", name=f"党员{n}")
+        year_term(cast, post(cast, name=f"岗位{n}"), member)
+        pledge(cast, member=member, text=f"承诺{n}")
+        pledge(cast, member=member, text=f"承诺{n}乙")
+    actions.do_recompute_star_ratings(cast.community_a, acting_user=None)
+    url = reverse("service:community_public", args=[cast.community_a.pk])
+    with django_assert_max_num_queries(8):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="public-member"') == 5 and page.count('data-testid="public-pledge"') == 10
+    client.force_login(cast.worker_a)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("service:pledges")).content.decode()
+    assert page.count('data-testid="pledge-row"') == 10
+    client.force_login(cast.party_member_user)
+    assert reverse("service:community_public", args=[cast.community_a.pk]) in client.get(
+        reverse("service:pledges")).content.decode()

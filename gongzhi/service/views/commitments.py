@@ -350,7 +350,8 @@ def _render_pledges(request: HttpRequest, form: PledgeForm | None = None, status
         "communities": list(staff[:200]), "listed": listed, "year": year, "years": _years(),
         "status": status_filter, "statuses": Pledge.Status.choices,
         "show_others": community is not None or bool(permissions.liaison_unit_ids(user)),
-        "public_url": reverse("service:community_public", args=[community.pk]) if community else "",
+        "public_url": reverse("service:community_public", args=[(community or communities[0]).pk])
+        if community or communities else "",
     }, status=status)
 
 

@@ -222,6 +222,13 @@ LISTS_PHONE_CODE_SENDS = env_int("LISTS_PHONE_CODE_SENDS", 3)
 # comments, code requests): posts per client address per window (seconds).
 MEETINGS_RAISE_RATE = (env_int("MEETINGS_RAISE_LIMIT", 20), env_int("MEETINGS_RAISE_WINDOW", 600))
 COUNCILS_PUBLIC_RATE = (env_int("COUNCILS_PUBLIC_LIMIT", 20), env_int("COUNCILS_PUBLIC_WINDOW", 600))
+# Service: residents' feedback on an activity (posts and code requests) and the public certificate check (look-ups),
+# per client address per window (seconds); the seconds after a check-in before the same person may check out (a
+# double tap on the code does not check them out at once).
+SERVICE_FEEDBACK_RATE = (env_int("SERVICE_FEEDBACK_LIMIT", 20), env_int("SERVICE_FEEDBACK_WINDOW", 600))
+SERVICE_CERTIFICATE_CHECK_RATE = (env_int("SERVICE_CERTIFICATE_CHECK_LIMIT", 30),
+                                  env_int("SERVICE_CERTIFICATE_CHECK_WINDOW", 600))
+SERVICE_CHECKOUT_AFTER_SECONDS = env_int("SERVICE_CHECKOUT_AFTER_SECONDS", 60)
 # Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
 APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
 # One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal

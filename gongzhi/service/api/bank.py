@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gongzhi.core.api_schemas import Id, Limit, Month, Offset
+from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Area, Unit
 from gongzhi.lib.masking import mask_phone
 
@@ -195,8 +196,10 @@ def list_accounts(request: HttpRequest, kind: str = "", limit: Limit = 50, offse
 
 
 def _month_of(month: str) -> date:
-    year, m = month.split("-")
-    return date(int(year), int(m), 1)
+    year, m = (int(p) for p in month.split("-"))
+    if not 2000 <= year <= 2100:
+        raise ActionError(_("Please choose a month between 2000 and 2100."), field="month")
+    return date(year, m, 1)
 
 
 def _statement(account: TimeBankAccount, month: str) -> dict[str, Any]:

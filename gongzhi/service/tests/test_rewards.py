@@ -252,6 +252,7 @@ def test_the_account_api(cast: Cast) -> None:
     statement = person.get("/api/service/bank/statement", {"month": timezone.localdate().strftime("%Y-%m")}).json()
     assert statement["closing"] in ("10.00", 10.0) and len(statement["entries"]) == 1
     assert person.get("/api/service/bank/statement?month=2026-13").status_code == 422
+    assert person.get("/api/service/bank/statement?month=1999-12").status_code == 400
     sent = _json(person, "/api/service/bank/transfer", {"recipient": "13800138000", "amount": "2.5", "note": "孝亲"})
     assert sent.status_code == 201 and sent.json()["balance"] in ("7.50", 7.5)
     refused = _json(person, "/api/service/bank/transfer", {"recipient": "resident_b_user", "amount": "1"})

@@ -169,3 +169,23 @@ def test_registering_needs_a_community(cast: Cast) -> None:
     with pytest.raises(ActionError):
         actions.do_register_member(acting_user=cast.party_member_user, community=cast.estate_a)
     assert not Registration.objects.filter(party_member=cast.party_member_a).exists()
+
+
+def test_bad_registration_input_changes_nothing(cast: Cast) -> None:
+    member = _client(cast.party_member_user)
+    url = reverse("service:registration_new")
+    assert member.post(url, {"community": "abc", "unit": "0"}).status_code == 400
+    assert member.post(url, {"community": str(cast.estate_a.pk), "unit": "0"}).status_code == 400
+    assert member.post(url, {"community": "999999", "unit": "0"}).status_code == 400
+    assert member.post(url, {"community": str(cast.community_a.pk), "unit": str(cast.member_unit.pk)}).status_code == 400
+    assert not Registration.objects.filter(party_member=cast.party_member_a).exists()
+    assert not Registration.objects.filter(unit=cast.member_unit, status=Registration.Status.PENDING).exists()
+    assert member.get(url).status_code == 405
+
+
+def test_a_party_member_record_without_the_role_still_registers(cast: Cast) -> None:
+    Grant.objects.filter(user=cast.party_member_user).delete()
+    member = _client(cast.party_member_user)
+    assert member.get(reverse("service:registrations")).status_code == 200
+    assert member.post(reverse("service:registration_new"),
+                       {"community": cast.community_a.pk, "unit": "0"}).status_code == 302

@@ -166,3 +166,26 @@ def test_the_task_for_community_staff(cast: Cast) -> None:
     assert [t.count for t in registration_tasks(cast.worker_b)] == [0]
     assert registration_tasks(cast.party_member_user) == []
     assert registration_tasks(cast.grid_worker_a) == []
+
+
+def test_the_unit_report_reads_in_a_fixed_number_of_queries(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.service import queries_members as queries
+
+    _year_of_service(cast)
+    year = timezone.localdate().year
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            report = queries.unit_report(cast.community_a, cast.member_unit, year)
+            assert report.rows
+        return len(ctx.captured_queries)
+
+    one = count()
+    for n in range(3):
+        m = core_actions.do_create_party_member(acting_user=None, home_area=cast.community_a, name=f"成员{n}",
+                                                in_service=True, work_unit=cast.member_unit)
+        core_actions.do_register_party_member(m, community=cast.community_a, acting_user=cast.worker_a)
+    assert count() == one

@@ -230,3 +230,17 @@ def test_the_computation_takes_a_fixed_number_of_queries(cast: Cast) -> None:
         actions.do_recompute_star_ratings(cast.community_a, acting_user=None)
     assert StarRating.objects.count() == 8
     assert len(many) <= len(few) + 1 <= 17  # the first run only creates, the second also updates
+
+
+def test_the_worker_runs_the_recompute_and_the_verbs_have_names(cast: Cast) -> None:
+    from gongzhi.core.registry import registry
+
+    check = next(c for c in registry.scheduled_checks if c.name.endswith("recompute_star_ratings"))
+    actions.do_update_star_rule(cast.community_a, acting_user=cast.worker_a, two_stars=5)
+    assert check.fn() == {"communities": 1, "ratings": 1}
+    verbs = {"service.post.create", "service.post.update", "service.post.assign", "service.post.end_term",
+             "service.pledge.create", "service.pledge.update", "service.pledge.assess", "service.stars.rule",
+             "service.stars.recompute", "service.stars.adjust"}
+    assert verbs <= set(registry.verb_labels)
+    used = set(AuditEvent.objects.values_list("verb", flat=True))
+    assert used <= verbs | {v for v in used if not v.startswith("service.")}

@@ -37,11 +37,12 @@ def bank_card(user: Any) -> Card | None:
         return None
     account = ledger.account_of_user(user, create=False)
     provider = _provides(user)
-    if account is None and not provider and ledger.home_community(user) is None:
+    person = account is not None or ledger.home_community(user) is not None
+    if not person and not provider:
         return None
     lines: list[tuple[Any, Any]] = []
     links: list[tuple[Any, str]] = [(_("Rewards"), reverse("service:rewards"))]
-    if account is not None or ledger.home_community(user) is not None:
+    if person:
         lines.append((_("Balance (credits)"), account.balance if account is not None else "0.00"))
         lines.append((_("Redemptions awaiting delivery"),
                       Redemption.objects.filter(user=user, status=Redemption.Status.PENDING).count()))

@@ -277,3 +277,38 @@ def test_the_rewards_page_works_on_a_phone_sized_layout(cast: Cast) -> None:
     html = _client(cast.party_member_user).get(reverse("service:rewards")).content.decode()
     assert "onclick" not in html and "<script>" not in html
     assert 'data-confirm="用 2.00 积分兑换“志愿理发一次”？"' in html
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_lists_cost_the_same_queries_for_more_rows(cast: Cast) -> None:
+    """No query per row: the rewards, the provider's redemptions, the accounts and the statement."""
+    scene = bank_scene.build(cast)
+    person, worker = _client(cast.party_member_user), _client(cast.worker_a)
+    account = ledger.account_of_user(cast.party_member_user)
+    assert account is not None
+    urls = {"rewards": reverse("service:rewards"), "redemptions": reverse("service:redemptions"),
+            "accounts": reverse("service:bank_accounts"), "bank": reverse("service:bank"),
+            "statement": reverse("service:bank_account", args=[account.pk])}
+    actions.do_redeem(scene.community_reward, acting_user=cast.party_member_user)
+    before = {k: _queries(worker if k in ("redemptions", "accounts") else person, u) for k, u in urls.items()}
+    for n in range(3):
+        actions.do_create_reward(acting_user=cast.worker_a, community=cast.community_a, title=f"助餐券{n}",
+                                 price="1", stock=5)
+        actions.do_create_reward(acting_user=cast.liaison, community=cast.community_a, unit=cast.member_unit,
+                                 title=f"维修{n}", price="1", stock=5)
+        user = make_user(f"neighbour{n}", f"邻居{n}")
+        core_actions.do_grant_role(user, role="resident", area=cast.community_a, acting_user=None)
+        bank_scene.credit(user, "3")
+        actions.do_redeem(Reward.objects.get(title=f"维修{n}"), acting_user=user)
+    actions.do_redeem(scene.community_reward, acting_user=cast.party_member_user)
+    actions.do_transfer(cast.party_member_user, recipient="neighbour0", amount="1")
+    after = {k: _queries(worker if k in ("redemptions", "accounts") else person, u) for k, u in urls.items()}
+    assert after == before

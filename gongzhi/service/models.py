@@ -360,8 +360,8 @@ class Reward(models.Model):
     """公益反哺: a service or goods the community or a member unit offers for credits, with stock."""
 
     class Kind(models.TextChoices):
-        SERVICE = "service", _("Service")
-        GOODS = "goods", _("Goods")
+        SERVICE = "service", pgettext_lazy("reward kind", "Service")
+        GOODS = "goods", pgettext_lazy("reward kind", "Goods")
 
     community = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     # The provider: a member unit, or (blank) the community itself.

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from gongzhi.lib.spreadsheets import append_row, export_filename, xlsx_response
 from .. import ledger, permissions
 from ..actions import bank as actions
 from ..forms_bank import CancelForm, RewardForm, TransferForm, reward_kind_label
-from ..models import Redemption, Reward, TimeBankAccount, TimeBankEntry
+from ..models import Redemption, Reward, TimeBankAccount, TimeBankEntry, TimeBankTransaction
 from ..queries_bank import manage_q, pending_for_provider_q, provides, sees_accounts
 
 signed_in = login_required(login_url="core:login")
@@ -140,11 +140,69 @@ def account_statement(request: HttpRequest, pk: int) -> HttpResponse:
     month = _month(request)
     statement = ledger.statement(account, month.year, month.month)
     this_month = timezone.localdate().replace(day=1)
+    corrects = _corrects(request.user, account)
+    rows = statement_rows(statement)
+    if corrects:
+        txns = [r["entry"].transaction_id for r in rows]
+        reversed_ids = set(TimeBankTransaction.objects.filter(reverses_id__in=txns).values_list("reverses_id",
+                                                                                                flat=True))
+        for row in rows:
+            txn = row["entry"].transaction
+            row["correctable"] = txn.kind in CORRECTABLE and txn.pk not in reversed_ids
     return render(request, "service/bank_statement.html", {
-        "account": account, "holder": _holder(account), "statement": statement, "rows": statement_rows(statement),
+        "account": account, "holder": _holder(account), "statement": statement, "rows": rows,
         "month": month, "previous": _shift(month, -1), "next": _shift(month, 1) if month < this_month else None,
-        "mine": account.user_id == request.user.pk,
+        "mine": account.user_id == request.user.pk, "corrects": corrects,
     })
+
+
+CORRECTABLE = (TimeBankTransaction.Kind.CREDIT, TimeBankTransaction.Kind.TRANSFER)
+
+
+def _corrects(user: Any, account: TimeBankAccount) -> bool:
+    """The community's staff credit a person's account and correct its movements (a reversal with a reason)."""
+    return account.kind == TimeBankAccount.Kind.PERSON and permissions.manages(user, account.area)
+
+
+def _back_to_statement(account: TimeBankAccount) -> HttpResponse:
+    return redirect(reverse("service:bank_account", args=[account.pk]))
+
+
+@signed_in
+@require_POST
+def account_credit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: credit hours verified outside an activity to a person's account (from the community's account)."""
+    account = permissions.get_account_for_user(request.user, pk)
+    if not _corrects(request.user, account):
+        raise PermissionDenied(_("Only the community's staff credit hours."))
+    try:
+        actions.do_credit(account.user, amount=request.POST.get("amount", ""),  # type: ignore[arg-type]
+                          memo=request.POST.get("memo", ""), acting_user=request.user)  # type: ignore[arg-type]
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The credits are in the account."))
+    return _back_to_statement(account)
+
+
+@signed_in
+@require_POST
+def account_reverse(request: HttpRequest, pk: int, txn: int) -> HttpResponse:
+    """Staff: correct a credit or a transfer on this account by its reversal, with a reason (audited)."""
+    account = permissions.get_account_for_user(request.user, pk)
+    movement = TimeBankTransaction.objects.filter(pk=txn, entries__account=account).distinct().first()
+    if movement is None:
+        raise Http404(_("Not found, or outside your area."))
+    if not _corrects(request.user, account):
+        raise PermissionDenied(_("Only the staff of the communities involved correct a movement."))
+    try:
+        actions.do_reverse_movement(movement, acting_user=request.user,  # type: ignore[arg-type]
+                                    reason=request.POST.get("reason", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The movement is reversed; the statement shows both."))
+    return _back_to_statement(account)
 
 
 @signed_in

@@ -65,6 +65,11 @@ ROLE_RANK: dict[str, int] = {
 }
 
 
+def liaison_unit_ids(user: Any) -> set[int]:
+    """The units the user is the liaison of (from the grants cached for the request; no query)."""
+    return {g.unit_id for g in user_grants(user) if g.role == Role.UNIT_LIAISON and g.unit_id is not None}
+
+
 def roles_above(role: str) -> frozenset[str]:
     """The roles ranked higher than `role`: one of them over an area is needed to grant `role` there."""
     rank = ROLE_RANK[role]

@@ -26,7 +26,7 @@ from django.db import models
 from django.db.models import Q
 
 from gongzhi.core.models import Area, Registration, Role, Unit
-from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES, user_grants
+from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES, liaison_unit_ids, user_grants
 from gongzhi.core.policy import (
     Policy,
     PolicySet,
@@ -59,10 +59,6 @@ ACTIONS = ("view", "create_demand", "propose_theme")
 def liaison_units(user: Any) -> list[Unit]:
     """The units the user is liaison of."""
     return [g.unit for g in user_grants(user) if g.role == Role.UNIT_LIAISON and g.unit is not None]
-
-
-def liaison_unit_ids(user: Any) -> set[int]:
-    return {u.pk for u in liaison_units(user)}
 
 
 def registered_communities(user: Any) -> list[Area]:

@@ -20,17 +20,13 @@ from django.db import models
 from django.db.models import Q
 
 from gongzhi.core.models import Area, Registration, Role, Unit
-from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES, user_grants
+from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES, liaison_unit_ids
 from gongzhi.core.policy import Policy, PolicySet, is_superuser, path_q, scope_paths
 
 from .models import DutyReport, Invitation, Meeting, Minutes, RaisedItem, Resolution
 
 LIAISON = frozenset({Role.UNIT_LIAISON})
 STAFF_ROLES = AREA_STAFF_ROLES
-
-
-def liaison_unit_ids(user: Any) -> set[int]:
-    return {g.unit_id for g in user_grants(user) if g.role == Role.UNIT_LIAISON and g.unit_id is not None}
 
 
 def _alliance_q(user: Any, roles: frozenset[str], prefix: str = "") -> Q:

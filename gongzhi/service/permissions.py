@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from gongzhi.core.models import Area, PartyMember, Registration, Role
-from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES, user_grants
+from gongzhi.core.permissions import AREA_STAFF_ROLES, MANAGE_ROLES, liaison_unit_ids, user_grants
 from gongzhi.core.policy import Policy, PolicySet, has_role, is_active_user, is_superuser, path_q, scope_paths
 
 from .models import (
@@ -42,10 +42,6 @@ STAFF_ROLES = AREA_STAFF_ROLES
 LIAISON = frozenset({Role.UNIT_LIAISON})
 PARTICIPANT_ROLES = frozenset({Role.PARTY_MEMBER, Role.VOLUNTEER, Role.RESIDENT})
 COMMUNITY_ROLES = STAFF_ROLES | PARTICIPANT_ROLES | LIAISON
-
-
-def liaison_unit_ids(user: Any) -> set[int]:
-    return {g.unit_id for g in user_grants(user) if g.role == Role.UNIT_LIAISON and g.unit_id is not None}
 
 
 def own_member(user: Any) -> PartyMember | None:

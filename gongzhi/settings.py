@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.councils",
     "gongzhi.service",
+    "gongzhi.evaluation",
 ]
 
 MIDDLEWARE = [

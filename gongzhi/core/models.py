@@ -298,6 +298,10 @@ class CommitteeMembership(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.PART_TIME_MEMBER)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the seat was taken and when it ended (with why: a term ended, or removed as title-only, 空挂).
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("committee membership")

@@ -258,6 +258,8 @@ def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "household_count": LeadHousehold.objects.filter(party_org=org).count(),
         "member_count": PartyMember.objects.filter(party_org=org).count(),
         "members": members,
+        # Blocks other apps add (registry.panel("core.party_org", ...)), e.g. the title-only reviews.
+        "panels": render_panels("core.party_org", request, org),
     }
     return render(request, "core/party_org_detail.html", context)
 
@@ -296,6 +298,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "memberships": CommitteeMembership.objects.filter(unit=unit).select_related("party_org"),
         "members": members,
         "member_total": PartyMember.objects.filter(work_unit=unit).count(),
+        # Blocks other apps add to a unit's page (registry.panel("core.unit", ...)), e.g. its evaluation results.
+        "panels": render_panels("core.unit", request, unit),
     }
     return render(request, "core/unit_detail.html", context)
 

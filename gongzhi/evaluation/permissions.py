@@ -53,6 +53,8 @@ ORGANIZER_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SUBDISTR
 STAFF_ROLES = AREA_STAFF_ROLES
 LIAISON = frozenset({Role.UNIT_LIAISON})
 COMMUNITY_WORKERS = frozenset({Role.COMMUNITY_WORKER})
+# Residents, party members and volunteers: the nav entry shows to them when they rate in a campaign.
+PEOPLE_ROLES = frozenset({Role.RESIDENT, Role.PARTY_MEMBER, Role.VOLUNTEER})
 RESULT_STATUSES = (Campaign.Status.NOTICE, Campaign.Status.FINAL)
 
 
@@ -365,8 +367,13 @@ def shows_evaluation(user: Any) -> bool:
     """The nav entry: area staff and liaisons, and anyone who rates in a campaign."""
     if is_superuser(user) or has_role(user, STAFF_ROLES | LIAISON):
         return True
-    return is_active_user(user) and Rater.objects.filter(user=user).exclude(
-        campaign__status=Campaign.Status.DRAFT).exists()
+    if not is_active_user(user) or not has_role(user, PEOPLE_ROLES):
+        return False  # a department handler or a follow-up caller: no query
+    cached = getattr(user, "_evaluation_rates", None)
+    if cached is None:
+        cached = Rater.objects.filter(user=user).exclude(campaign__status=Campaign.Status.DRAFT).exists()
+        user._evaluation_rates = cached
+    return bool(cached)
 
 
 def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:

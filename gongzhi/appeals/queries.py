@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,7 @@ from gongzhi.core.models import Area
 from gongzhi.core.paging import COUNT_CAP, capped_count  # noqa: F401  (COUNT_CAP: for callers)
 from gongzhi.core.permissions import is_superuser
 
-from . import permissions, routing
+from . import permissions, rates, routing
 from .models import Appeal, Assignment, Case, CaseEvent, Category, ExtensionRequest, Whistle, WhistleReport
 from .permissions import DISPATCH_ROLES, _staff_case_q, handler_unit_ids, visible_to
 
@@ -355,3 +355,92 @@ def path_q_cases(paths: list[str]) -> Q:
     for path in paths:
         q |= Q(area_path__startswith=path)
     return q
+
+
+# --- what a unit did, for the evaluation's evidence -----------------------------------------------------------
+
+
+def unit_whistle_figures(unit_id: int, *, paths: list[str], start: datetime, end: datetime) -> dict[str, Any]:
+    """The whistles (吹哨) in these subtrees that summoned the unit in [start, end) (one query): `summoned`,
+    `answered` (reported, 报到), `late` (reported after the deadline, or not reported and the deadline passed), and
+    `hours` (the average hours from the whistle to the report, None without reports)."""
+    if not paths:
+        return {"summoned": 0, "answered": 0, "late": 0, "hours": None}
+    q = Q()
+    for path in paths:
+        q |= Q(whistle__area__path__startswith=path)
+    rows = list(WhistleReport.objects.filter(q, unit_id=unit_id, whistle__created_at__gte=start,
+                                             whistle__created_at__lt=end)
+                .values_list("reported_at", "whistle__created_at", "whistle__report_deadline"))
+    now = timezone.now()
+    answered = [(reported - whistled).total_seconds() / 3600 for reported, whistled, _deadline in rows
+                if reported is not None]
+    late = sum(1 for reported, _whistled, deadline in rows if (reported or now) > deadline)
+    return {"summoned": len(rows), "answered": len(answered), "late": late,
+            "hours": sum(answered) / len(answered) if answered else None}
+
+
+def unit_whistle_examples(unit_id: int, *, paths: list[str], start: datetime, end: datetime,
+                          limit: int = 3) -> list[WhistleReport]:
+    """A few of the unit's whistle reports behind `unit_whistle_figures`, latest whistle first (one query)."""
+    if not paths:
+        return []
+    q = Q()
+    for path in paths:
+        q |= Q(whistle__area__path__startswith=path)
+    return list(WhistleReport.objects.filter(q, unit_id=unit_id, whistle__created_at__gte=start,
+                                             whistle__created_at__lt=end)
+                .select_related("whistle").order_by("-whistle__created_at", "-pk")[:limit])
+
+
+def _handled(unit_id: int, paths: list[str], start: datetime, end: datetime) -> QuerySet[Case]:
+    handled = Assignment.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end).exclude(
+        status__in=[Assignment.Status.RETURNED, Assignment.Status.CANCELLED]).values("case_id")
+    return Case.objects.filter(path_q_cases(paths), pk__in=handled)
+
+
+def _three_rates(followed: QuerySet[Case]) -> dict[str, Any]:
+    """The three rates over these followed-up cases, as `rates` counts them (two queries: the counts, the
+    weights)."""
+    row = {key: int(value or 0) for key, value in followed.aggregate(
+        n=Count("pk"),
+        contacted_n=Count("pk", filter=Q(contacted=True)),
+        solved_n=Count("pk", filter=Q(contacted=True, solved=True)),
+        satisfied_n=Count("pk", filter=Q(contacted=True, satisfaction=rates.SATISFIED)),
+        basic_n=Count("pk", filter=Q(contacted=True, satisfaction=rates.BASIC)),
+    ).items()}
+    response, resolution, satisfaction, composite = rates.compute(
+        row["n"], row["contacted_n"], row["solved_n"], row["satisfied_n"], row["basic_n"])
+    return {"followed_up": row["n"], "response_rate": response, "resolution_rate": resolution,
+            "satisfaction_rate": satisfaction, "composite": composite}
+
+
+def unit_case_figures(unit_id: int, *, paths: list[str], start: datetime, end: datetime) -> dict[str, Any]:
+    """The cases (工单) of a unit in these subtrees over [start, end) (four queries): `handled` (dispatched to it
+    in the period, lead or assisting, not returned or withdrawn), `overdue` (of those, past their deadline while
+    still running, or answered after it), and the three rates over the cases it led whose follow-up (回访) falls
+    in the period, as `appeals.rates` counts them (`_three_rates`): `followed_up`, `response_rate`, `resolution_rate`,
+    `satisfaction_rate` (None where there is nothing to divide by) and `composite`."""
+    now = timezone.now()
+    handled = _handled(unit_id, paths, start, end).aggregate(
+        n=Count("pk"),
+        overdue=Count("pk", filter=Q(status__in=Case.RUNNING_STATUSES, due_at__lte=now)
+                      | Q(replied_at__isnull=False, due_at__isnull=False, replied_at__gt=F("due_at"))))
+    followed = Case.objects.filter(path_q_cases(paths), lead_unit_id=unit_id, followed_up_at__gte=start,
+                                   followed_up_at__lt=end)
+    return {"handled": int(handled["n"] or 0), "overdue": int(handled["overdue"] or 0), **_three_rates(followed)}
+
+
+def unit_case_examples(unit_id: int, *, paths: list[str], start: datetime, end: datetime,
+                       limit: int = 3) -> list[Case]:
+    """A few of the cases the unit handled in the period, latest first (one query)."""
+    return list(_handled(unit_id, paths, start, end).order_by("-created_at", "-pk")[:limit])
+
+
+def area_case_figures(paths: list[str], *, start: datetime, end: datetime) -> dict[str, Any]:
+    """The cases in these subtrees over [start, end) (three queries): `received` (made in the period), `closed` (of
+    those), and the three rates over the cases whose follow-up falls in the period (as `unit_case_figures`)."""
+    received = Case.objects.filter(path_q_cases(paths), created_at__gte=start, created_at__lt=end).exclude(
+        status=Case.Status.MERGED).aggregate(n=Count("pk"), closed=Count("pk", filter=Q(status=Case.Status.CLOSED)))
+    followed = Case.objects.filter(path_q_cases(paths), followed_up_at__gte=start, followed_up_at__lt=end)
+    return {"received": int(received["n"] or 0), "closed": int(received["closed"] or 0), **_three_rates(followed)}

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +34,11 @@ from .models import (
     Milestone,
     ProgressUpdate,
     Project,
+    ProjectRating,
     ProjectResource,
     ServiceAgreement,
 )
+from .notice import _COUNTS, Satisfaction, _satisfaction_of
 
 ACTIVE = (Project.Status.CLAIMED, Project.Status.AGREED, Project.Status.IN_PROGRESS)
 # A project being worked on without an update for this long has progress to post.
@@ -173,3 +185,66 @@ def unit_projects_at(unit_id: int, *, paths: list[str], since: datetime) -> Quer
             .exclude(status=Project.Status.CANCELLED)
             .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=since))
             .select_related("lead_unit").distinct().order_by("created_at", "id"))
+
+
+# --- what a unit did, for the evaluation's evidence -----------------------------------------------------------
+
+
+def _late_milestones(start: date, end: date, on: date) -> Exists:
+    """A milestone of the project (or of a sub-project) due in [start, end] and already past (before `on`) that was
+    not done by its date: done later, or not done while the project had not finished by then."""
+    due = Q(due_on__gte=start, due_on__lte=end, due_on__lt=on)
+    not_done = Q(done_at__isnull=True) & (Q(project__finished_at__isnull=True)
+                                          | Q(project__finished_at__date__gt=F("due_on")))
+    return Exists(Milestone.objects.filter(Q(project=OuterRef("pk")) | Q(project__parent=OuterRef("pk")))
+                  .filter(due).filter(not_done | Q(done_at__date__gt=F("due_on"))))
+
+
+def unit_project_figures(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime,
+                         start_day: date, end_day: date) -> dict[str, int]:
+    """What a unit did with the projects it leads at these communities over a period (one aggregate query):
+    `claimed` (claimed in [start, end)), `finished` (finished in it), `overdue` (not cancelled, with a milestone due
+    in [start_day, end_day] and past that was not done by its date). Top-level projects only (sub-projects follow
+    their project)."""
+    on = today()
+    qs = Project.objects.filter(area_id__in=community_ids, parent__isnull=True, lead_unit_id=unit_id)
+    row = qs.aggregate(
+        claimed=Count("pk", filter=Q(claimed_at__gte=start, claimed_at__lt=end)),
+        finished=Count("pk", filter=Q(status=Project.Status.FINISHED, finished_at__gte=start, finished_at__lt=end)),
+        overdue=Count("pk", filter=~Q(status=Project.Status.CANCELLED)
+                      & Q(_late_milestones(start_day, end_day, on))),
+    )
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+def unit_project_examples(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime,
+                          start_day: date, end_day: date, limit: int = 3) -> dict[str, list[Project]]:
+    """A few of the projects behind `unit_project_figures`: `finished` (latest first) and `overdue` (two
+    queries)."""
+    qs = Project.objects.filter(area_id__in=community_ids, parent__isnull=True, lead_unit_id=unit_id)
+    finished = list(qs.filter(status=Project.Status.FINISHED, finished_at__gte=start, finished_at__lt=end)
+                    .order_by("-finished_at", "-pk")[:limit])
+    overdue = list(qs.exclude(status=Project.Status.CANCELLED)
+                   .filter(_late_milestones(start_day, end_day, today())).order_by("-created_at", "-pk")[:limit])
+    return {"finished": finished, "overdue": overdue}
+
+
+def unit_project_ratings(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime) -> Satisfaction:
+    """Residents' ratings (from the public notice) given in [start, end) to the projects the unit leads at these
+    communities: a `notice.Satisfaction` (counts and the rate; one query)."""
+    rows = ProjectRating.objects.filter(project__area_id__in=community_ids, project__lead_unit_id=unit_id,
+                                        created_at__gte=start, created_at__lt=end)
+    return _satisfaction_of(rows.aggregate(**_COUNTS))
+
+
+def community_project_figures(community_ids: list[int], *, start: datetime, end: datetime) -> dict[str, int]:
+    """The projects of these communities over a period (one query): `created` (put on the list in it), `claimed`,
+    `finished` (in it), and `waiting` (proposed and still not claimed)."""
+    qs = Project.objects.filter(area_id__in=community_ids, parent__isnull=True)
+    row = qs.aggregate(
+        created=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        claimed=Count("pk", filter=Q(claimed_at__gte=start, claimed_at__lt=end)),
+        finished=Count("pk", filter=Q(status=Project.Status.FINISHED, finished_at__gte=start, finished_at__lt=end)),
+        waiting=Count("pk", filter=Q(status=Project.Status.PROPOSED, created_at__lt=end)),
+    )
+    return {key: int(value or 0) for key, value in row.items()}

@@ -18,7 +18,7 @@ from gongzhi.core.models import Area, PartyMember, Registration, Role, Unit, Use
 from gongzhi.core.policy import is_superuser, path_q, scope_paths
 from gongzhi.lib.masking import mask_id_number, mask_phone
 
-from .models import Pledge, PostTerm, ServiceReport, SignUp, StarRating, VolunteerProfile
+from .models import Activity, Pledge, PostTerm, ServiceReport, SignUp, StarRating, VolunteerProfile
 from .permissions import STAFF_ROLES, liaison_unit_ids, manages, own_member
 
 
@@ -293,3 +293,42 @@ def require_manage_service(user: Any, community: Area, message: str) -> None:
     if not covers(user, community):
         raise Http404
     raise PermissionDenied(message)
+
+
+# --- what a unit's members did, for the evaluation's evidence -------------------------------------------------
+
+
+def unit_service_figures(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime) -> dict[str, int]:
+    """Service by a unit's in-service party members (在职党员) at these communities' activities that started in
+    [start, end) (one query): `members` (how many served) and `minutes` (served, as confirmed by the organizer:
+    `served_q`)."""
+    row = (SignUp.objects.filter(served_q(), user__party_member__work_unit_id=unit_id,
+                                 user__party_member__in_service=True, activity__community_id__in=community_ids,
+                                 activity__starts_at__gte=start, activity__starts_at__lt=end)
+           .aggregate(members=Count("user_id", distinct=True), minutes=Sum("minutes")))
+    return {"members": int(row["members"] or 0), "minutes": int(row["minutes"] or 0)}
+
+
+def unit_service_examples(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime,
+                          limit: int = 3) -> list[Any]:
+    """A few activities where the unit's in-service party members served in the period, latest first, each with
+    `minutes` (their confirmed minutes there); one query."""
+    served = SignUp.objects.filter(served_q(), user__party_member__work_unit_id=unit_id,
+                                   user__party_member__in_service=True)
+    return list(Activity.objects.filter(community_id__in=community_ids, starts_at__gte=start, starts_at__lt=end,
+                                        pk__in=served.values("activity_id"))
+                .annotate(minutes=Sum("signups__minutes", filter=served_q("signups__")
+                                      & Q(signups__user__party_member__work_unit_id=unit_id,
+                                          signups__user__party_member__in_service=True)))
+                .order_by("-starts_at", "-pk")[:limit])
+
+
+def community_service_figures(community_ids: list[int], *, start: datetime, end: datetime) -> dict[str, int]:
+    """The service activities of these communities that started in [start, end) (two queries): `activities` (not
+    cancelled), `people` (who served, hours confirmed) and `minutes` (served)."""
+    activities = (Activity.objects.filter(community_id__in=community_ids, starts_at__gte=start, starts_at__lt=end)
+                  .exclude(status=Activity.Status.CANCELLED).count())
+    row = (SignUp.objects.filter(served_q(), activity__community_id__in=community_ids,
+                                 activity__starts_at__gte=start, activity__starts_at__lt=end)
+           .aggregate(people=Count("user_id", distinct=True), minutes=Sum("minutes")))
+    return {"activities": activities, "people": int(row["people"] or 0), "minutes": int(row["minutes"] or 0)}

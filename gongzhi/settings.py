@@ -230,6 +230,9 @@ SERVICE_FEEDBACK_RATE = (env_int("SERVICE_FEEDBACK_LIMIT", 20), env_int("SERVICE
 SERVICE_CERTIFICATE_CHECK_RATE = (env_int("SERVICE_CERTIFICATE_CHECK_LIMIT", 30),
                                   env_int("SERVICE_CERTIFICATE_CHECK_WINDOW", 600))
 SERVICE_CHECKOUT_AFTER_SECONDS = env_int("SERVICE_CHECKOUT_AFTER_SECONDS", 60)
+# Evaluation: the months a part-time committee member's record is looked at by the standing title-only (空挂) check;
+# a membership younger than that is not checked, and a flag kept is not raised again within it.
+EVALUATION_TITLE_ONLY_MONTHS = env_int("EVALUATION_TITLE_ONLY_MONTHS", 6)
 # Tracking look-ups: wrong tries per tracking code per window (seconds) before that code is locked for the window.
 APPEALS_TRACK_CODE_FAILURES = (env_int("APPEALS_TRACK_CODE_FAILURES", 5), env_int("APPEALS_TRACK_CODE_WINDOW", 3600))
 # One-time rating codes sent to the callback phone: lifetime (seconds), wrong tries per code, codes per appeal

@@ -31,7 +31,7 @@ from gongzhi.core.notifications import notify
 
 from .models import Campaign, Grade, Ratee, TitleOnlyFlag
 from .permissions import flag_policy
-from .queries_members import membership_record
+from .queries_members import membership_record, reason_labels
 
 Reason = TitleOnlyFlag.Reason
 FACT_KEYS = ("meetings_invited", "meetings_attended", "projects_claimed", "duty_reports_filed")
@@ -121,11 +121,6 @@ def candidates(area: Area | None = None) -> Any:
 
 def flag_url(flag: TitleOnlyFlag) -> str:
     return reverse("evaluation:flag", args=[flag.pk])
-
-
-def reason_labels(reasons: list[str]) -> list[str]:
-    labels = dict(Reason.choices)
-    return [str(labels.get(r, r)) for r in reasons]
 
 
 def _kept_recently(membership: CommitteeMembership, start: date) -> bool:

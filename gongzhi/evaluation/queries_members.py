@@ -126,5 +126,10 @@ def flag_evidence(flag: TitleOnlyFlag) -> Evidence:
                     period_end=flag.period_end, items=items)
 
 
+def reason_labels(reasons: list[str]) -> list[str]:
+    labels = dict(TitleOnlyFlag.Reason.choices)
+    return [str(labels.get(r, r)) for r in reasons]
+
+
 def open_count(user: Any) -> int:
     return flag_policy.visible_to(user).filter(status=TitleOnlyFlag.Status.OPEN).count()

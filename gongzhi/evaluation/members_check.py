@@ -29,9 +29,10 @@ from gongzhi.core.audit import log_event
 from gongzhi.core.models import Area, CommitteeMembership, PartyOrg
 from gongzhi.core.notifications import notify
 
+from .evidence import membership_record
 from .models import Campaign, Grade, Ratee, TitleOnlyFlag
 from .permissions import flag_policy
-from .queries_members import membership_record, reason_labels
+from .queries_members import reason_labels
 
 Reason = TitleOnlyFlag.Reason
 FACT_KEYS = ("meetings_invited", "meetings_attended", "projects_claimed", "duty_reports_filed")
@@ -133,7 +134,7 @@ def _kept_recently(membership: CommitteeMembership, start: date) -> bool:
 def check_membership(membership: CommitteeMembership, start: date, end: date) -> str:
     """Check one membership: "flagged" (a new flag), "updated" (its open flag brought up to date), "skipped" (too
     new, kept recently, or ended meanwhile) or "clear"."""
-    membership = (CommitteeMembership.objects.select_for_update().select_related("party_org", "party_org__area",
+    membership = (CommitteeMembership.objects.select_for_update(of=("self",)).select_related("party_org", "party_org__area",
                                                                                    "unit")
                   .filter(pk=membership.pk).first())  # type: ignore[assignment]
     if membership is None or not membership.active:

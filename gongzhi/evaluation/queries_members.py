@@ -1,15 +1,13 @@
 """Read-side helpers of the members part: the flags list, a flag's page, the committee's history (flags and
-removals) and the liaisons a removal is told to. `membership_record` stands in for the evidence part's function of
-the same name until it lands."""
+removals) and the liaisons a removal is told to."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from gongzhi.core.models import Area, CommitteeMembership, PartyOrg, Role, User
 
@@ -18,38 +16,6 @@ from .models import Grade, TitleOnlyFlag
 from .permissions import flag_policy
 
 END_PREFIX = "因履职不到位（空挂）免去兼职委员："
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    return datetime.combine(start, time.min, tzinfo=zone), datetime.combine(end, time.max, tzinfo=zone)
-
-
-def membership_record(membership: CommitteeMembership, start: date, end: date) -> dict[str, int]:
-    """Counts of the member's record in the period at the committee's community: meetings it was invited to and
-    attended (held meetings, invited as the part-time member), projects its unit claimed, duty reports its unit
-    filed. (A local stand-in with the evidence part's signature.)"""
-    from gongzhi.lists.models import Project
-    from gongzhi.meetings.models import DutyReport, Invitation, Meeting
-
-    first, last = _bounds(start, end)
-    community = membership.party_org.area
-    invitations = Invitation.objects.filter(
-        meeting__area=community, meeting__starts_at__gte=first, meeting__starts_at__lte=last,
-        meeting__status=Meeting.Status.HELD, role=Invitation.Role.PART_TIME_MEMBER, unit_id=membership.unit_id,
-        name=membership.person_name)
-    claimed = Project.objects.filter(area=community, lead_unit_id=membership.unit_id, claimed_at__gte=first,
-                                     claimed_at__lte=last) if membership.unit_id else Project.objects.none()
-    reports = DutyReport.objects.filter(meeting__area=community, unit_id=membership.unit_id,
-                                        status=DutyReport.Status.SUBMITTED, submitted_at__gte=first,
-                                        submitted_at__lte=last) if membership.unit_id else DutyReport.objects.none()
-    return {
-        "meetings_invited": invitations.values("meeting_id").distinct().count(),
-        "meetings_attended": invitations.filter(attendance=Invitation.Attendance.PRESENT)
-        .values("meeting_id").distinct().count(),
-        "projects_claimed": claimed.count(),
-        "duty_reports_filed": reports.count(),
-    }
 
 
 def visible_flags(user: Any) -> QuerySet[TitleOnlyFlag]:
@@ -97,9 +63,9 @@ def unit_liaisons(unit_id: int | None) -> list[User]:
 
 
 FACT_LABELS = {
-    "meetings_attended": _("Meetings attended"),
-    "projects_claimed": _("Projects claimed"),
-    "duty_reports_filed": _("Duty reports filed"),
+    "meetings_attended": _lazy("Meetings attended"),
+    "projects_claimed": _lazy("Projects claimed"),
+    "duty_reports_filed": _lazy("Duty reports filed"),
 }
 
 

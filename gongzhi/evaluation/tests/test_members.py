@@ -53,7 +53,7 @@ def test_it_keeps_a_member_with_a_note(cast: Cast) -> None:
     assert flag.reviewed_by == cast.subdistrict_staff_a and flag.reviewed_at is not None
     assert CommitteeMembership.objects.get(pk=flag.membership_id).active
     event = AuditEvent.objects.get(verb="evaluation.keep_member")
-    assert event.actor == cast.subdistrict_staff_a and event.after["note"] == "单位外派，已返岗"
+    assert event.actor == cast.subdistrict_staff_a and (event.after or {})["note"] == "单位外派，已返岗"
 
 
 @pytest.mark.parametrize("note", ["", "   ", "长" * 201])
@@ -75,7 +75,8 @@ def test_it_removes_a_member(cast: Cast) -> None:
     assert m.end_reason == "因履职不到位（空挂）免去兼职委员：半年未参加任何活动"
     event = AuditEvent.objects.get(verb="evaluation.remove_member")
     assert event.actor == cast.subdistrict_staff_a and event.area == cast.community_a
-    assert event.after["reason"] == "半年未参加任何活动" and event.after["ended_on"] == timezone.localdate().isoformat()
+    after = event.after or {}
+    assert after["reason"] == "半年未参加任何活动" and after["ended_on"] == timezone.localdate().isoformat()
 
 
 def test_the_unit_s_liaisons_are_told_with_a_link_they_can_open(cast: Cast) -> None:

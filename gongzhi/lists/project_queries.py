@@ -218,15 +218,29 @@ def unit_project_figures(unit_id: int, *, community_ids: list[int], start: datet
 
 
 def unit_project_examples(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime,
-                          start_day: date, end_day: date, limit: int = 3) -> dict[str, list[Project]]:
-    """A few of the projects behind `unit_project_figures`: `finished` (latest first) and `overdue` (two
-    queries)."""
+                          start_day: date, end_day: date, kinds: tuple[str, ...] = ("finished", "overdue"),
+                          limit: int = 3) -> dict[str, list[Project]]:
+    """A few of the projects behind `unit_project_figures`, for each of `kinds`: "finished" (latest first) and
+    "overdue" (newest first); one query per kind asked."""
     qs = Project.objects.filter(area_id__in=community_ids, parent__isnull=True, lead_unit_id=unit_id)
-    finished = list(qs.filter(status=Project.Status.FINISHED, finished_at__gte=start, finished_at__lt=end)
-                    .order_by("-finished_at", "-pk")[:limit])
-    overdue = list(qs.exclude(status=Project.Status.CANCELLED)
-                   .filter(_late_milestones(start_day, end_day, today())).order_by("-created_at", "-pk")[:limit])
-    return {"finished": finished, "overdue": overdue}
+    out: dict[str, list[Project]] = {}
+    if "finished" in kinds:
+        out["finished"] = list(qs.filter(status=Project.Status.FINISHED, finished_at__gte=start, finished_at__lt=end)
+                               .order_by("-finished_at", "-pk")[:limit])
+    if "overdue" in kinds:
+        out["overdue"] = list(qs.exclude(status=Project.Status.CANCELLED)
+                              .filter(_late_milestones(start_day, end_day, today()))
+                              .order_by("-created_at", "-pk")[:limit])
+    return out
+
+
+def community_finished_projects(community_ids: list[int], *, start: datetime, end: datetime,
+                                limit: int = 3) -> list[Project]:
+    """A few projects of these communities finished in [start, end), latest first, with their lead unit (one
+    query)."""
+    return list(Project.objects.filter(area_id__in=community_ids, parent__isnull=True,
+                                       status=Project.Status.FINISHED, finished_at__gte=start, finished_at__lt=end)
+                .select_related("lead_unit").order_by("-finished_at", "-pk")[:limit])
 
 
 def unit_project_ratings(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime) -> Satisfaction:

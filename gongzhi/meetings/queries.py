@@ -65,14 +65,18 @@ def unit_resolution_figures(unit_id: int, *, community_ids: list[int], start: da
 
 
 def unit_resolution_examples(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime,
-                             start_day: date, end_day: date, limit: int = 3) -> dict[str, list[Resolution]]:
-    """A few resolutions behind `unit_resolution_figures`: `done` (latest first) and `late` (earliest deadline
-    first); two queries."""
+                             start_day: date, end_day: date, kinds: tuple[str, ...] = ("done", "late"),
+                             limit: int = 3) -> dict[str, list[Resolution]]:
+    """A few resolutions behind `unit_resolution_figures`, for each of `kinds`: "done" (latest first) and "late"
+    (earliest deadline first); one query per kind asked."""
     qs = _assigned_resolutions(unit_id, community_ids, start, end, start_day, end_day)
-    done = list(qs.filter(status=Resolution.Status.DONE, completed_at__lt=end)
-                .order_by("-completed_at", "-pk")[:limit])
-    late = list(qs.filter(_late_q(end_day)).order_by("due_on", "pk")[:limit])
-    return {"done": done, "late": late}
+    out: dict[str, list[Resolution]] = {}
+    if "done" in kinds:
+        out["done"] = list(qs.filter(status=Resolution.Status.DONE, completed_at__lt=end)
+                           .order_by("-completed_at", "-pk")[:limit])
+    if "late" in kinds:
+        out["late"] = list(qs.filter(_late_q(end_day)).order_by("due_on", "pk")[:limit])
+    return out
 
 
 # --- duty reports ------------------------------------------------------------------------------------------------
@@ -104,14 +108,17 @@ def unit_duty_figures(unit_id: int, *, community_ids: list[int], start: datetime
 
 
 def unit_duty_examples(unit_id: int, *, community_ids: list[int], start: datetime, end: datetime,
-                       limit: int = 3) -> dict[str, list[Any]]:
-    """A few of the records behind `unit_duty_figures`: `filed` (the submitted reports, latest first) and
-    `missed` (the meetings, latest first); two queries."""
+                       kinds: tuple[str, ...] = ("filed", "missed"), limit: int = 3) -> dict[str, list[Any]]:
+    """A few of the records behind `unit_duty_figures`, for each of `kinds`: "filed" (the reports submitted in
+    time, latest meeting first) and "missed" (the meetings, latest first); one query per kind asked."""
     qs, filed = _duty_meetings(unit_id, community_ids, start, end)
-    missed = list(qs.filter(~Q(filed)).order_by("-starts_at", "-pk")[:limit])
-    reports = list(DutyReport.objects.filter(meeting__in=qs.filter(filed), unit_id=unit_id)
-                   .select_related("meeting").order_by("-meeting__starts_at", "-pk")[:limit])
-    return {"filed": reports, "missed": missed}
+    out: dict[str, list[Any]] = {}
+    if "missed" in kinds:
+        out["missed"] = list(qs.filter(~Q(filed)).order_by("-starts_at", "-pk")[:limit])
+    if "filed" in kinds:
+        out["filed"] = list(DutyReport.objects.filter(meeting__in=qs.filter(filed), unit_id=unit_id)
+                            .select_related("meeting").order_by("-meeting__starts_at", "-pk")[:limit])
+    return out
 
 
 # --- attendance --------------------------------------------------------------------------------------------------
@@ -151,11 +158,17 @@ def attendance_figures(invitations: QuerySet[Invitation], *, community_ids: list
 
 
 def attendance_examples(invitations: QuerySet[Invitation], *, community_ids: list[int], start: datetime,
-                        end: datetime, limit: int = 3) -> dict[str, list[Meeting]]:
-    """A few meetings behind `attendance_figures`: `attended` and `missed`, latest first (two queries)."""
+                        end: datetime, kinds: tuple[str, ...] = ("attended", "missed"),
+                        limit: int = 3) -> dict[str, list[Meeting]]:
+    """A few meetings behind `attendance_figures`, for each of `kinds`: "attended" and "missed", latest first (one
+    query per kind asked)."""
     qs, present, missed = _attendance(invitations, community_ids, start, end)
-    return {"attended": list(qs.filter(present).order_by("-starts_at", "-pk")[:limit]),
-            "missed": list(qs.filter(missed).order_by("-starts_at", "-pk")[:limit])}
+    out: dict[str, list[Meeting]] = {}
+    if "attended" in kinds:
+        out["attended"] = list(qs.filter(present).order_by("-starts_at", "-pk")[:limit])
+    if "missed" in kinds:
+        out["missed"] = list(qs.filter(missed).order_by("-starts_at", "-pk")[:limit])
+    return out
 
 
 # --- a community's meetings (the units rate the community) ------------------------------------------------------
@@ -180,3 +193,20 @@ def community_meeting_figures(community_ids: list[int], *, start: datetime, end:
     row.update(resolutions=resolutions["n"], resolutions_done=resolutions["done"],
                resolutions_late=resolutions["late"])
     return row
+
+
+def community_late_resolutions(community_ids: list[int], *, start: datetime, end: datetime,
+                               limit: int = 3) -> list[Resolution]:
+    """A few resolutions of these communities made in [start, end) whose deadline passed before they were
+    completed, earliest deadline first (one query)."""
+    return list(Resolution.objects.filter(area_id__in=community_ids, created_at__gte=start, created_at__lt=end)
+                .exclude(status=Resolution.Status.CANCELLED).filter(_late_q(date.max)).order_by("due_on", "pk")[:limit])
+
+
+def community_held_meetings(community_ids: list[int], *, start: datetime, end: datetime,
+                            limit: int = 3) -> list[Meeting]:
+    """A few meetings of these communities that took place in [start, end), latest first (one query)."""
+    now = timezone.now()
+    return list(Meeting.objects.filter(area_id__in=community_ids, starts_at__gte=start, starts_at__lt=end)
+                .filter(Q(status=Meeting.Status.HELD) | (Q(starts_at__lte=now) & ~Q(status__in=OFF)))
+                .order_by("-starts_at", "-pk")[:limit])

@@ -250,6 +250,12 @@ APPEALS_AFTER_RATING = {
     for key, _sep, value in (item.partition("=") for item in env_list(
         "APPEALS_AFTER_RATING", ["satisfied=close", "basically_satisfied=close", "unsatisfied=offer_reopen"]))
 }
+# Evaluation, property companies (物业履约评价): the top-level appeal categories whose subtrees count as the estate's
+# property appeals; the weights (percent) of inspections, residents' satisfaction and the appeals in the quarterly
+# score (renormalized over the parts present); the score below which the community issues a rectification notice.
+EVALUATION_PROPERTY_CATEGORIES = env_list("EVALUATION_PROPERTY_CATEGORIES", ["物业管理"])
+EVALUATION_PROPERTY_WEIGHTS = tuple(int(w) for w in env_list("EVALUATION_PROPERTY_WEIGHTS", ["50", "30", "20"]))
+EVALUATION_PROPERTY_THRESHOLD = env_int("EVALUATION_PROPERTY_THRESHOLD", 70)
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
 # may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
 PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))

@@ -444,3 +444,33 @@ def area_case_figures(paths: list[str], *, start: datetime, end: datetime) -> di
         status=Case.Status.MERGED).aggregate(n=Count("pk"), closed=Count("pk", filter=Q(status=Case.Status.CLOSED)))
     followed = Case.objects.filter(path_q_cases(paths), followed_up_at__gte=start, followed_up_at__lt=end)
     return {"received": int(received["n"] or 0), "closed": int(received["closed"] or 0), **_three_rates(followed)}
+
+
+def area_category_rates(area_path: str, start: datetime, end: datetime, category_names: Iterable[str]) -> dict[str, Any]:
+    """The three rates (`rates.compute`) of the cases in a subtree (`area_path`) followed up in [start, end) whose
+    category lies under one of the top-level categories named (e.g. "物业管理" for an estate's property appeals):
+    the counts and the rates (None where there is nothing to divide by). Two queries."""
+    from django.db.models import Count
+
+    from . import rates
+
+    roots = list(Category.objects.filter(parent__isnull=True, name__in=list(category_names)))
+    counts = {"followed_up": 0, "contacted": 0, "solved": 0, "satisfied": 0, "basically_satisfied": 0}
+    if roots:
+        q = Q(pk__in=[])
+        for root in roots:
+            q |= category_subtree_q(root)
+        data = Case.objects.filter(q, area_path__startswith=area_path, followed_up_at__gte=start,
+                                   followed_up_at__lt=end).aggregate(
+            n_followed_up=Count("id"),
+            n_contacted=Count("id", filter=Q(contacted=True)),
+            n_solved=Count("id", filter=Q(contacted=True, solved=True)),
+            n_satisfied=Count("id", filter=Q(contacted=True, satisfaction=rates.SATISFIED)),
+            n_basically_satisfied=Count("id", filter=Q(contacted=True, satisfaction=rates.BASIC)),
+        )
+        counts = {key.removeprefix("n_"): int(value or 0) for key, value in data.items()}
+    response, resolution, satisfaction, _composite = rates.compute(
+        counts["followed_up"], counts["contacted"], counts["solved"], counts["satisfied"],
+        counts["basically_satisfied"], (1.0, 0.0, 0.0))
+    return {**counts, "categories": [r.name for r in roots], "response_rate": response,
+            "resolution_rate": resolution, "satisfaction_rate": satisfaction}

@@ -84,3 +84,46 @@ def summary_of(appeals: list[Any]) -> str:
     lines = [f"- {a.masked_code} {a.title}" for a in appeals[:20]]
     return "\n".join([head, *lines])
 
+
+
+# --- residents' satisfaction, read by other apps (the evaluation's property grades) -----------------------------
+
+
+def survey_satisfaction(survey_id: int) -> tuple[int, float | None]:
+    """A survey's satisfaction score: its first single-choice question's answers, the options mapped by their order
+    to 100 .. 0 evenly (the first option 100, the last 0; a single option is 100). Returns (respondents, the mean
+    score) — (0, None) when the survey, the question or the answers are missing. Three queries."""
+    from .models import SurveyAnswer, SurveyOption, SurveyQuestion
+
+    question = (SurveyQuestion.objects.filter(survey_id=survey_id, kind=SurveyQuestion.Kind.SINGLE)
+                .order_by("order", "id").values_list("pk", flat=True).first())
+    if question is None:
+        return 0, None
+    options = list(SurveyOption.objects.filter(question_id=question).order_by("order", "id")
+                   .values_list("pk", flat=True))
+    if not options:
+        return 0, None
+    step = 100.0 / (len(options) - 1) if len(options) > 1 else 0.0
+    value = {pk: 100.0 - i * step for i, pk in enumerate(options)}
+    counts = (SurveyAnswer.objects.filter(question_id=question, option_id__in=options)
+              .values("option_id").annotate(n=Count("response_id", distinct=True)).order_by())
+    total = sum(row["n"] for row in counts)
+    if not total:
+        return 0, None
+    return total, sum(value[row["option_id"]] * row["n"] for row in counts) / total
+
+
+def surveys_of_community(community_id: int) -> list[tuple[int, str, str]]:
+    """The community's surveys that are or were published, newest first: (id, title, status) — for choosing the
+    residents' satisfaction survey of a quarter."""
+    from .models import Survey
+
+    return list(Survey.objects.filter(area_id=community_id).exclude(status=Survey.Status.DRAFT)
+                .order_by("-created_at", "-id").values_list("pk", "title", "status")[:100])
+
+
+def survey_area_id(survey_id: int) -> int | None:
+    """The community a survey belongs to (None when there is no such survey)."""
+    from .models import Survey
+
+    return Survey.objects.filter(pk=survey_id).values_list("area_id", flat=True).first()

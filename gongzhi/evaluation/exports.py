@@ -9,6 +9,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from gongzhi.lib.spreadsheets import append_row, export_filename, xlsx_response
@@ -23,7 +24,7 @@ def results_workbook(campaign: Campaign) -> bytes:
     ratees = queries.campaign_ratees(campaign)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Results"))
-    heads = [_("Rank"), _("Kind"), _("Name"), _("Community"), _("Score"), _("Outcome"), _("Objections")]
+    heads = [_("Rank"), _("Kind"), pgettext("evaluation ratee", "Name"), _("Community"), pgettext("evaluation", "Score"), _("Outcome"), _("Objections")]
     for g in groups:
         label = g.get_kind_display()
         heads += [_("%(group)s: mean") % {"group": label}, _("%(group)s: ratings") % {"group": label}]

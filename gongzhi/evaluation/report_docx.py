@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.lib.spreadsheets import attachment
 from gongzhi.service.docx_common import day, new_document, para, row, table, to_bytes
@@ -50,7 +51,7 @@ def report_document(campaign: Campaign) -> bytes:
 
     for _kind, label, items in queries.by_kind(ratees):
         para(doc, _("Ranking: %(kind)s") % {"kind": label}, size=14, bold=True)
-        t = table(doc, [_("Rank"), _("Name"), _("Community"), _("Score"), _("Outcome")])
+        t = table(doc, [_("Rank"), pgettext("evaluation ratee", "Name"), _("Community"), pgettext("evaluation", "Score"), _("Outcome")])
         for r in items:
             row(t, [str(r.rank or "—"), r.name, r.community.name,
                     f"{r.score:.2f}" if r.score is not None else "—", r.get_outcome_display() or "—"])

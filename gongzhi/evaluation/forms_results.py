@@ -17,7 +17,7 @@ class ObjectionForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+    decision = forms.ChoiceField(label=_("Decision on the objection"), widget=forms.RadioSelect,
                                  choices=[("dismiss", _("Dismiss the objection")), ("uphold", _("Uphold it"))])
     answer = forms.CharField(label=_("Answer"), max_length=MAX_ANSWER, widget=forms.Textarea(attrs={"rows": 3}))
     new_outcome = forms.ChoiceField(label=_("New outcome (when upheld)"), required=False,

@@ -59,7 +59,7 @@ class Campaign(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Rating")
+        OPEN = "open", pgettext_lazy("campaign status", "Rating")
         NOTICE = "notice", _("Public notice")
         FINAL = "final", _("Final")
 

@@ -60,7 +60,7 @@ class Campaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", pgettext_lazy("campaign status", "Rating")
-        NOTICE = "notice", _("Public notice")
+        NOTICE = "notice", pgettext_lazy("campaign status", "Public notice")
         FINAL = "final", _("Final")
 
     title = models.CharField(_("title"), max_length=200)

@@ -104,7 +104,7 @@ class RaterForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices, widget=forms.RadioSelect,
+    grade = forms.ChoiceField(label=_("Rating grade"), choices=Grade.choices, widget=forms.RadioSelect,
                               error_messages={"required": _("Choose 优秀, 合格 or 不合格.")})
     comment = forms.CharField(label=_("Comment (optional)"), max_length=300, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from gongzhi.appeals import queries as appeal_queries
 from gongzhi.core.models import Area, CommitteeMembership, Unit
 from gongzhi.lists import project_queries
+from gongzhi.lists.notice import public_text
 from gongzhi.meetings import queries as meeting_queries
 from gongzhi.service import queries_members as service_queries
 
@@ -41,6 +42,10 @@ from .models import Ratee
 class Example:
     text: str
     url: str = ""
+
+    def __post_init__(self) -> None:
+        # Resident representatives rate too: a title typed by staff or a resident never shows a mobile or ID number.
+        self.text = public_text(str(self.text))
 
 
 @dataclass
@@ -241,6 +246,14 @@ def _member_meetings(membership: CommitteeMembership, ids: list[int], period: Pe
             "meetings_missed": row["missed"]}
 
 
+def evidence_payload(evidence: Evidence) -> dict[str, Any]:
+    """The evidence as plain JSON-ready data (labels as text), for the API."""
+    return {"name": evidence.name, "period_start": evidence.period_start.isoformat(),
+            "period_end": evidence.period_end.isoformat(),
+            "items": [{"key": i.key, "label": str(i.label), "value": str(i.value), "tone": i.tone,
+                       "examples": [{"text": e.text, "url": e.url} for e in i.examples]} for i in evidence.items]}
+
+
 # --- the evidence beside a rating ----------------------------------------------------------------------------
 
 GOOD, BAD, PLAIN = "good", "bad", ""
@@ -298,8 +311,9 @@ class _Builder:
                  for p in found.get("overdue", [])]
         shown += [Example(_("Finished: %(title)s") % {"title": p.title}, project_url(p))
                   for p in found.get("finished", [])]
-        tone = BAD if r.projects_overdue or not (r.projects_claimed or r.projects_finished) else (
-            GOOD if r.projects_finished else PLAIN)
+        # Claiming nothing reads badly for a member unit; a department is summoned rather than claims.
+        idle = not (r.projects_claimed or r.projects_finished) and self.unit.kind != Unit.Kind.DEPARTMENT
+        tone = BAD if r.projects_overdue or idle else (GOOD if r.projects_finished else PLAIN)
         self.add("projects", _("Projects claimed"),
                  _("claimed %(claimed)d, finished %(finished)d, overdue %(overdue)d") % {
                      "claimed": r.projects_claimed, "finished": r.projects_finished, "overdue": r.projects_overdue},

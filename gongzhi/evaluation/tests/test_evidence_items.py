@@ -4,6 +4,7 @@ units); a fixed number of queries; and `_evidence.html` renders it (tones, links
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +13,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from gongzhi.evaluation.evidence import Evidence, EvidenceItem, Example, evidence_for
+from gongzhi.core.models import Unit
+from gongzhi.evaluation.evidence import Evidence, EvidenceItem, Example, evidence_for, evidence_payload
 from gongzhi.evaluation.models import Campaign, Ratee
+from gongzhi.lists.models import Project
 from gongzhi.test import Cast
 
 from .test_evidence_records import Scene, build_scene
@@ -106,8 +109,8 @@ def test_it_shows_a_departments_whistles(cast: Cast) -> None:
     assert _links(items["whistles"]) == [
         ("违建拆除：未报到", reverse("appeals:whistle", args=[r["whistle_missed"].whistle_id])),
         ("占道经营：2.0 小时报到", reverse("appeals:whistle", args=[r["whistle_answered"].whistle_id]))]
-    # It claimed nothing and was invited to nothing: those read as such, with no examples.
-    assert (items["projects"].value, items["projects"].tone) == ("认领 0 个，完成 0 个，逾期 0 个", "bad")
+    # It claimed nothing (a department is summoned rather than claims) and was invited to nothing: no examples.
+    assert (items["projects"].value, items["projects"].tone) == ("认领 0 个，完成 0 个，逾期 0 个", "")
     assert (items["meetings"].tone, items["meetings"].examples) == ("", [])
     assert items["cases"].value == "办理 0 件，超期 0 件；期内无回访"
     assert (items["service"].value, items["ratings"].value) == ("无经确认的服务时长", "期内无居民评价")
@@ -155,6 +158,35 @@ def test_it_shows_the_community_as_the_units_see_it(cast: Cast) -> None:
     assert items["community_cases"].value == (
         "受理 2 件，办结 2 件；响应率 100.0%，解决率 50.0%，满意率 50.0%（回访 2 件）")
     assert items["community_service"].value == "举办 2 场，2 人服务 3.5 小时"
+
+
+def test_it_reads_badly_when_a_member_unit_claimed_nothing(cast: Cast) -> None:
+    scene = build_scene(cast)
+    idle = Unit.objects.create(name="空挂单位", kind=Unit.Kind.ENTERPRISE, area=cast.community_a)
+    items = _items(evidence_for(_ratee(_campaign(cast, scene), Ratee.Kind.UNIT, cast.community_a, unit=idle)))
+    assert (items["projects"].value, items["projects"].tone) == ("认领 0 个，完成 0 个，逾期 0 个", "bad")
+    assert items["projects"].examples == []
+    assert (items["resolutions"].tone, items["duty_reports"].tone, items["meetings"].tone) == ("", "", "")
+
+
+def test_it_never_shows_a_phone_or_id_number_in_an_example(cast: Cast) -> None:
+    scene = build_scene(cast)
+    Project.objects.filter(pk=scene.records["finished"].pk).update(title="联系13812345678更换楼道灯")
+    ratee = _ratee(_campaign(cast, scene), Ratee.Kind.UNIT, cast.community_a, unit=scene.unit)
+    texts = [ex.text for item in evidence_for(ratee).items for ex in item.examples]
+    assert "已完成：联系138****5678更换楼道灯" in texts
+    assert not any("13812345678" in t for t in texts)
+
+
+def test_the_payload_is_plain_data(cast: Cast) -> None:
+    scene = build_scene(cast)
+    ratee = _ratee(_campaign(cast, scene), Ratee.Kind.UNIT, cast.community_a, unit=scene.unit)
+    payload = evidence_payload(evidence_for(ratee))
+    assert json.loads(json.dumps(payload)) == payload
+    first = payload["items"][0]
+    assert (first["key"], first["label"], first["tone"]) == ("projects", "认领项目", "bad")
+    assert first["examples"][1]["text"] == "已完成：楼道照明改造"
+    assert payload["period_start"] == scene.start.isoformat()
 
 
 def test_it_shows_nothing_for_a_ratee_without_its_record(cast: Cast) -> None:

@@ -112,17 +112,17 @@ def list_flags(request: HttpRequest, status: str = "", community_id: Id | None =
     return [_flag(f) for f in queries.flag_list(request.user, status=status, community=community_id)[:500]]
 
 
-@router.get("/flags/{flag_id}", response=EvaluationFlagOut, summary="一条“空挂”标记：理由、期间履职记录、审核结果")
-def get_flag(request: HttpRequest, flag_id: Id) -> dict[str, Any]:
-    return _reloaded(request.user, flag_id)
-
-
 @router.post("/flags/check", response=EvaluationCheckOut,
              summary="街道立即运行“空挂”检查（每天也自动运行）")
 def run_check(request: HttpRequest, payload: EvaluationCheckIn) -> dict[str, int]:
     flag_policy.require_somewhere(request.user, "review")
     area = get_object_or_404(Area, pk=payload.area_id)
     return actions.do_run_check(acting_user=request.user, area=area)  # type: ignore[arg-type]
+
+
+@router.get("/flags/{flag_id}", response=EvaluationFlagOut, summary="一条“空挂”标记：理由、期间履职记录、审核结果")
+def get_flag(request: HttpRequest, flag_id: Id) -> dict[str, Any]:
+    return _reloaded(request.user, flag_id)
 
 
 @router.post("/flags/{flag_id}/keep", response=EvaluationFlagOut,

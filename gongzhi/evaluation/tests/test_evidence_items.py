@@ -220,7 +220,7 @@ def test_the_template_shows_the_tones_and_the_links(cast: Cast) -> None:
     finished = reverse("lists:public_project", args=[cast.community_a.pk, scene.records["finished"].pk])
     assert f'<a href="{finished}">已完成：楼道照明改造</a>' in html
     assert "需关注" in html and "表现良好" in html
-    assert f"据平台记录，{scene.start:%Y-%m-%d} 至 {scene.end:%Y-%m-%d}" in html
+    assert f"统计期间：{scene.start:%Y-%m-%d} 至 {scene.end:%Y-%m-%d}" in html
     assert "css/evaluation-evidence.css" in html
     assert 'style="' not in html  # CSP: no inline styles
 

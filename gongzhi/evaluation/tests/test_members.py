@@ -230,3 +230,19 @@ def test_two_reviewers_at_once_one_wins(cast: Cast) -> None:
     assert Notification.objects.filter(verb="evaluation.member_removed").count() == 1
     m = CommitteeMembership.objects.get(pk=flag.membership_id)
     assert not m.active and m.end_reason.endswith(wins[0].review_note)
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _flagged(cast, name="甲")
+    staff = _client(cast.subdistrict_staff_a)
+    url = reverse("evaluation:flags")
+    with CaptureQueriesContext(connection) as one:
+        assert staff.get(url).status_code == 200
+    for name in ("乙", "丙", "丁"):
+        _flagged(cast, name=name)
+    with CaptureQueriesContext(connection) as four:
+        assert len(staff.get(url).context["rows"]) == 4
+    assert len(four) == len(one)

@@ -14,8 +14,16 @@ queries module (the evaluation imports no other app's models):
 - service (gongzhi.service.queries_members): confirmed minutes of the unit's in-service party members.
 
 `evidence_for(ratee)` → an `Evidence`: one `EvidenceItem` per fact, with a Chinese label and value, a tone (good,
-bad or neither) and a few `Example`s linking to the records. The template `evaluation/_evidence.html` shows it (on
-the rating page and on the result page)."""
+bad or neither) and up to three `Example`s linking to the records (a project's public page, a resolution, a meeting,
+a duty report, a whistle, a case, a service activity; a title never shows a mobile or ID number). The template
+`evaluation/_evidence.html` shows it (on the rating page and on the result page); `evidence_payload` gives it as
+plain data for the API.
+
+How a fact reads (the tone): bad when something was missed — a project overdue (or, for a member unit that is not a
+department, nothing claimed or finished), a resolution late, a duty report missed, more meetings missed than
+attended (or none attended), a whistle late or unanswered, a case overdue or a rate below 70%, residents'
+satisfaction below 70%; good when there is something done and nothing missed (rates and satisfaction at 90% or
+more, service hours recorded); otherwise neither."""
 
 from __future__ import annotations
 

@@ -286,7 +286,7 @@ def _render_grade(request: HttpRequest, grade: PropertyGrade, form: NoticeForm |
     if can_rectify and form is None:
         form = NoticeForm(initial={"deadline": timezone.localdate() + timedelta(days=30)})
     if items is None:
-        items = [{"item": s["name"], "requirement": ""} for s in _weak_items(grade)] or [
+        items = [{"item": s["name"], "requirement": s["remarks"]} for s in _weak_items(grade)] or [
             {"item": "", "requirement": ""}]
     return render(request, "evaluation/property_grade.html", {
         "grade": grade, "details": grade.details or {}, "low": low, "threshold": grading.threshold(),
@@ -298,14 +298,20 @@ def _render_grade(request: HttpRequest, grade: PropertyGrade, form: NoticeForm |
 
 
 def _weak_items(grade: PropertyGrade) -> list[dict[str, Any]]:
-    """The service items that lost the most points in the quarter's inspections (below 80 % of their points)."""
+    """The service items that lost the most points in the quarter's inspections (below 80 % of their points on
+    average), each with the inspectors' remarks as the first draft of what must be fixed (two queries)."""
     start, end = grading.quarter_bounds(grade.year, grade.quarter)
-    data = (InspectionScore.objects.filter(inspection__contract=grade.contract, inspection__inspected_on__gte=start,
-                                           inspection__inspected_on__lte=end)
-            .values("item_id", "item__name", "item__points", "item__order").annotate(mean=Avg("score"))
-            .order_by("item__order"))
-    return [{"name": r["item__name"], "mean": r["mean"]} for r in data
-            if r["mean"] is not None and r["mean"] < r["item__points"] * 0.8]
+    scores = InspectionScore.objects.filter(inspection__contract=grade.contract, inspection__inspected_on__gte=start,
+                                            inspection__inspected_on__lte=end)
+    data = (scores.values("item_id", "item__name", "item__points", "item__order").annotate(mean=Avg("score"))
+            .order_by("item__order", "item_id"))
+    remarks: dict[int, list[str]] = {}
+    for item_id, remark in scores.exclude(remark="").order_by("-inspection__inspected_on").values_list("item_id",
+                                                                                                    "remark"):
+        if remark not in remarks.setdefault(item_id, []):
+            remarks[item_id].append(remark)
+    return [{"name": r["item__name"], "mean": r["mean"], "remarks": "；".join(remarks.get(r["item_id"], [])[:3])}
+            for r in data if r["mean"] is not None and r["mean"] < r["item__points"] * 0.8]
 
 
 @signed_in

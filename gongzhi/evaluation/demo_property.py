@@ -180,9 +180,8 @@ def build(ctx: Any) -> dict[str, int]:
         for year, quarter in (last_q, this_q):
             for k, day in enumerate(_inspection_days(year, quarter, today, rng, 2 if at_home else 1)):
                 shots = [_photo(rng, n * 10 + k)] if at_home and k == 0 and photos < 6 else []
-                by = "community" if k == 0 else "branch"
                 actions.do_record_inspection(contract, acting_user=worker if at_home else None, inspected_on=day,
-                                             by=by, scores=_scores(contract, quality, rng),
+                                             by="community" if k == 0 else "branch", scores=_scores(contract, quality, rng),
                                              note="例行季度检查" if k == 0 else "小区党支部联合业委会抽查",
                                              photos=shots)
                 inspections += 1
@@ -217,12 +216,12 @@ def build(ctx: Any) -> dict[str, int]:
         ])
         notices += 1
     if closed_source is not None:
-        n = actions.do_issue_rectification(closed_source, acting_user=None, deadline=today + timedelta(days=5),
+        done = actions.do_issue_rectification(closed_source, acting_user=None, deadline=today + timedelta(days=5),
                                            items=[{"item": "秩序维护（安保）", "requirement": "夜间巡逻每两小时一次并记录，清理消防通道占用车辆"}])
-        liaison = actions.company_liaisons(n.contract.company)
-        actions.do_reply_rectification(n, acting_user=liaison[0] if liaison else None,
+        liaison = actions.company_liaisons(done.contract.company)
+        actions.do_reply_rectification(done, acting_user=liaison[0] if liaison else None,
                                        reply="已增加夜班保安一名，巡逻记录每日上墙公示；消防通道设置隔离桩，占用车辆已全部清走。")
-        actions.do_close_rectification(n, acting_user=None, note="社区会同业委会复查，巡逻记录完整，消防通道畅通，予以销号。")
+        actions.do_close_rectification(done, acting_user=None, note="社区会同业委会复查，巡逻记录完整，消防通道畅通，予以销号。")
         notices += 1
     ctx.say(f"物业履约评价：{len(contracts)}份合同，{inspections}次检查（{photos}张照片），{grades}个季度评价，"
             f"{notices}份整改通知；{profiles}个小区登记了业委会、物管会或党建指导员。")

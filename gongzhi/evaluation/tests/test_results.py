@@ -202,3 +202,57 @@ def test_bad_input_changes_nothing(scene, cast) -> None:
     with pytest.raises(ActionError):
         actions.do_object(scene.unit, reason="   ", acting_user=cast.liaison)
     assert not Objection.objects.exists()
+
+
+# --- marks on the records ------------------------------------------------------------------------------------
+
+
+def _finalize(scene) -> None:  # type: ignore[no-untyped-def]
+    close(scene)
+    end_notice(scene.campaign)
+    actions.do_finalize_campaign(scene.campaign, acting_user=scene.organizer)
+
+
+def test_final_results_mark_the_unit_and_the_membership(scene, cast) -> None:
+    from gongzhi.evaluation.queries import (
+        final_results_for_membership,
+        final_results_for_party_org,
+        final_results_for_unit,
+        unqualified_final_memberships,
+    )
+
+    close(scene)
+    assert final_results_for_unit(cast.member_unit) == []  # not final yet
+    end_notice(scene.campaign)
+    actions.do_finalize_campaign(scene.campaign, acting_user=scene.organizer)
+    assert {r.pk for r in final_results_for_unit(cast.member_unit)} == {scene.unit.pk, scene.member.pk}
+    membership = scene.member.membership
+    assert membership is not None
+    assert [r.pk for r in final_results_for_membership(membership)] == [scene.member.pk]
+    assert [r.pk for r in final_results_for_party_org(cast.committee_a)] == [scene.member.pk]
+    assert unqualified_final_memberships([membership.pk]) == {membership.pk}
+
+
+def test_the_unit_page_shows_the_final_outcomes(client, scene, cast) -> None:
+    url = reverse("core:unit_detail", args=[cast.member_unit.pk])
+    client.force_login(cast.worker_a)
+    assert 'data-testid="evaluation-results-panel"' not in client.get(url).content.decode()
+    _finalize(scene)
+    for user in (cast.worker_a, cast.liaison, scene.organizer):
+        client.force_login(user)
+        page = client.get(url)
+        if page.status_code != 200:
+            continue
+        text = page.content.decode()
+        assert 'data-testid="evaluation-results-panel"' in text
+        assert scene.campaign.title in text and "李明" in text and "不合格" in text
+
+
+def test_the_committee_page_shows_its_part_time_members_outcomes(client, scene, cast) -> None:
+    _finalize(scene)
+    client.force_login(cast.worker_a)
+    page = client.get(reverse("core:party_org_detail", args=[cast.committee_a.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="evaluation-results-panel"' in text and "李明" in text
+    assert scene.unit.name + "</td>" not in text  # the unit itself is not a member

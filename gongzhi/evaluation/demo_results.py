@@ -19,7 +19,16 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.core.models import Area, CommitteeMembership, Grant, Notification, PartyOrg, Registration, Role, User
+from gongzhi.core.models import (
+    Area,
+    CommitteeMembership,
+    Grant,
+    Notification,
+    PartyOrg,
+    Registration,
+    Role,
+    User,
+)
 
 from .actions import results as actions
 from .models import Campaign, Grade, Objection, Ratee, Rater, RaterGroup, Rating

@@ -67,6 +67,33 @@ def notice_tasks(user: Any) -> list[Task]:
                  reverse("evaluation:result", args=[first]), "")]
 
 
+def results_card(user: Any) -> Any:
+    """Organizers: the results of their campaigns past the set-up (newest five); a ratee's side: its results on
+    notice or final (newest five). Two queries at most."""
+    from .hub import Card
+    from .models import Campaign, Ratee
+    from .permissions import ORGANIZER_ROLES, RESULT_STATUSES, own_ratee_q
+
+    if not is_active_user(user):
+        return None
+    lines: list[tuple[Any, Any]] = []
+    links: list[tuple[Any, str]] = []
+    if is_superuser(user) or scope_paths(user, ORGANIZER_ROLES):
+        qs = Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related("area")
+        if not is_superuser(user):
+            qs = qs.filter(path_q(scope_paths(user, ORGANIZER_ROLES), "area__path"))
+        for c in qs.order_by("-period_end", "-pk")[:5]:
+            links.append((f"{c.title}（{c.get_status_display()}）", reverse("evaluation:results", args=[c.pk])))
+    own = (Ratee.objects.filter(own_ratee_q(user), campaign__status__in=RESULT_STATUSES)
+           .select_related("campaign").order_by("-campaign__period_end", "-pk")[:5])
+    for r in own:
+        lines.append((f"{r.campaign.title} · {r.name}", r.get_outcome_display() or "—"))
+        links.append((_("Result of %(name)s") % {"name": r.name}, reverse("evaluation:result", args=[r.pk])))
+    if not links:
+        return None
+    return Card("results", _("Evaluation results"), links[0][1], lines=lines, links=links, order=20)
+
+
 def unit_results_panel(request: Any, unit: Any) -> str:
     """On a unit's page: the final outcomes of the unit and of its part-time committee members (评优评先依据)."""
     from .queries import final_results_for_unit
@@ -91,7 +118,9 @@ def register() -> None:
     from gongzhi.core.registry import registry
 
     from .demo_results import build
+    from .hub import add_card
 
+    add_card(results_card)
     registry.scheduled(600)(close_due_campaigns)
     registry.panel("core.unit", "evaluation.results", unit_results_panel, order=60)
     registry.panel("core.party_org", "evaluation.member_results", party_org_results_panel, order=60)

@@ -256,3 +256,21 @@ def test_the_committee_page_shows_its_part_time_members_outcomes(client, scene, 
     text = page.content.decode()
     assert 'data-testid="evaluation-results-panel"' in text and "李明" in text
     assert scene.unit.name + "</td>" not in text  # the unit itself is not a member
+
+
+def test_the_hub_card_leads_to_the_results(scene, cast, django_assert_max_num_queries) -> None:
+    from gongzhi.evaluation.reg_results import results_card
+
+    assert results_card(cast.liaison) is None  # nothing on notice yet
+    close(scene)
+    organizer = cast.subdistrict_staff_a.__class__.objects.get(pk=scene.organizer.pk)
+    with django_assert_max_num_queries(3):
+        card = results_card(organizer)
+    assert card is not None
+    assert card.links[0][1] == reverse("evaluation:results", args=[scene.campaign.pk])
+    liaison = cast.liaison.__class__.objects.get(pk=cast.liaison.pk)
+    card = results_card(liaison)
+    assert card is not None
+    assert {url for _label, url in card.links} == {reverse("evaluation:result", args=[scene.unit.pk]),
+                                                   reverse("evaluation:result", args=[scene.member.pk])}
+    assert results_card(cast.resident_user) is None

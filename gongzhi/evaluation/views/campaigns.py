@@ -164,6 +164,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             context["left_out"] = [(actions.ratee_key(r), r) for r in actions.candidate_ratees(campaign)
                                    if actions.ratee_key(r) not in existing]
             context["problems"] = actions.open_problems(campaign)
+    if campaign.status in permissions.RESULT_STATUSES and not can_manage:
+        context["own_ratees"] = list(campaign.ratees.filter(permissions.own_ratee_q(request.user))
+                                     .order_by("kind", "name", "pk")[:50])
     rater = permissions.rater_for(request.user, campaign)
     if rater is not None and campaign.status == Campaign.Status.OPEN:
         context["task"] = queries.Task(campaign=campaign, rater=rater, ratees=list(queries.ratees_of(rater)))

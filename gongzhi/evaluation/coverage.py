@@ -26,7 +26,7 @@ from .models import EstateProfile, PropertyContract
 
 FIGURES: dict[str, Any] = {
     "committee": _("Owners' or property management committee"),
-    "service": _("Property service"),
+    "service": _("Property service coverage"),
     "party": _("Party organization and its work"),
 }
 LACKS: dict[str, Any] = {

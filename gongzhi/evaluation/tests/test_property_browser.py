@@ -79,3 +79,33 @@ def test_an_inspection_a_low_grade_and_a_rectification_on_phones(browser: Any, l
     notice.refresh_from_db()
     assert notice.status == "closed" and notice.closed_by == cast.worker_a
     assert io  # (Pillow writes the photo to disk above)
+
+
+def test_the_ranking_and_the_coverage_rates_on_a_phone(browser: Any, live_server: Any, cast: Any) -> None:
+    from .test_coverage import scene
+    from .test_property_scene import grade
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    scene(cast)
+    a = cast.estate_a.property_contracts.get()
+    b = cast.estate_b.property_contracts.get()
+    grade(cast, a, off=1)
+    grade(cast, b, off=8)
+    page = signed_in(browser, live_server, cast.city_admin, **PHONE)
+    page.goto(f"{live_server.url}/evaluation/property/ranking/")
+    assert page.locator("[data-testid=rank-row]").count() == 2
+    assert page.evaluate(WIDTH) <= 390
+    page.screenshot(path=str(SHOTS / "evaluation-property-ranking-phone.png"), full_page=True)
+    page.goto(f"{live_server.url}/evaluation/coverage/{cast.district.pk}/")
+    assert "50.0%" in page.locator("[data-testid=figure-committee]").inner_text()
+    assert page.locator("[data-testid=child-row]").count() == 2
+    assert page.evaluate(WIDTH) <= 390
+    page.screenshot(path=str(SHOTS / "evaluation-coverage-district-phone.png"), full_page=True)
+    page.click("[data-testid=missing-service]")
+    page.wait_for_selector("[data-testid=estate-row]")
+    assert page.locator("[data-testid=estate-row]").count() == 2
+    page.screenshot(path=str(SHOTS / "evaluation-coverage-missing-phone.png"), full_page=True)
+    page.goto(f"{live_server.url}/evaluation/property/estates/{cast.estate_a.pk}/")
+    assert page.locator("[data-testid=estate-coverage]").count() == 1
+    assert page.evaluate(WIDTH) <= 390
+    page.screenshot(path=str(SHOTS / "evaluation-property-estate-phone.png"), full_page=True)

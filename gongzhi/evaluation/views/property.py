@@ -32,7 +32,7 @@ from gongzhi.core.models import Area
 from gongzhi.core.policy import has_role, is_superuser
 from gongzhi.lists.queries import surveys_of_community
 
-from .. import grading, permissions
+from .. import coverage, grading, permissions
 from .. import queries_property as queries
 from ..actions import property as actions
 from ..forms_property import (
@@ -47,6 +47,7 @@ from ..forms_property import (
     scores_from_post,
 )
 from ..models import (
+    EstateProfile,
     InspectionPhoto,
     InspectionScore,
     PropertyContract,
@@ -134,7 +135,8 @@ def _render_estate(request: HttpRequest, estate: Area, grade_form: GradeForm | N
         "estate": estate, "page": page, "current": current, "can_manage": can_manage, "can_inspect": can_inspect,
         "grade_form": grade_form if can_manage and current is not None else None,
         "threshold": grading.threshold(), "today": timezone.localdate(),
-        "can_profile": can_manage,
+        "can_profile": can_manage, "coverage": next(iter(coverage.estate_rows(estate)), None),
+        "profile": EstateProfile.objects.filter(estate=estate).select_related("owners_committee").first(),
     }, status=status)
 
 

@@ -3,7 +3,7 @@
 - property contracts for the demo's eight property companies at estates across 锦华街道, 春熙街道 and 望江街道 (the
   `unit_liaison` account's company at three estates of 锦华社区), each with the default six service items; about a
   quarter of the estates have no contract, one an expired one;
-- inspections over the last two quarters (the community's, the estate branch's, one by an owners' committee), each
+- inspections over the last two quarters at 锦华街道 (this quarter elsewhere; the community's, the estate branch's, one by an owners' committee), each
   item scored with remarks where points were taken off, a few with photos drawn with Pillow;
 - a residents' satisfaction survey at 锦华社区 (a lists survey, its first question 满意/基本满意/一般/不满意) answered
   by 24 residents, used in this quarter's grades there;
@@ -177,7 +177,8 @@ def build(ctx: Any) -> dict[str, int]:
     inspections = photos = 0
     for n, (contract, quality) in enumerate(contracts):
         at_home = contract.estate.path.startswith(home.path)
-        for year, quarter in (last_q, this_q):
+        quarters = (last_q, this_q) if contract.estate.path.startswith(near) else (this_q,)
+        for year, quarter in quarters:
             for k, day in enumerate(_inspection_days(year, quarter, today, rng, 2 if at_home else 1)):
                 shots = [_photo(rng, n * 10 + k)] if at_home and k == 0 and photos < 6 else []
                 actions.do_record_inspection(contract, acting_user=worker if at_home else None, inspected_on=day,
@@ -193,7 +194,8 @@ def build(ctx: Any) -> dict[str, int]:
     closed_source: PropertyGrade | None = None
     for contract, _quality in contracts:
         at_home = contract.estate.path.startswith(home.path)
-        for year, quarter in (last_q, this_q):
+        quarters = (last_q, this_q) if contract.estate.path.startswith(near) else (this_q,)
+        for year, quarter in quarters:
             try:
                 g = actions.do_compute_grade(contract, year, quarter,
                                              survey_id if at_home and (year, quarter) == this_q else None,

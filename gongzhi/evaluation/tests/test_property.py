@@ -400,3 +400,22 @@ def test_the_ranking(client, cast: Cast) -> None:  # type: ignore[no-untyped-def
     rows = queries_property.ranking(cast.city_admin, YEAR, QUARTER)
     assert [(r.rank, str(r.mean), r.estates, r.below_threshold) for r in rows] == [(1, "88.00", 1, 0),
                                                                                  (2, "40.00", 1, 1)]
+
+
+def test_the_hub_card_and_the_area_panel(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.evaluation.reg_property import property_card
+
+    c = contract(cast)
+    notice(cast, c)
+    card = property_card(cast.worker_a)
+    assert card is not None and dict((str(k), v) for k, v in card.lines)["物业服务合同"] == 1
+    assert property_card(cast.resident_user) is None
+    liaison_card = property_card(cast.liaison)
+    assert liaison_card is not None
+    client.force_login(cast.worker_a)
+    hub = client.get(reverse("evaluation:home")).content.decode()
+    assert 'data-testid="hub-property"' in hub and "物业履约评价" in hub
+    assert 'data-testid="coverage-panel"' in client.get(reverse("core:area_detail", args=[cast.community_a.pk])).content.decode()
+    client.force_login(cast.liaison)
+    assert 'data-testid="coverage-panel"' not in client.get(reverse("core:area_detail",
+                                                                    args=[cast.community_a.pk])).content.decode()

@@ -89,7 +89,7 @@ def organizers_of(campaign: Campaign) -> list[User]:
 
 
 def _lock_campaign(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().select_related("area").get(pk=campaign.pk)
+    return Campaign.objects.select_for_update(of=("self",)).select_related("area").get(pk=campaign.pk)
 
 
 def _tell_sides(campaign: Campaign, verb: str, text_for: Any) -> int:
@@ -133,7 +133,7 @@ def do_close_rating(campaign: Campaign, *, acting_user: User | None) -> Campaign
 @transaction.atomic
 def do_object(ratee: Ratee, *, reason: str, acting_user: User) -> Objection:
     """The ratee's side objects to its result during the notice period (one open objection at a time)."""
-    ratee = Ratee.objects.select_for_update().select_related(
+    ratee = Ratee.objects.select_for_update(of=("self",)).select_related(
         "campaign", "campaign__area", "membership", "community").get(pk=ratee.pk)
     reason = str(reason or "").strip()
     if not ratee.campaign.in_notice:
@@ -160,7 +160,7 @@ def do_object(ratee: Ratee, *, reason: str, acting_user: User) -> Objection:
 def do_answer_objection(objection: Objection, *, upheld: bool, answer: str, new_outcome: str | None = None,
                         acting_user: User) -> Objection:
     """The organizer answers an objection; an upheld one may set the ratee's outcome."""
-    objection = Objection.objects.select_for_update().select_related(
+    objection = Objection.objects.select_for_update(of=("self",)).select_related(
         "ratee", "ratee__campaign", "ratee__campaign__area", "raised_by").get(pk=objection.pk)
     if objection.status != Objection.Status.OPEN:
         raise Conflict(_("This objection has already been answered."))

@@ -4,7 +4,8 @@
 subdistrict's communities over January to November (the year of the demo's today when it is December, else the
 year before), each criterion scored, with the deadline ten days from now. Raters: `jd_staff` (the subdistrict,
 30%), `sq_worker` (锦华社区's party committee, 30%), and three resident representatives of 锦华社区 (40%): the demo's
-`resident` account and two more residents given accounts that do not sign in. Some ratings are already given —
+`resident` account and two more representatives with accounts that do not sign in (jh_rep1, jh_rep2, as in the
+results part's finished campaign). Some ratings are already given —
 jd_staff most of them, one representative all of 锦华社区's, another half — while `sq_worker` and `resident` still
 have ratees to rate. Everything goes through the actions, as the people themselves.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from gongzhi.core.models import Area, Grant, Resident, Role, User
+from gongzhi.core.models import Area, Grant, Role, User
 
 from .actions import campaigns as actions
 from .models import Campaign, Grade, Ratee
@@ -25,6 +26,7 @@ SUBDISTRICT = "锦华街道"
 COMMUNITY = "锦华社区"
 CRITERIA = [("履职尽责", 40), ("为民办实事", 30), ("参与社区治理", 30)]
 WEIGHTS = {"subdistrict": 30, "community": 30, "residents": 40}
+REPRESENTATIVES = [("jh_rep1", "居民代表 陈秀英"), ("jh_rep2", "居民代表 刘志强")]
 COMMENTS = {
     Grade.EXCELLENT: "认领项目按期完成，联席会议每次都到，居民反映好。",
     Grade.QUALIFIED: "",
@@ -39,17 +41,16 @@ def _user(username: str) -> User | None:
     return User.objects.filter(username=username).first()
 
 
-def _representatives(community: Area, exclude: set[int], n: int) -> list[User]:
-    """`n` residents of the community given accounts that do not sign in, each with a resident grant there."""
+def _representatives(community: Area) -> list[User]:
+    """The two resident representatives of the community (the same accounts the results part's finished campaign
+    has: they do not sign in), each with a resident grant there."""
     people: list[User] = []
-    residents = (Resident.objects.filter(area__path__startswith=community.path, user__isnull=True)
-                 .exclude(pk__in=exclude).order_by("pk")[:n])
-    for resident in residents:
-        user = User.objects.create(username=f"resident-rep-{resident.pk}", display_name=resident.name[:50])
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        resident.user = user
-        resident.save(update_fields=["user"])
+    for username, name in REPRESENTATIVES:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, display_name=name)
+            user.set_unusable_password()
+            user.save()
         Grant.objects.get_or_create(user=user, role=Role.RESIDENT, area=community)
         people.append(user)
     return people
@@ -88,8 +89,7 @@ def build(ctx: Any) -> dict[str, int] | None:
         uses_scores=True, criteria=CRITERIA, groups=WEIGHTS)
     actions.do_add_rater(campaign, acting_user=staff, kind="subdistrict", user=staff)
     actions.do_add_rater(campaign, acting_user=staff, kind="community", user=worker, community=community)
-    resident_record = getattr(resident, "resident", None)
-    reps = _representatives(community, {resident_record.pk} if resident_record else set(), 2)
+    reps = _representatives(community)
     for user in [resident, *reps]:
         actions.do_add_rater(campaign, acting_user=staff, kind="residents", user=user, community=community)
     actions.do_open_campaign(campaign, acting_user=staff)

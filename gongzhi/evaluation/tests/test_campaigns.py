@@ -211,6 +211,20 @@ def test_the_units_group_suggests_the_liaisons(cast: Cast) -> None:
     assert (rater.user, rater.unit, rater.community) == (cast.liaison, cast.member_unit, cast.community_a)
 
 
+def test_an_estate_rater_speaks_for_the_estate_party_branch(cast: Cast) -> None:
+    branch = core_actions.do_create_party_org(area=cast.estate_a, name="和平小区党支部", acting_user=None)
+    campaign = draft_a(cast, groups={"subdistrict": 70, "estate": 30})
+    member = resident_rep(cast, "branch_member", "支部党员")
+    core_actions.do_grant_role(member, role=Role.PARTY_MEMBER, area=cast.estate_a, acting_user=None)
+    suggested = actions.suggested_raters(campaign, "estate")
+    assert [(s.user, s.community, s.party_org) for s in suggested] == [(member, cast.community_a, branch)]
+    # Any account, with the branch it speaks for: the community follows from the branch.
+    rater = actions.do_add_rater(campaign, acting_user=cast.subdistrict_staff_a, kind="estate",
+                                 user=cast.volunteer, party_org=branch)
+    assert (rater.community, rater.party_org) == (cast.community_a, branch)
+    assert actions.do_add_suggested_raters(campaign, acting_user=cast.subdistrict_staff_a, kind="estate") == 1
+
+
 def test_opening_checks_and_tells_the_raters(cast: Cast) -> None:
     campaign = draft_a(cast)
     with pytest.raises(ActionError) as err:

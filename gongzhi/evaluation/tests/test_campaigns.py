@@ -332,3 +332,28 @@ def test_pages_404_out_of_scope_and_403_for_non_organizers(client, cast: Cast) -
     # Grants matter, not usernames: a community worker granted at subdistrict A becomes no organizer.
     core_actions.do_grant_role(cast.worker_a, role=Role.COMMUNITY_WORKER, area=cast.subdistrict_a, acting_user=None)
     assert client.get(reverse("evaluation:campaign_new")).status_code == 403
+
+
+def test_the_hub_card_and_the_lists_query_counts_do_not_grow(client, cast: Cast,  # type: ignore[no-untyped-def]
+                                                             django_assert_max_num_queries) -> None:
+    from gongzhi.core.models import Unit
+
+    campaign = open_a(cast)
+    client.force_login(cast.subdistrict_staff_a)
+    hub = client.get(reverse("evaluation:home")).content.decode()
+    assert 'data-testid="hub-campaigns"' in hub and "我的评议任务" in hub and "新建评议" in hub
+    client.force_login(cast.resident_user)
+    assert "已评 0 / 共 2" in client.get(reverse("evaluation:home")).content.decode()
+
+    def pages() -> None:
+        for name in ("evaluation:rating_tasks", "evaluation:campaigns"):
+            assert client.get(reverse(name)).status_code == 200
+
+    with django_assert_max_num_queries(40) as before:
+        pages()
+    for n in range(6):
+        unit = core_actions.do_create_unit(acting_user=None, area=cast.community_a, name=f"第{n}单位",
+                                           kind=Unit.Kind.ENTERPRISE)
+        Ratee.objects.create(campaign=campaign, kind="unit", unit=unit, community=cast.community_a, name=unit.name)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        pages()

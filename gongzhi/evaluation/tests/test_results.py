@@ -274,3 +274,12 @@ def test_the_hub_card_leads_to_the_results(scene, cast, django_assert_max_num_qu
     assert {url for _label, url in card.links} == {reverse("evaluation:result", args=[scene.unit.pk]),
                                                    reverse("evaluation:result", args=[scene.member.pk])}
     assert results_card(cast.resident_user) is None
+
+
+def test_the_result_page_costs_a_fixed_number_of_queries(client, scene, cast, django_assert_max_num_queries) -> None:
+    close(scene)
+    client.force_login(cast.liaison)
+    url = reverse("evaluation:result", args=[scene.unit.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20):  # 17 today, the evidence part's record counts most of them
+        assert client.get(url).status_code == 200

@@ -60,6 +60,14 @@ def test_close_object_answer_finalize_and_download(browser: Any, live_server: An
     shot(liaison, "2-objected", phone=True)
     objection = Objection.objects.get(ratee=scene.unit)
 
+    # The organizer's pages fit a phone too (the ranking and the answer form).
+    phone = signed_in(browser, live_server, scene.organizer, **PHONE)
+    phone.goto(f"{base}/evaluation/campaigns/{scene.campaign.pk}/results/")
+    shot(phone, "2b-organizer-phone", phone=True)
+    phone.goto(f"{base}/evaluation/campaigns/{scene.campaign.pk}/objections/")
+    assert phone.locator("[data-testid=answer-form]").count() == 1
+    shot(phone, "2c-answer-form-phone", phone=True)
+
     # 3. The organizer answers: upheld, the outcome becomes 优秀.
     organizer.goto(f"{base}/evaluation/campaigns/{scene.campaign.pk}/objections/")
     form = organizer.locator("[data-testid=answer-form]")

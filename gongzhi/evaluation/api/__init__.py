@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import campaigns, members, property, results
+from . import campaigns, evidence, members, property, results
 
 router = Router()
 router.add_router("", campaigns.router)
 router.add_router("", results.router)
+router.add_router("", evidence.router)
 router.add_router("", members.router)
 router.add_router("", property.router)

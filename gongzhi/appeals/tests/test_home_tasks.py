@@ -155,12 +155,16 @@ HOME_QUERIES = {
     # Service (issue 21, service/registration.py): + 2 for community workers and up (the registrations awaiting
     # confirmation, one count; the rewards to deliver, one aggregate), + 1 for a resident (the activities signed up
     # for in the next 7 days); none for a handler (the roles decide without a query).
-    "handler": 16,
-    "worker_a": 24,  # + the project list's three tasks for community workers (lists/project_tasks.py), + the items
+    # Evaluation (issue 22, evaluation/registration.py): + 1 for everyone (the ratings still to give: any account
+    # may be a rater); community workers + 1 for their community's results on notice and + 2 for the rectification
+    # notices (open, and whether one is overdue); organizers (subdistrict staff and up) + 1 for the objections to
+    # answer and + 1 for the title-only flags to review; a resident + 1 more for the nav entry (do they rate?).
+    "handler": 17,
+    "worker_a": 28,  # + the project list's three tasks for community workers (lists/project_tasks.py), + the items
     # raised for meetings waiting (meetings/reg_agenda.py)
-    "subdistrict_staff_a": 25,
-    "city_admin": 21,
-    "resident_user": 11,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
+    "subdistrict_staff_a": 28,
+    "city_admin": 24,
+    "resident_user": 13,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
 }
 
 

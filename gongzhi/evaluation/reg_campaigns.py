@@ -48,7 +48,10 @@ def campaigns_card(user: Any) -> Card | None:
         links.append((_("My rating tasks"), reverse("evaluation:rating_tasks")))
     organizer = area_policy.can_somewhere(user, "organize")
     if organizer:
-        counts = dict(visible_to(user, Campaign).values_list("status").annotate(n=Count("pk")).order_by())
+        # Counted over the ids: the visibility filter joins the raters and ratees, which would multiply the rows.
+        visible = visible_to(user, Campaign).values("pk")
+        counts = dict(Campaign.objects.filter(pk__in=visible).values_list("status").annotate(n=Count("pk"))
+                      .order_by())
         for status in (Campaign.Status.DRAFT, Campaign.Status.OPEN):
             lines.append((Campaign.Status(status).label, counts.get(status, 0)))
         links.append((_("Evaluation campaigns"), reverse("evaluation:campaigns")))

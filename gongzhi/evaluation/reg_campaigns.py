@@ -68,7 +68,8 @@ def register() -> None:
     from .demo_campaigns import build
 
     add_card(campaigns_card)
-    registry.demo_builder("evaluation.campaigns", build, order=70)
+    # After the removals (72): the open campaign rates the committee seats as they are now.
+    registry.demo_builder("evaluation.campaigns", build, order=74)
     registry.verbs({
         "evaluation.campaign.create": _("Set up an evaluation campaign"),
         "evaluation.campaign.update": _("Changed an evaluation campaign's set-up"),

@@ -250,7 +250,7 @@ APPEALS_AFTER_RATING = {
     for key, _sep, value in (item.partition("=") for item in env_list(
         "APPEALS_AFTER_RATING", ["satisfied=close", "basically_satisfied=close", "unsatisfied=offer_reopen"]))
 }
-# Evaluation, property companies (物业履约评价): the top-level appeal categories whose subtrees count as the estate's
+# Evaluation, property companies (物业履约评价): the appeal categories (by name, any level) whose subtrees count as the estate's
 # property appeals; the weights (percent) of inspections, residents' satisfaction and the appeals in the quarterly
 # score (renormalized over the parts present); the score below which the community issues a rectification notice.
 EVALUATION_PROPERTY_CATEGORIES = env_list("EVALUATION_PROPERTY_CATEGORIES", ["物业管理"])

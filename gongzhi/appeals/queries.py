@@ -448,13 +448,14 @@ def area_case_figures(paths: list[str], *, start: datetime, end: datetime) -> di
 
 def area_category_rates(area_path: str, start: datetime, end: datetime, category_names: Iterable[str]) -> dict[str, Any]:
     """The three rates (`rates.compute`) of the cases in a subtree (`area_path`) followed up in [start, end) whose
-    category lies under one of the top-level categories named (e.g. "物业管理" for an estate's property appeals):
+    category is, or lies under, one of the categories named, at any level (e.g. "物业管理" for an estate's property
+    appeals):
     the counts and the rates (None where there is nothing to divide by). Two queries."""
     from django.db.models import Count
 
     from . import rates
 
-    roots = list(Category.objects.filter(parent__isnull=True, name__in=list(category_names)))
+    roots = list(Category.objects.filter(name__in=list(category_names)))
     counts = {"followed_up": 0, "contacted": 0, "solved": 0, "satisfied": 0, "basically_satisfied": 0}
     if roots:
         q = Q(pk__in=[])
@@ -472,5 +473,5 @@ def area_category_rates(area_path: str, start: datetime, end: datetime, category
     response, resolution, satisfaction, _composite = rates.compute(
         counts["followed_up"], counts["contacted"], counts["solved"], counts["satisfied"],
         counts["basically_satisfied"], (1.0, 0.0, 0.0))
-    return {**counts, "categories": [r.name for r in roots], "response_rate": response,
+    return {**counts, "categories": sorted({r.name for r in roots}), "response_rate": response,
             "resolution_rate": resolution, "satisfaction_rate": satisfaction}

@@ -4,9 +4,11 @@ and the appeals' three rates as read from the records."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.evaluation import grading
 from gongzhi.evaluation.actions import property as actions
@@ -105,3 +107,23 @@ def test_a_grade_from_the_records(cast: Cast) -> None:
     assert again.pk == g.pk and again.details["appeals"]["followed_up"] == 4
     # Without the survey: 94 × 5/7 + 66.67 × 2/7
     assert again.score == Decimal("86.19") and again.survey_id is None
+
+
+def test_the_property_categories_count_at_any_level_of_the_tree(cast: Cast) -> None:
+    """The seeded tree puts 物业管理 under 住房 (level 2): its subtree still counts as property appeals."""
+    from gongzhi.appeals.models import Case, Category
+    from gongzhi.appeals.queries import area_category_rates
+
+    housing = Category.objects.create(name="住房", level=1)
+    management = Category.objects.create(name="物业管理", parent=housing, level=2)
+    service = Category.objects.create(name="物业服务", parent=management, level=3)
+    other = Category.objects.create(name="房屋安全", parent=housing, level=2)
+    now = timezone.now()
+    for category, solved in ((service, True), (management, False), (other, True)):
+        Case.objects.create(title=category.name, category=category, area=cast.building_a,
+                            area_path=cast.building_a.path, followed_up_at=now, contacted=True, solved=solved,
+                            satisfaction="satisfied")
+    rates = area_category_rates(cast.estate_a.path, now - timedelta(days=1), now + timedelta(days=1), ["物业管理"])
+    assert rates["categories"] == ["物业管理"]
+    assert (rates["followed_up"], rates["solved"]) == (2, 1)  # 房屋安全 is not a property category
+    assert rates["resolution_rate"] == 0.5

@@ -572,6 +572,12 @@ def do_flag_overdue_rectifications(today: date | None = None) -> int:
         if str(notice.pk) in flagged:
             continue
         with transaction.atomic():
+            # Two workers may run the check at once: the notice's row lock serializes them, and the second finds
+            # the first one's audit row and tells no one again.
+            RectificationNotice.objects.select_for_update().filter(pk=notice.pk).first()
+            if AuditEvent.objects.filter(verb=OVERDUE_VERB, object_type=RectificationNotice._meta.label_lower,
+                                         object_id=str(notice.pk)).exists():
+                continue
             log_event(None, OVERDUE_VERB, notice, area=notice.contract.estate,
                       after={"deadline": notice.deadline.isoformat(), "status": notice.status})
             notify(community_workers(notice.contract.estate), OVERDUE_VERB,

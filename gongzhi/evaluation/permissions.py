@@ -74,21 +74,28 @@ def rater_for(user: Any, campaign: Campaign) -> Rater | None:
 
 
 def rater_covers(rater: Rater, ratee: Ratee) -> bool:
-    """Does the rater rate this ratee: their group rates its kind, and it is in their community (or they rate the
-    whole campaign)?"""
-    return ratee.kind in rater.group.ratee_kinds and (rater.community_id is None
-                                                      or rater.community_id == ratee.community_id)
+    """Does the rater rate this ratee: their group rates its kind, and it lies in the area they rate in (their
+    community; a subdistrict for a subdistrict's rater in a district's campaign; none: the whole campaign)?"""
+    if ratee.kind not in rater.group.ratee_kinds:
+        return False
+    if rater.community_id is None or rater.community_id == ratee.community_id:
+        return True
+    return rater.community is not None and ratee.community.path.startswith(rater.community.path)
+
+
+def rater_area_q(rater: Rater, field: str = "community") -> Q:
+    """The ratees (through `field`, a lookup to their community) in the area the rater rates in."""
+    if rater.community_id is None or rater.community is None:
+        return Q()
+    return Q(**{f"{field}__path__startswith": rater.community.path})
 
 
 def rater_ratee_q(user: Any) -> Q:
     """Ratees the user rates, across campaigns (open ones): one Q per rater row (a user rates in a few)."""
     q = Q(pk__in=[])
-    for rater in Rater.objects.filter(user=user, campaign__status=Campaign.Status.OPEN).select_related("group"):
-        kinds = rater.group.ratee_kinds
-        part = Q(campaign_id=rater.campaign_id, kind__in=kinds)
-        if rater.community_id is not None:
-            part &= Q(community_id=rater.community_id)
-        q |= part
+    for rater in Rater.objects.filter(user=user, campaign__status=Campaign.Status.OPEN).select_related(
+            "group", "community"):
+        q |= Q(campaign_id=rater.campaign_id, kind__in=rater.group.ratee_kinds) & rater_area_q(rater)
     return q
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import Campaign, Ratee, Rater, Rating
+from .permissions import rater_area_q
 
 URGENT = timedelta(days=3)
 
@@ -19,9 +20,7 @@ URGENT = timedelta(days=3)
 def ratees_of(rater: Rater) -> Any:
     """The ratees a rater rates (their group's kinds, in their community or the whole campaign), each with
     `my_grade` (their own rating's grade, or None)."""
-    qs = Ratee.objects.filter(campaign_id=rater.campaign_id, kind__in=rater.group.ratee_kinds)
-    if rater.community_id is not None:
-        qs = qs.filter(community_id=rater.community_id)
+    qs = Ratee.objects.filter(rater_area_q(rater), campaign_id=rater.campaign_id, kind__in=rater.group.ratee_kinds)
     mine = Rating.objects.filter(rater=rater, ratee=OuterRef("pk"))
     return (qs.select_related("community").annotate(my_grade=Subquery(mine.values("grade")[:1]))
             .order_by("kind", "community__path", "name", "pk"))
@@ -84,9 +83,8 @@ def unrated_count(user: Any) -> tuple[int, bool]:
     for rater in my_raters(user):
         if rater.campaign.deadline < now:
             continue
-        qs = Ratee.objects.filter(campaign_id=rater.campaign_id, kind__in=rater.group.ratee_kinds)
-        if rater.community_id is not None:
-            qs = qs.filter(community_id=rater.community_id)
+        qs = Ratee.objects.filter(rater_area_q(rater), campaign_id=rater.campaign_id,
+                                  kind__in=rater.group.ratee_kinds)
         n = qs.exclude(ratings__rater=rater).count()
         left += n
         if n and rater.campaign.deadline - now <= URGENT:
@@ -104,12 +102,13 @@ def rater_rows(campaign: Campaign) -> list[Rater]:
     """The campaign's raters with `rated` (how many ratings they have given) and `to_rate` (how many they rate)."""
     raters: list[Rater] = list(campaign.raters.select_related("group", "user", "community", "party_org", "unit").annotate(
         rated=Count("ratings")).order_by("group__id", "community__path", "user__username", "pk"))
-    counts: dict[tuple[str, int | None], int] = {}
-    for row in campaign.ratees.values("kind", "community_id").annotate(n=Count("pk")):
-        counts[(row["kind"], row["community_id"])] = row["n"]
+    counts: dict[tuple[str, str], int] = {}
+    for row in campaign.ratees.values("kind", "community__path").annotate(n=Count("pk")):
+        counts[(row["kind"], row["community__path"])] = row["n"]
     for r in raters:
-        r.to_rate = sum(n for (kind, community), n in counts.items()  # type: ignore[attr-defined]
-                        if kind in r.group.ratee_kinds and (r.community_id is None or r.community_id == community))
+        prefix = r.community.path if r.community is not None else ""
+        r.to_rate = sum(n for (kind, path), n in counts.items()  # type: ignore[attr-defined]
+                        if kind in r.group.ratee_kinds and path.startswith(prefix))
     return raters
 
 

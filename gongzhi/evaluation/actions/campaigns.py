@@ -475,7 +475,8 @@ def _committees(campaign: Campaign) -> dict[int, PartyOrg]:
 def suggested_raters(campaign: Campaign, kind: str) -> list[Suggestion]:
     """Who the group is made of, from the grants over the campaign's area:
 
-    - subdistrict: subdistrict staff granted at the campaign's subdistrict(s) (they rate every ratee);
+    - subdistrict: subdistrict staff granted at the campaign's subdistrict(s) (they rate every ratee of a
+      subdistrict's campaign; in a district's campaign, those of their subdistrict);
     - community: the community workers of each community (for its community party committee);
     - estate: community workers, grid workers and party members granted at an estate (for its party branch);
     - residents: accounts with a resident grant at a community of the area (the organizer picks among them);
@@ -483,8 +484,9 @@ def suggested_raters(campaign: Campaign, kind: str) -> list[Suggestion]:
     """
     out: list[Suggestion] = []
     if kind == "subdistrict":
+        district = campaign.area.level == Area.Level.DISTRICT
         for g in _grants_under(campaign, [Role.SUBDISTRICT_STAFF]).filter(area__level=Area.Level.SUBDISTRICT):
-            out.append(Suggestion(g.user, None))
+            out.append(Suggestion(g.user, g.area if district else None))
     elif kind == "community":
         committees = _committees(campaign)
         for g in _grants_under(campaign, [Role.COMMUNITY_WORKER]).filter(area__level=Area.Level.COMMUNITY):
@@ -541,7 +543,8 @@ def _rater_place(campaign: Campaign, group: RaterGroup, user: User, community: A
             raise ActionError(_("The party organization must lie in the campaign's area."), field="party_org")
         community = community or _community_of(party_org.area)
     if group.kind == "subdistrict":
-        return Suggestion(user, None, party_org, None)
+        # A subdistrict's rater in a district's campaign rates their own subdistrict's ratees (from their grant).
+        return Suggestion(user, suggestion.community if suggestion is not None else None, party_org, None)
     if community is None and suggestion is not None:
         community = suggestion.community
         party_org = party_org or suggestion.party_org

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "gongzhi.councils",
     "gongzhi.service",
     "gongzhi.evaluation",
+    "gongzhi.venues",
+    "gongzhi.disputes",
 ]
 
 MIDDLEWARE = [

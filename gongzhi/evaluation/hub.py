@@ -1,33 +1,11 @@
-"""The evaluation hub (/evaluation/): one card per part, each part adding its card in its reg_<part>.py.
-
-A card function takes the user and returns a `Card` (or None when the part has nothing for them)."""
+"""The evaluation hub (/evaluation/): one card per part, each part adding its card in its reg_<part>.py (see gongzhi.core.hubs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from gongzhi.core.hubs import Card, Hub
 
+hub = Hub()
+add_card = hub.add_card
+cards_for = hub.cards_for
 
-@dataclass
-class Card:
-    key: str
-    title: Any
-    url: str
-    # Lines of (label, value) shown on the card, and links (label, url) under them.
-    lines: list[tuple[Any, Any]] = field(default_factory=list)
-    links: list[tuple[Any, str]] = field(default_factory=list)
-    order: int = 100
-
-
-CARDS: list[Callable[[Any], Card | None]] = []
-
-
-def add_card(fn: Callable[[Any], Card | None]) -> None:
-    if fn not in CARDS:
-        CARDS.append(fn)
-
-
-def cards_for(user: Any) -> list[Card]:
-    cards = [c for c in (fn(user) for fn in CARDS) if c is not None]
-    return sorted(cards, key=lambda c: c.order)
+__all__ = ["Card", "add_card", "cards_for", "hub"]

@@ -47,6 +47,21 @@ def latest_grades(contract_ids: list[int]) -> dict[int, PropertyGrade]:
     return found
 
 
+MANAGE_MESSAGE = "Only the community's workers over this estate may do this."
+INSPECT_MESSAGE = "Only the community, the estate's party branch and its owners' committee inspect this contract."
+
+
+def contract_for(user: Any, pk: int, action: str = "") -> PropertyContract:
+    """The contract if the user sees it (404 otherwise) and, with `action`, may do it (403 otherwise): the pages' and
+    the API's one way in."""
+    from django.utils.translation import gettext as _
+
+    contract = permissions.get_contract_for_user(user, pk)
+    if action:
+        permissions.require(user, action, contract, _(MANAGE_MESSAGE) if action == "manage" else _(INSPECT_MESSAGE))
+    return contract
+
+
 def sees_estate(user: Any, estate: Area) -> bool:
     """Area staff over the estate, and whoever sees one of its contracts (the company's or the owners' committee's
     liaison)."""

@@ -1,4 +1,4 @@
-"""Validators for Chinese phone and ID numbers; errors are whole Chinese sentences."""
+"""Validators for Chinese phone and ID numbers and for free text; errors are whole Chinese sentences."""
 
 from __future__ import annotations
 
@@ -16,6 +16,16 @@ _ID_CHECK = "10X98765432"
 
 def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def clean_text(value: object, *, field: str, limit: int, empty: str | None = None) -> str:
+    """The text stripped; refused when longer than `limit`, and when empty if `empty` (the message) is given."""
+    text = str(value or "").strip()
+    if not text and empty is not None:
+        raise ActionError(empty, field=field)
+    if len(text) > limit:
+        raise ActionError(_("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
+    return text
 
 
 def validate_phone(value: str) -> None:

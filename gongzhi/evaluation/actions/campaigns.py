@@ -33,6 +33,7 @@ from gongzhi.core.audit import log_event, snapshot
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, CommitteeMembership, Grant, PartyOrg, Registration, Role, Unit, User
 from gongzhi.core.notifications import notify
+from gongzhi.lib.validators import clean_text as _text
 
 from .. import permissions
 from ..models import Campaign, Criterion, Grade, Ratee, Rater, RaterGroup, Rating
@@ -51,15 +52,6 @@ NEEDS_COMMUNITY = frozenset({"community", "estate", "residents", "units"})
 
 
 # --- small helpers ---------------------------------------------------------------------------------------------
-
-
-def _text(value: Any, *, field: str, limit: int, empty: str | None = None) -> str:
-    value = str(value or "").strip()
-    if not value and empty is not None:
-        raise ActionError(empty, field=field)
-    if len(value) > limit:
-        raise ActionError(_("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
-    return value
 
 
 def default_period(kind: str, today: date | None = None) -> tuple[date, date]:

@@ -31,6 +31,7 @@ from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import MANAGE_ROLES
 from gongzhi.core.policy import covers, users_with_roles_at
 from gongzhi.lib.images import reencode_image
+from gongzhi.lib.validators import clean_text as _text
 from gongzhi.lists.queries import survey_area_id
 
 from .. import grading, permissions
@@ -75,15 +76,6 @@ DEFAULT_ITEMS: list[dict[str, Any]] = [
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def _text(value: Any, *, field: str, limit: int, empty: str | None = None) -> str:
-    value = str(value or "").strip()
-    if not value and empty is not None:
-        raise ActionError(empty, field=field)
-    if len(value) > limit:
-        raise ActionError(_("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
-    return value
 
 
 def _require_estate(estate: Area | None) -> Area:

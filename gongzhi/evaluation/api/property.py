@@ -46,7 +46,7 @@ from ..views.property import get_estate_for_user
 router = Router()
 Year = Annotated[int, Interval(ge=2000, le=2100)]
 Quarter = Annotated[int, Interval(ge=1, le=4)]
-MANAGE = "Only the community's workers over this estate may do this."
+MANAGE = queries.MANAGE_MESSAGE
 
 
 class EvaluationServiceItemIn(Schema):
@@ -306,11 +306,7 @@ def _company(company_id: int) -> Unit:
 
 
 def _contract(request: HttpRequest, contract_id: int, action: str = "") -> PropertyContract:
-    contract = permissions.get_contract_for_user(request.user, contract_id)
-    if action:
-        permissions.require(request.user, action, contract, _(MANAGE) if action == "manage" else _(
-            "Only the community, the estate's party branch and its owners' committee inspect this contract."))
-    return contract
+    return queries.contract_for(request.user, contract_id, action)
 
 
 # --- contracts -------------------------------------------------------------------------------------------------

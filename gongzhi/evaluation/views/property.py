@@ -58,7 +58,7 @@ from ..models import (
 
 signed_in = login_required(login_url="core:login")
 PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-MANAGE_MESSAGE = "Only the community's workers over this estate may do this."
+MANAGE_MESSAGE = queries.MANAGE_MESSAGE
 
 
 def gate(request: HttpRequest) -> None:
@@ -79,11 +79,7 @@ def get_estate_for_user(user: Any, estate_id: int) -> Area:
 
 
 def _contract(request: HttpRequest, pk: int, action: str = "") -> PropertyContract:
-    contract = permissions.get_contract_for_user(request.user, pk)
-    if action:
-        permissions.require(request.user, action, contract, _(MANAGE_MESSAGE) if action == "manage" else _(
-            "Only the community, the estate's party branch and its owners' committee inspect this contract."))
-    return contract
+    return queries.contract_for(request.user, pk, action)
 
 
 def _surveys(estate: Area) -> list[tuple[int, str, str]]:

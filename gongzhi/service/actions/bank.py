@@ -24,6 +24,7 @@ from gongzhi.core.audit import log_event, snapshot
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Alliance, Area, Grant, PartyMember, Registration, Resident, Role, Unit, User
 from gongzhi.core.notifications import notify
+from gongzhi.lib.validators import clean_text as _text
 
 from .. import ledger, permissions
 from ..models import Redemption, Reward, TimeBankAccount, TimeBankTransaction
@@ -33,15 +34,6 @@ REASON_LIMIT = 200
 MAX_STOCK = 100_000
 PHONE = re.compile(r"^1\d{10}$")
 REWARD_FIELDS = ["title", "kind", "description", "price", "stock", "active", "unit"]
-
-
-def _text(value: Any, *, field: str, limit: int, empty: str | None = None) -> str:
-    value = str(value or "").strip()
-    if not value and empty is not None:
-        raise ActionError(empty, field=field)
-    if len(value) > limit:
-        raise ActionError(_("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
-    return value
 
 
 def _is_community(area: Area | None) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import log_event, snapshot
 from gongzhi.core.errors import ActionError, InvalidTransition
 from gongzhi.core.models import Area, PartyMember, User
+from gongzhi.lib.validators import clean_text as _text
 
 from .. import permissions, stars
 from ..models import Pledge, Post, PostTerm, StarRating, StarRule
@@ -36,15 +37,6 @@ MAX_TERM_YEARS = 5
 ASSESSED = (Pledge.Status.KEPT, Pledge.Status.PARTLY, Pledge.Status.NOT_KEPT)
 MAX_POINTS = 1000
 MAX_THRESHOLD = 10000
-
-
-def _text(value: Any, *, field: str, limit: int, empty: str | None = None) -> str:
-    value = str(value or "").strip()
-    if not value and empty is not None:
-        raise ActionError(empty, field=field)
-    if len(value) > limit:
-        raise ActionError(_("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
-    return value
 
 
 def _require_community(community: Area | None) -> Area:

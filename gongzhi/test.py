@@ -186,6 +186,50 @@ def make_cast() -> Cast:
     )
 
 
+# --- The alliance across a provincial border (venues, disputes) ------------------------------------------------
+
+
+@dataclass
+class AllianceScene:
+    """Community A of the cast allied with community C across a provincial border (another city, another province),
+    as 枫溪—新塘 in the demo; community B stays outside the alliance."""
+
+    cast: Cast
+    city_c: Area
+    subdistrict_c: Area
+    community_c: Area
+    estate_c: Area
+    building_c: Area
+    alliance: Any
+    worker_c: User
+    resident_c: Resident
+    resident_c_user: User
+
+
+def make_alliance(cast: Cast) -> AllianceScene:
+    area = actions.do_create_area
+    city_c = area(parent=None, name="邻江市", level="city", acting_user=None, province="邻省")
+    district_c = area(parent=city_c, name="新河县", level="district", acting_user=None)
+    sub_c = area(parent=district_c, name="新塘镇", level="subdistrict", acting_user=None)
+    com_c = area(parent=sub_c, name="新塘社区", level="community", acting_user=None)
+    estate_c = area(parent=com_c, name="新塘花园", level="estate", acting_user=None)
+    grid_c = area(parent=estate_c, name="新塘花园第一网格", level="grid", acting_user=None)
+    building_c = area(parent=grid_c, name="3号楼", level="building", acting_user=None)
+    alliance = actions.do_create_alliance(name="和平—新塘跨省毗邻社区", communities=[cast.community_a, com_c],
+                                          acting_user=None)
+    worker_c = make_user("worker_c", "新塘社工")
+    actions.do_grant_role(worker_c, role=Role.COMMUNITY_WORKER, area=com_c, acting_user=None)
+    resident_c = actions.do_create_resident(acting_user=None, area=building_c, name="陈美华", phone="13600136000",
+                                            address="新塘花园3号楼502")
+    resident_c_user = make_user("resident_c", "陈美华")
+    actions.do_grant_role(resident_c_user, role=Role.RESIDENT, area=com_c, acting_user=None)
+    resident_c.user = resident_c_user
+    resident_c.save(update_fields=["user"])
+    return AllianceScene(cast=cast, city_c=city_c, subdistrict_c=sub_c, community_c=com_c, estate_c=estate_c,
+                         building_c=building_c, alliance=alliance, worker_c=worker_c, resident_c=resident_c,
+                         resident_c_user=resident_c_user)
+
+
 # --- Permission matrices ------------------------------------------------------------------------------------
 #
 # A matrix is a table: one row per user of the cast (every one, the superuser included), one column per action,

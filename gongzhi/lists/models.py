@@ -268,6 +268,9 @@ class PhoneCode(models.Model):
         COUNCIL_PROPOSAL = "council_proposal", _("Council proposal")
         COUNCIL_COMMENT = "council_comment", _("Comment on a council proposal")
         ACTIVITY_FEEDBACK = "activity_feedback", _("Feedback on a service activity")
+        # Used by venues (issue 23): a resident books a room or a place at a shared service.
+        VENUE_BOOKING = "venue_booking", _("Room booking")
+        SERVICE_PLACE = "service_place", _("Place at a shared service")
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     object_id = models.PositiveBigIntegerField()

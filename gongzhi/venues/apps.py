@@ -6,3 +6,8 @@ class VenuesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "gongzhi.venues"
     verbose_name = _("Shared places and services")
+
+    def ready(self) -> None:
+        from . import registration
+
+        registration.register()

@@ -32,6 +32,9 @@ DEMO_USERNAMES = [
     "volunteer",
     "resident",
     "follow_up_caller",
+    "fx_worker",
+    "xt_worker",
+    "xt_resident",
 ]
 
 

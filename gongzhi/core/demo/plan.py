@@ -643,6 +643,25 @@ class _Planner:
             # The district's 12345 follow-up desk (回访员): handles no case, calls residents back.
             staff("follow_up_caller", Role.FOLLOW_UP_CALLER, district),
         ]
+        # The cross-province alliance (枫溪—新塘): a community worker on each side of the border and a resident of
+        # 新塘 who books rooms and services in 枫溪 (venues, shared services, secondments and dispute mediation).
+        fengxi, xintang = areas[("community", "枫溪社区")], areas[("community", "新塘社区")]
+        plan.accounts += [staff("fx_worker", Role.COMMUNITY_WORKER, fengxi),
+                          staff("xt_worker", Role.COMMUNITY_WORKER, xintang)]
+        xt_locals = [
+            i
+            for i, r in enumerate(plan.residents)
+            if self.ancestor(r.area, "community") == xintang and i not in linked_residents and r.phone
+        ]
+        if xt_locals:
+            plan.accounts.append(AccountSpec(
+                username="xt_resident",
+                display_name=plan.residents[xt_locals[0]].name,
+                phone=plan.residents[xt_locals[0]].phone,
+                role=Role.RESIDENT,
+                area=xintang,
+                resident=xt_locals[0],
+            ))
         plan.units[liaison_unit].contact_name = plan.accounts[8].display_name
         plan.units[liaison_unit].contact_phone = plan.accounts[8].phone
 

@@ -258,6 +258,13 @@ APPEALS_AFTER_RATING = {
 EVALUATION_PROPERTY_CATEGORIES = env_list("EVALUATION_PROPERTY_CATEGORIES", ["物业管理"])
 EVALUATION_PROPERTY_WEIGHTS = tuple(int(w) for w in env_list("EVALUATION_PROPERTY_WEIGHTS", ["50", "30", "20"]))
 EVALUATION_PROPERTY_THRESHOLD = env_int("EVALUATION_PROPERTY_THRESHOLD", 70)
+
+# Shared places (阵地共享): an approved room booking nobody checked into this many minutes after its start is
+# released (the slot frees); places at a shared service's session are reminded this many hours before it.
+VENUES_RELEASE_MINUTES = env_int("VENUES_RELEASE_MINUTES", 15)
+VENUES_REMINDER_HOURS = env_int("VENUES_REMINDER_HOURS", 24)
+# Dispute mediation: the first follow-up visit falls due this many days after the agreement is signed.
+DISPUTES_FOLLOW_UP_DAYS = env_int("DISPUTES_FOLLOW_UP_DAYS", 30)
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that
 # may reveal personal data search by it at all, and each such search is audited (docs/architecture.md).
 PII_SEARCH_RATE = (env_int("PII_SEARCH_LIMIT", 20), env_int("PII_SEARCH_WINDOW", 3600))

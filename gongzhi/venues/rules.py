@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import ActionError, Conflict
 from gongzhi.core.models import Area, Unit
 
+from . import queries
 from .models import Booking, Room, RoomClosure
 from .permissions import community_may_book
 
@@ -63,8 +64,8 @@ def is_open_day(room: Room, day: date) -> bool:
 
 
 def closures_between(room: Room, first: date, last: date) -> list[RoomClosure]:
-    """The room's closures touching [first, last]."""
-    return list(RoomClosure.objects.filter(room=room, starts_on__lte=last, ends_on__gte=first).order_by("starts_on"))
+    """The room's closures touching [first, last] (the rooms part's `venues.queries`)."""
+    return list(queries.closures_between(room, first, last))
 
 
 def holding(room: Room) -> Any:

@@ -137,7 +137,7 @@ def test_a_room_keeps_its_rules_and_says_them_in_plain_chinese(cast: Cast) -> No
     assert refused(actions.do_create_room, venue, acting_user=cast.worker_a, **{**RULES, "name": "会议室"}).message == \
         "和平里社区党群服务站已有名为“会议室”的功能室。"
     assert queries.rules_summary(r) == (
-        "谁可预约：和平里社区及其联盟社区；需审批：由社区审批；时长：每次30分钟至4小时；"
+        "可预约对象：和平里社区及其联盟社区；需审批：由社区审批；时长：每次30分钟至4小时；"
         "预约时间：最早提前30天、最晚提前2小时；预约间隔：两次预约之间留出15分钟；限额：每月每人最多4次/8小时；"
         "开放时间：周一至周五 08:00–18:00")
     r = actions.do_update_room(r, acting_user=cast.worker_a, **{

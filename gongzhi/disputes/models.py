@@ -242,6 +242,8 @@ class FollowUp(models.Model):
     note = models.TextField(_("note"), blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
+    # When the assignees were told the visit is due (the scheduled check tells them once; moving the date resets it).
+    notified_at = models.DateTimeField(_("due notice sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up visit")

@@ -112,7 +112,7 @@ class DisputePolicy(Policy[Dispute]):
     noun = "dispute"
     area_path = "community__path"
     view_roles = AREA_STAFF_ROLES
-    actions = ("view", "view_content", "record", "assign", "mediate", "close")
+    actions = ("view", "view_content", "record", "assign", "mediate", "schedule", "close")
     rules: ClassVar[Mapping[str, frozenset[str]]] = {"record": RECORD_ROLES, "assign": ASSIGN_ROLES,
                                                      "stats": STATS_ROLES}
     select_related = ("community", "alliance", "recorded_by")
@@ -151,6 +151,11 @@ class DisputePolicy(Policy[Dispute]):
         if covers(user, dispute.community, SUPERVISORS) and not self._assigned_to(user, dispute):
             return False  # the subdistrict supervises; it does not mediate
         return sees_content(user, dispute) and dispute.status != Dispute.Status.RECORDED
+
+    def check_schedule(self, user: Any, dispute: Dispute) -> bool:
+        """Follow-up visits (set or move the date, add one): the mediators, and the community's workers."""
+        return self.check_mediate(user, dispute) or (
+            dispute.status != Dispute.Status.CLOSED and covers(user, dispute.community, {Role.COMMUNITY_WORKER}))
 
     def check_close(self, user: Any, dispute: Dispute) -> bool:
         return dispute.status in (Dispute.Status.AGREED, Dispute.Status.NOT_AGREED, Dispute.Status.REFERRED) and (

@@ -29,7 +29,7 @@ class AreaChoice(forms.ModelChoiceField):
 
 
 class VenueForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Venue name"), max_length=100)
     level = forms.ChoiceField(label=_("Level"), choices=Venue.Level.choices)
     area = AreaChoice(label=_("Area it serves"), queryset=Area.objects.none(),
                       help_text=_("A centre serves a subdistrict or town, a station a community, a point an estate "
@@ -46,14 +46,14 @@ class VenueForm(forms.Form):
 
 
 class RoomForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Room name"), max_length=100)
     capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, max_value=2000, widget=NUMBER)
-    facilities = forms.CharField(label=_("Facilities"), max_length=300, required=False,
+    facilities = forms.CharField(label=_("Equipment and facilities"), max_length=300, required=False,
                                  help_text=_("e.g. projector, 20 chairs, sound system"))
     open_days = forms.MultipleChoiceField(label=_("Open on"), choices=WEEKDAYS,
                                           widget=forms.CheckboxSelectMultiple)
-    opens_at = forms.TimeField(label=_("Opens at"), widget=TIME)
-    closes_at = forms.TimeField(label=_("Closes at"), widget=TIME)
+    opens_at = forms.TimeField(label=_("Opening time"), widget=TIME)
+    closes_at = forms.TimeField(label=_("Closing time"), widget=TIME)
     who_may_book = forms.ChoiceField(label=_("Who may book"), choices=Room.WhoMayBook.choices)
     approver = forms.ChoiceField(label=_("Approval"), choices=Room.Approver.choices)
     min_minutes = forms.IntegerField(label=_("Shortest booking (minutes)"), widget=NUMBER)

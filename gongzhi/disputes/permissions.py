@@ -38,7 +38,7 @@ from gongzhi.core.policy import (
     scope_paths,
 )
 
-from .models import Dispute, MediationBody
+from .models import Dispute, MediationAssignment, MediationBody
 
 RECORD_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER, Role.GRID_WORKER})
 ASSIGN_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.COMMUNITY_WORKER})
@@ -207,11 +207,13 @@ get_body_for_user = body_policy.get_for_user
 
 
 def shows_disputes(user: Any) -> bool:
-    """The nav entry: area staff, and members of a mediation body."""
+    """The nav entry: area staff, members of a mediation body, and mediators with a dispute assigned to them."""
     if is_superuser(user) or (is_active_user(user) and has_role(user, AREA_STAFF_ROLES)):
         return True
     members, _heads = body_ids(user)
-    return bool(members)
+    if members:
+        return True
+    return is_active_user(user) and MediationAssignment.objects.filter(mediator=user, active=True).exists()
 
 
 def community_choices_for(user: Any) -> models.QuerySet[Area]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gongzhi.appeals import queries as appeal_queries
 from gongzhi.core.api_schemas import Id, OneOf
@@ -255,19 +255,19 @@ def list_disputes(request: HttpRequest, status: str = "", kind: str = "", urgenc
 
 
 @router.post("/cases", response={201: DisputeDetailOut}, summary="登记矛盾纠纷（来访、网格上报、转介）")
-def record(request: HttpRequest, payload: DisputeIn) -> tuple[int, dict[str, Any]]:
+def record(request: HttpRequest, payload: DisputeIn) -> Status:
     community = get_object_or_404(Area, pk=payload.community_id, level=Area.Level.COMMUNITY)
     alliance = get_object_or_404(Alliance, pk=payload.alliance_id) if payload.alliance_id else None
     d = actions.do_record_dispute(acting_user=request.user, community=community, title=payload.title,  # type: ignore[arg-type]
                                   kind=payload.kind, stakes=payload.stakes, source=payload.source,
                                   urgency=payload.urgency, risk=payload.risk, alliance=alliance,
                                   parties=_parties(payload.parties))
-    return 201, _detail(request.user, d)
+    return Status(201, _detail(request.user, d))
 
 
 @router.post("/cases/from-appeal", response={201: DisputeDetailOut},
              summary="诉求转为矛盾纠纷调解（关联诉求，并告知诉求人）")
-def from_appeal(request: HttpRequest, payload: DisputeFromAppealIn) -> tuple[int, dict[str, Any]]:
+def from_appeal(request: HttpRequest, payload: DisputeFromAppealIn) -> Status:
     appeal = (appeal_queries.visible_appeals(request.user).select_related("area", "resident", "resident__area")
               .filter(pk=payload.appeal_id).first())
     if appeal is None:
@@ -281,7 +281,7 @@ def from_appeal(request: HttpRequest, payload: DisputeFromAppealIn) -> tuple[int
         appeal, acting_user=request.user, community=community, title=payload.title, kind=payload.kind,  # type: ignore[arg-type]
         stakes=payload.stakes, urgency=payload.urgency, risk=payload.risk, alliance=alliance,
         parties=_parties(payload.parties) if payload.parties is not None else None)
-    return 201, _detail(request.user, d)
+    return Status(201, _detail(request.user, d))
 
 
 @router.get("/cases/{dispute_id}", response=DisputeDetailOut,
@@ -323,11 +323,11 @@ def assign(request: HttpRequest, dispute_id: Id, payload: DisputeAssignIn) -> di
 
 
 @router.post("/cases/{dispute_id}/sessions", response={201: DisputeDetailOut}, summary="登记一次调解（时间、地点、参加人、记录）")
-def session(request: HttpRequest, dispute_id: Id, payload: DisputeSessionIn) -> tuple[int, dict[str, Any]]:
+def session(request: HttpRequest, dispute_id: Id, payload: DisputeSessionIn) -> Status:
     d = get_dispute_for_user(request.user, dispute_id)
     actions.do_record_session(d, acting_user=request.user, held_at=payload.held_at, place=payload.place,  # type: ignore[arg-type]
                               attendees=payload.attendees, notes=payload.notes)
-    return 201, _detail(request.user, get_dispute_for_user(request.user, dispute_id))
+    return Status(201, _detail(request.user, get_dispute_for_user(request.user, dispute_id)))
 
 
 @router.post("/cases/{dispute_id}/outcome", response=DisputeDetailOut,

@@ -60,34 +60,38 @@ def build(ctx: Any) -> dict[str, int]:
         made.append(b)
         return b
 
-    # --- eight weeks of past use of 枫溪's alliance meeting room, from both sides of the border ---------------
-    past_plan = [  # (weekday, hour, minutes, who, purpose, attendees)
-        (2, 9, 120, fx, "枫溪社区两委例会", 12),
-        (3, 14, 120, xt, "新塘社区跨省联合党建交流", 18),
-        (4, 19, 90, xr, "新塘花园业主代表议事会", 10),
-        (5, 10, 90, fx, "枫溪—新塘生活圈联席会议筹备会", 16),
+    # --- eight weeks of past use of 枫溪's station, from both sides of the border ---------------------------
+    # (weekday, hour, minute, minutes, who, room, purpose, attendees, weeks): every other week per booker in the
+    # alliance meeting room (its limit: 4 bookings / 8 hours a month each), 枫溪's party members weekly in their own.
+    past_plan = [
+        (2, 9, 0, 120, fx, fx_meeting, "枫溪社区两委例会", 12, "even"),
+        (3, 14, 0, 120, xt, fx_meeting, "新塘社区跨省联合党建交流", 18, "odd"),
+        (4, 19, 0, 90, xr, fx_meeting, "新塘花园业主代表议事会", 10, "even"),
+        (3, 14, 30, 120, fx, fx_party, "枫溪社区党员学习日", 26, "all"),
     ]
     past: list[Booking] = []
     first_monday = _weekday_on_or_after(today - timedelta(weeks=PAST_WEEKS), 1)
     for week in range(PAST_WEEKS):
         monday = first_monday + timedelta(weeks=week)
-        for weekday, hour, minutes, who, purpose, attendees in past_plan:
-            if who is None or (who is xr and week % 2):
+        for weekday, hour, minute, minutes, who, room, purpose, attendees, weeks in past_plan:
+            if who is None or room is None or (weeks == "even" and week % 2) or (weeks == "odd" and not week % 2):
                 continue
-            start = _at(monday + timedelta(days=weekday - 1), hour)
+            start = _at(monday + timedelta(days=weekday - 1), hour, minute)
             if start + timedelta(minutes=minutes) > timezone.now() - timedelta(hours=1):
                 continue
-            b = book(who, fx_meeting, start, minutes, purpose, attendees)
+            b = book(who, room, start, minutes, purpose, attendees)
             if b is not None:
                 past.append(b)
     # 枫溪's worker in 新塘's meeting room (the reverse direction).
-    for week in (1, 3, 5, 7):
+    for week in (2, 6):
         start = _at(first_monday + timedelta(weeks=week, days=2), 10)
         if start < timezone.now() - timedelta(hours=4):
             b = book(fx, xt_meeting, start, 120, "赴新塘开展挂职交流座谈", 8)
             if b is not None:
                 past.append(b)
-    released_plan = {past[i].pk for i in (3, len(past) - 2) if 0 <= i < len(past)}
+    # Two past bookings nobody checked into: the release check frees them (by the system).
+    cross = [b for b in past if b.room_id == fx_meeting.pk and b.booked_by_id != fx.pk]
+    released_plan = {b.pk for b in cross[1:2] + cross[-2:-1]}
     for b in past:
         if b.status == Booking.Status.PENDING:
             approver = fx if b.room_id == fx_meeting.pk else xt
@@ -110,7 +114,7 @@ def build(ctx: Any) -> dict[str, int]:
     b = book(xt, fx_meeting, _at(ahead(5), 9, 30), 150, "枫溪—新塘生活圈季度联席会议", 22)
     if b is not None:
         actions.do_approve_booking(b, acting_user=fx)
-    b = book(xt, fx_meeting, _at(ahead(8), 19), 120, "新塘社区志愿者培训", 24)
+    b = book(xt, fx_meeting, _at(ahead(8), 19), 60, "新塘社区志愿者培训", 24)
     if b is not None:
         actions.do_refuse_booking(b, acting_user=fx, reason="当晚会议室已安排消防演练，请改约其他日期。")
         counts["refused"] += 1
@@ -146,9 +150,12 @@ def build(ctx: Any) -> dict[str, int]:
         if unit is not None:
             book(users["unit_liaison"], jh_hall, _at(ahead(4), 14), 120, "共建单位“邻里节”文艺汇演彩排", 60,
                  as_unit=unit)  # waits for the subdistrict (jd_staff)
-    if jh_meeting is not None and "resident" in users:
-        book(users["resident"], jh_meeting, _at(today - timedelta(days=7 + (today.isoweekday() - 1)), 10), 60,
-             "楼组长碰头会", 6)
+    if jh_meeting is not None and "resident" in users and "sq_worker" in users:
+        b = book(users["resident"], jh_meeting, _at(today - timedelta(days=7 + (today.isoweekday() - 1)), 10), 60,
+                 "楼组长碰头会", 6)
+        if b is not None:  # in the past: approved by the community and checked in
+            actions.do_approve_booking(b, acting_user=users["sq_worker"])
+            actions.do_check_in_booking(b, acting_user=users["resident"], now=b.starts_at + timedelta(minutes=3))
     ctx.say(f"venues.bookings: {len(made)} bookings ({len(past)} past, {released} released), "
             f"a weekly series of {series}\n")
     return {"bookings": len(made), "past": len(past), "released": released, "series": series, **counts}

@@ -22,8 +22,8 @@ ONCE = ""
 
 class BookingForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=DATE)
-    starts = forms.TimeField(label=_("From"), widget=TIME)
-    ends = forms.TimeField(label=_("Until"), widget=TIME)
+    starts = forms.TimeField(label=_("Starts at"), widget=TIME)
+    ends = forms.TimeField(label=_("Ends at"), widget=TIME)
     purpose = forms.CharField(label=_("Purpose"), max_length=200,
                               widget=forms.TextInput(attrs={"placeholder": _("e.g. a residents' council meeting")}))
     attendees = forms.IntegerField(label=_("Attendees"), min_value=1, max_value=10000, initial=1)

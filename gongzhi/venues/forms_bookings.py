@@ -68,7 +68,7 @@ class PublicBookingForm(BookingForm):
                                        empty_label=_("Please choose"))
     phone = forms.CharField(label=_("Mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    code = forms.CharField(label=_("Code"), max_length=6,
+    code = forms.CharField(label=_("The code sent to your phone"), max_length=6,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
 
     def __init__(self, *args: Any, communities: Any = None, **kwargs: Any) -> None:

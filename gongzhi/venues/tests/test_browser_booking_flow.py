@@ -100,7 +100,7 @@ def test_a_cross_border_resident_books_is_approved_and_checks_in(browser: Any, l
     # The venue's utilisation shows the use by the community across the border.
     worker.goto(f"{live_server.url}/venues/utilisation/?venue={venue.pk}")
     worker.wait_for_selector("[data-testid=utilisation-figures]")
-    assert worker.inner_text("[data-testid=other-share]").strip() == "100%"
-    assert worker.inner_text("[data-testid=alliance-share]").strip() == "100%"
+    assert worker.inner_text("[data-testid=other-share]").strip() == "100.0%"
+    assert worker.inner_text("[data-testid=alliance-share]").strip() == "100.0%"
     assert worker.evaluate(WIDTH) <= 390
     worker.screenshot(path=str(SHOTS / "bookings-6-utilisation.png"), full_page=True)

@@ -13,7 +13,6 @@ to phone) or to keep them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -329,9 +328,15 @@ def check_photo(photo: Any) -> CheckedPhoto:
     name = Path(str(getattr(photo, "name", "") or "")).name[:80] or _("photo")
     if (getattr(photo, "size", 0) or 0) > MAX_PHOTO_BYTES:
         raise ActionError(_("The photo %(name)s is larger than 5 MB.") % {"name": name}, field="photo")
-    clean = reencode_image(photo, name=name, max_pixels=settings.IMAGE_MAX_PIXELS, max_side=2048, field="photo")
+    not_ours = ActionError(_("The photo %(name)s is not a JPEG or PNG picture.") % {"name": name}, field="photo")
+    try:
+        clean = reencode_image(photo, name=name, max_pixels=settings.IMAGE_MAX_PIXELS, max_side=2048, field="photo")
+    except ActionError as exc:  # lib.images also takes WebP; a room's photos are JPEG or PNG only
+        if exc.message == _("The file %(name)s is not a JPEG, PNG or WebP photo.") % {"name": name}:
+            raise not_ours from None
+        raise
     if clean.content_type not in PHOTO_TYPES:
-        raise ActionError(_("The photo %(name)s is not a JPEG or PNG picture.") % {"name": name}, field="photo")
+        raise not_ours
     return CheckedPhoto(clean.content, clean.extension)
 
 
@@ -455,10 +460,6 @@ def do_remove_closure(closure: RoomClosure, *, acting_user: User | None) -> None
     log_event(acting_user, "venues.closure.remove", closure, area=room.venue.area,
               before={**snapshot(closure, CLOSURE_FIELDS), "room": room.pk})
     closure.delete()
-
-
-def hit_days(bookings: Sequence[Booking]) -> list[date]:
-    return sorted({timezone.localtime(b.starts_at).date() for b in bookings})
 
 
 def default_closure_days() -> tuple[date, date]:

@@ -169,7 +169,7 @@ def test_photos_are_checked_reencoded_and_deleted(cast: Cast, settings: Any, tmp
     assert refused(actions.do_add_room_photo, r, SimpleUploadedFile("a.gif", _jpeg(fmt="GIF")),
                    acting_user=cast.worker_a).field == "photo"
     assert refused(actions.do_add_room_photo, r, SimpleUploadedFile("a.jpg", b"not a picture"),
-                   acting_user=cast.worker_a).field == "photo"
+                   acting_user=cast.worker_a).message == "照片a.jpg不是JPEG或PNG图片。"
     big = SimpleUploadedFile("big.jpg", b"0" * (5 * 1024 * 1024 + 1))
     assert refused(actions.do_add_room_photo, r, big, acting_user=cast.worker_a).field == "photo"
     with pytest.raises(PermissionDenied):
@@ -308,3 +308,25 @@ def test_the_venue_pages(client: Any, cast: Cast) -> None:
     assert client.get(reverse("venues:venue_new")).status_code == 403
     assert "和平里社区党群服务站" in client.get(reverse("venues:venues")).content.decode()
     assert client.get(reverse("venues:venue", args=[venue.pk])).status_code == 200
+
+
+def test_the_photo_pages(client: Any, cast: Cast, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    r = room(station(cast.community_a))
+    client.force_login(cast.worker_a)
+    url = reverse("venues:room_photo_add", args=[r.pk])
+    assert client.post(url, {"photo": SimpleUploadedFile("a.jpg", _jpeg())}).status_code == 302
+    photo = RoomPhoto.objects.get()
+    response = client.post(url, {"photo": SimpleUploadedFile("a.txt", b"hello")}, follow=True)
+    assert "照片a.txt不是JPEG或PNG图片。" in response.content.decode()
+    assert RoomPhoto.objects.count() == 1
+    client.force_login(cast.resident_user)  # a booker of the room sees its photos, may not add any
+    shown = client.get(reverse("venues:room_photo", args=[photo.pk]))
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    assert client.post(url, {"photo": SimpleUploadedFile("b.jpg", _jpeg())}).status_code == 403
+    assert client.post(reverse("venues:room_photo_delete", args=[photo.pk])).status_code == 403
+    client.force_login(cast.worker_b)
+    assert client.get(reverse("venues:room_photo", args=[photo.pk])).status_code == 404
+    client.force_login(cast.worker_a)
+    assert client.post(reverse("venues:room_photo_delete", args=[photo.pk])).status_code == 302
+    assert not RoomPhoto.objects.exists()

@@ -284,7 +284,6 @@ def room_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def room_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(request, pk, manage=True)
-    form = PhotoForm(request.POST, request.FILES)
     upload = request.FILES.get("photo")
     try:
         if upload is None:
@@ -294,7 +293,6 @@ def room_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The photo was added."))
-    del form
     return redirect("venues:room", pk=room.pk)
 
 

@@ -316,6 +316,8 @@ def do_cancel_booking(booking: Booking, *, acting_user: User, reason: str = "", 
     booking = _locked(booking)
     if booking.status not in Booking.HOLDING:
         raise InvalidTransition(_("Only a pending or approved booking can be cancelled."))
+    if booking.checked_in_at is not None:
+        raise InvalidTransition(_("The booker has checked in; the booking can no longer be cancelled."))
     permissions.require(acting_user, "cancel", booking, _("Only the booker or the venue's staff may cancel it."))
     if booking.booked_by_id != acting_user.pk and not reason:
         raise ActionError(_("Please tell the booker why the booking is cancelled."), field="reason")

@@ -71,6 +71,9 @@ def test_check_in_on_the_day_and_by_staff(cast: Any) -> None:
     actions.do_check_in_booking(b, acting_user=cast.resident_user, now=start + timedelta(minutes=3))
     b.refresh_from_db()
     assert b.checked_in_at == start + timedelta(minutes=3)
+    with pytest.raises(ActionError) as exc:
+        actions.do_cancel_booking(b, acting_user=cast.resident_user)
+    assert exc.value.message == "预约人已签到，不能再取消。"
     other = book(cast.resident_user, room, start + timedelta(hours=2))
     actions.do_check_in_booking(other, acting_user=cast.worker_a)  # staff: any time
     assert AuditEvent.objects.filter(verb="venues.booking.check_in").count() == 2

@@ -249,7 +249,7 @@ def _detail(request: HttpRequest, booking: Booking, *, reason_form: ReasonForm |
         or (timezone.localtime(booking.starts_at).date() == today and booking.ends_at > timezone.now()))
     return render(request, "venues/bookings/detail.html", {
         "booking": booking, "can_decide": permissions.can(user, "decide", booking),
-        "can_cancel": permissions.can(user, "cancel", booking), "can_check_in": can_check_in,
+        "can_cancel": permissions.can(user, "cancel", booking) and booking.checked_in_at is None, "can_check_in": can_check_in,
         "manages": permissions.manages_venue(user, booking.room.venue), "mine": booking.booked_by_id == user.pk,
         "reason_form": reason_form or ReasonForm(), "cancel_form": cancel_form or CancelForm(),
         "series_later": booking.series_id is not None and Booking.objects.filter(

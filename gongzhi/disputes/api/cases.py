@@ -19,6 +19,7 @@ from gongzhi.core.errors import ActionError
 from gongzhi.core.models import Alliance, Area, Unit, User
 
 from .. import masking, queries
+from ..actions import bodies as body_actions
 from ..actions import cases as actions
 from ..models import Dispute, DisputeParty, MediationBody
 from ..permissions import get_body_for_user, get_dispute_for_user, sees_content, shows_disputes
@@ -37,6 +38,21 @@ class DisputeBodyOut(Schema):
     alliance: str
     head: str
     members: list[str]
+
+
+class DisputeBodyIn(Schema):
+    kind: Annotated[str, OneOf(MediationBody.Kind)]
+    name: str = Field(..., max_length=100)
+    community_id: Id | None = Field(None, description="人民调解委员会：所在社区")
+    alliance_id: Id | None = Field(None, description="矛盾化解处：所属联盟")
+    head_id: Id = Field(..., description="负责人（该社区或联盟社区的人员）")
+    member_ids: list[Id] = Field(default_factory=list, description="调解员")
+
+
+class DisputeBodyUpdateIn(Schema):
+    name: str = Field(..., max_length=100)
+    head_id: Id
+    member_ids: list[Id] = Field(default_factory=list)
 
 
 class DisputePartyIn(Schema):
@@ -235,6 +251,30 @@ def _gate(request: HttpRequest) -> None:
 def list_bodies(request: HttpRequest) -> list[dict[str, Any]]:
     _gate(request)
     return [_body(b) for b in queries.bodies_for(request.user)[:200]]
+
+
+def _people(ids: list[int]) -> list[User]:
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+@router.post("/bodies", response={201: DisputeBodyOut}, summary="设立调解组织（社区人民调解委员会、联盟矛盾化解处）")
+def create_body(request: HttpRequest, payload: DisputeBodyIn) -> Status:
+    community = get_object_or_404(Area, pk=payload.community_id) if payload.community_id else None
+    alliance = get_object_or_404(Alliance, pk=payload.alliance_id) if payload.alliance_id else None
+    body = body_actions.do_create_body(
+        acting_user=request.user, kind=payload.kind, name=payload.name, community=community,  # type: ignore[arg-type]
+        alliance=alliance, head=get_object_or_404(User, pk=payload.head_id, is_active=True),
+        members=_people(payload.member_ids))
+    return Status(201, _body(body))
+
+
+@router.put("/bodies/{body_id}", response=DisputeBodyOut, summary="修改调解组织的名称、负责人和调解员")
+def update_body(request: HttpRequest, body_id: Id, payload: DisputeBodyUpdateIn) -> dict[str, Any]:
+    body = get_body_for_user(request.user, body_id)
+    body_actions.do_update_body(body, acting_user=request.user, name=payload.name,  # type: ignore[arg-type]
+                                head=get_object_or_404(User, pk=payload.head_id, is_active=True),
+                                members=_people(payload.member_ids))
+    return _body(get_body_for_user(request.user, body_id))
 
 
 @router.get("/bodies/{body_id}", response=DisputeBodyOut, summary="一个调解组织：负责人和调解员")

@@ -101,3 +101,21 @@ def test_bodies_through_the_api(client: Any, scene: Scene) -> None:
     office = client.get(f"/api/disputes/bodies/{scene.office.pk}").json()
     assert office["kind"] == "alliance_office" and office["head"] == "新塘社工"
     assert client.get(f"/api/disputes/bodies/{scene.committee_b.pk}").status_code == 404
+
+
+def test_bodies_are_set_up_and_changed_through_the_api(client: Any, scene: Scene) -> None:
+    s = scene.alliance
+    client.force_login(s.worker_c)
+    body = {"kind": "committee", "name": "新塘社区人民调解委员会", "community_id": s.community_c.pk,
+            "head_id": s.worker_c.pk, "member_ids": [s.worker_c.pk, s.resident_c_user.pk]}
+    created = post(client, "/api/disputes/bodies", body)
+    assert created.status_code == 201 and set(created.json()["members"]) == {"新塘社工", "陈美华"}
+    assert post(client, "/api/disputes/bodies", body).status_code == 409
+    pk = created.json()["id"]
+    changed = client.put(f"/api/disputes/bodies/{pk}", {"name": "新塘人调委", "head_id": s.worker_c.pk,
+                                                        "member_ids": [scene.cast.worker_b.pk]},
+                         content_type="application/json")
+    assert changed.status_code == 400 and changed.json()["detail"] == "安定门社工在该调解组织覆盖的社区没有任职。"
+    client.force_login(scene.cast.worker_b)
+    assert client.put(f"/api/disputes/bodies/{pk}", {"name": "x", "head_id": s.worker_c.pk},
+                      content_type="application/json").status_code == 404

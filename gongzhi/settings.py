@@ -263,6 +263,10 @@ EVALUATION_PROPERTY_THRESHOLD = env_int("EVALUATION_PROPERTY_THRESHOLD", 70)
 # released (the slot frees); places at a shared service's session are reminded this many hours before it.
 VENUES_RELEASE_MINUTES = env_int("VENUES_RELEASE_MINUTES", 15)
 VENUES_REMINDER_HOURS = env_int("VENUES_REMINDER_HOURS", 24)
+# The public pages where residents without an account book a room or take a place (and ask for codes), per client
+# address per window (seconds).
+VENUES_PUBLIC_BOOKING_RATE = (env_int("VENUES_PUBLIC_BOOKING_LIMIT", 30), env_int("VENUES_PUBLIC_BOOKING_WINDOW", 600))
+VENUES_PLACE_RATE = (env_int("VENUES_PLACE_LIMIT", 20), env_int("VENUES_PLACE_WINDOW", 600))
 # Dispute mediation: the first follow-up visit falls due this many days after the agreement is signed.
 DISPUTES_FOLLOW_UP_DAYS = env_int("DISPUTES_FOLLOW_UP_DAYS", 30)
 # Searches of residents and party members by phone or ID number: (searches, seconds) per user. Only roles that

@@ -88,7 +88,7 @@ def do_create_body(*, acting_user: User | None, kind: str, name: Any, community:
 @transaction.atomic
 def do_update_body(body: MediationBody, *, acting_user: User | None, name: Any, head: User | None,
                    members: Iterable[User]) -> MediationBody:
-    body = MediationBody.objects.select_for_update().select_related("community", "alliance").get(pk=body.pk)
+    body = MediationBody.objects.select_for_update(of=("self",)).select_related("community", "alliance").get(pk=body.pk)
     body_policy.require(acting_user, "manage", body, _("You may not change this mediation body."))
     before = {"name": body.name, "head": body.head_id, "members": sorted(body.members.values_list("pk", flat=True))}
     body.name, chosen = _clean(body, name, head, members)

@@ -300,7 +300,7 @@ def do_record_from_appeal(appeal: Any, *, acting_user: User | None, community: A
 
 
 def _locked(dispute: Dispute) -> Dispute:
-    return Dispute.objects.select_for_update().select_related("community", "alliance").get(pk=dispute.pk)
+    return Dispute.objects.select_for_update(of=("self",)).select_related("community", "alliance").get(pk=dispute.pk)
 
 
 @transaction.atomic

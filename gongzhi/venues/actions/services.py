@@ -439,7 +439,7 @@ def do_cancel_place_by_phone(session: ServiceSession, *, phone: str, code: str) 
         found = _phone_place(session, number, (ServiceBooking.Status.BOOKED,))
         if found is None:
             raise ActionError(_("This phone number has no place in this session."), field="phone")
-        place = ServiceBooking.objects.select_for_update().select_related(
+        place = ServiceBooking.objects.select_for_update(of=("self",)).select_related(
             "session", "session__service", "session__service__venue", "session__service__provider_community",
         ).get(pk=found.pk)
         if place.status != ServiceBooking.Status.BOOKED:

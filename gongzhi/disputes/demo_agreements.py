@@ -21,7 +21,7 @@ from gongzhi.core.models import Area, Resident, User
 from .actions import agreements as actions
 from .actions import cases as case_actions
 from .demo_cases import JINHUA, cross_border_dispute
-from .models import Agreement, Dispute, FollowUp, MediationBody, MediationSession
+from .models import Agreement, Dispute, FollowUp, MediationAssignment, MediationBody, MediationSession
 
 CROSS_FACTS = (
     "新塘社区养殖户何永生在枫溪、新塘两社区交界河道设置网箱养鱼，投喂饲料致下游水质变差，枫溪社区农户周素梅等灌溉取水"
@@ -37,11 +37,12 @@ SIGNED_DAYS_AGO = 27
 
 
 def _move_back(dispute: Dispute, days: int) -> None:
-    """The cross-border dispute's timeline moved back (recorded, sessions) so its signing can be 27 days ago."""
+    """The cross-border dispute's timeline moved back (recorded, assigned, sessions) so its signing can be 27 days ago."""
     when = timedelta(days=days)
     Dispute.objects.filter(pk=dispute.pk).update(created_at=F("created_at") - when)
     MediationSession.objects.filter(dispute=dispute).update(held_at=F("held_at") - when,
                                                              created_at=F("created_at") - when)
+    MediationAssignment.objects.filter(dispute=dispute).update(assigned_at=F("assigned_at") - when)
     dispute.refresh_from_db()
 
 

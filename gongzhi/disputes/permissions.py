@@ -14,7 +14,9 @@ Two levels of sight:
 
 Actions: `record` (community and grid workers, subdistrict staff; mediation bodies' members), `assign` (community
 workers and subdistrict staff over the community, and the head of a covering body), `mediate` (sessions, outcome,
-agreement, follow-ups: the assigned mediators and the heads who see the content), `close`.
+agreement, follow-ups: the assigned mediators and the heads who see the content), `schedule` (the dates of
+follow-up visits: the mediators, and the community workers over the dispute's community, who need not see the
+content), `close`.
 """
 
 from __future__ import annotations

@@ -76,6 +76,8 @@ def test_the_pages_write_sign_and_follow_up(scene: Any, client: Any) -> None:
     panel = client.get(reverse("disputes:agreement", args=[d.pk]), HTTP_HX_REQUEST="true")
     assert panel.status_code == 200 and 'data-testid="agreement-form"' in panel.content.decode()
     assert "<html" not in panel.content.decode()  # htmx gets the panel alone
+    assert AuditEvent.objects.filter(verb="disputes.agreement.view", actor=scene.c.worker_a,
+                                     object_id=str(d.pk)).exists()
     url = reverse("disputes:agreement_save", args=[d.pk])
     bad = client.post(url, {"facts": FACTS, "terms": "", "performance": ""})
     assert bad.status_code == 400 and "必填" in bad.content.decode()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.core.audit import log_event
 from gongzhi.core.errors import ActionError
 
 from .. import stats
@@ -100,7 +101,11 @@ def _render_panel(request: HttpRequest, dispute: Dispute, status: int = 200, **k
 @signed_in
 @require_GET
 def agreement_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_panel(request, _content(request, pk))
+    dispute = _content(request, pk)
+    # Every view of the content is audited (the dispute's page is by the cases part; this panel on its own too).
+    log_event(request.user, "disputes.agreement.view", dispute, area=dispute.community,  # type: ignore[arg-type]
+              after={"dispute": dispute.reference, "via": "panel"})
+    return _render_panel(request, dispute)
 
 
 @signed_in

@@ -69,6 +69,15 @@ class SessionForm(forms.Form):
                                                   "max_value": _("Places: between 1 and %(max)d.") % {"max": 500}})
 
 
+class SessionRoomForm(SessionForm):
+    room = forms.TypedChoiceField(label=_("Book a room of the venue (optional)"), coerce=int, required=False,
+                                  empty_value=None)
+
+    def __init__(self, *args: Any, rooms: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["room"].choices = [("", "—")] + rooms  # type: ignore[attr-defined]
+
+
 class CancelSessionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200,
                              error_messages={"required": _("Please say why the session is cancelled (the people "

@@ -37,7 +37,7 @@ from gongzhi.lib.validators import clean_text
 from gongzhi.lists import phone_codes
 from gongzhi.lists.models import PhoneCode
 
-from ..models import ServiceBooking, ServiceRating, ServiceSession, SharedService, Venue
+from ..models import Booking, Room, ServiceBooking, ServiceRating, ServiceSession, SharedService, Venue
 from ..permissions import (
     alliance_community_ids,
     booker_community,
@@ -184,9 +184,11 @@ def do_set_service_active(service: SharedService, *, acting_user: User | None, a
 
 @transaction.atomic
 def do_create_session(service: SharedService, *, acting_user: User | None, starts_at: datetime | None,
-                      ends_at: datetime | None, capacity: Any, now: datetime | None = None) -> ServiceSession:
-    """A session of the service: when, and how many places. The room is not reserved here (`booking` stays
-    empty until the rooms' bookings are linked)."""
+                      ends_at: datetime | None, capacity: Any, now: datetime | None = None,
+                      room: Room | None = None) -> ServiceSession:
+    """A session of the service: when, and how many places; with `room`, the room of the service's venue is
+    booked for the session through the bookings part's action (its rules apply: a taken slot is refused), and the
+    booking is kept in `session.booking`."""
     service = SharedService.objects.select_related("venue", "venue__area", "provider_community").get(pk=service.pk)
     if acting_user is not None and not runs_service(acting_user, service):
         raise PermissionDenied(_("Only those who run the service add sessions."))
@@ -208,16 +210,29 @@ def do_create_session(service: SharedService, *, acting_user: User | None, start
         places = 0
     if not 1 <= places <= MAX_CAPACITY:
         raise ActionError(_("Places: between 1 and %(max)d.") % {"max": MAX_CAPACITY}, field="capacity")
-    session = ServiceSession.objects.create(service=service, starts_at=starts_at, ends_at=ends_at, capacity=places)
+    booking = None
+    if room is not None:
+        if room.venue_id != service.venue_id:
+            raise ActionError(_("Please choose a room of the service's venue."), field="room")
+        if acting_user is None:
+            raise ActionError(_("A room is booked by a person; add the session signed in."), field="room")
+        from .bookings import do_book
+
+        booking = do_book(acting_user=acting_user, room=room, starts_at=starts_at, ends_at=ends_at,
+                          purpose=service.title[:200], attendees=places, now=now)
+    session = ServiceSession.objects.create(service=service, starts_at=starts_at, ends_at=ends_at, capacity=places,
+                                            booking=booking)
     log_event(acting_user, "venues.session.create", session, area=_area_of(service),
-              after={"service": service.title, "starts_at": starts_at.isoformat(), "capacity": places})
+              after={"service": service.title, "starts_at": starts_at.isoformat(), "capacity": places,
+                     "booking": booking.pk if booking else None})
     return session
 
 
 def _locked_session(session: ServiceSession) -> ServiceSession:
     ServiceSession.objects.select_for_update().filter(pk=session.pk).first()
     return ServiceSession.objects.select_related("service", "service__venue", "service__venue__area",
-                                                 "service__provider_community", "service__alliance").get(pk=session.pk)
+                                                 "service__provider_community", "service__alliance",
+                                                 "booking").get(pk=session.pk)
 
 
 @transaction.atomic
@@ -236,6 +251,10 @@ def do_cancel_session(session: ServiceSession, *, acting_user: User | None, reas
     session.cancelled_at = timezone.now()
     session.save(update_fields=["cancelled_at"])
     ServiceBooking.objects.filter(pk__in=[p.pk for p in places]).update(status=ServiceBooking.Status.CANCELLED)
+    if session.booking is not None and session.booking.status in Booking.HOLDING and acting_user is not None:
+        from .bookings import do_cancel_booking
+
+        do_cancel_booking(session.booking, acting_user=acting_user, reason=reason)
     text = _("%(service)s on %(when)s is cancelled: %(reason)s. Your place is released.") % {
         "service": session.service.title, "when": _when(session.starts_at), "reason": reason}
     users = [p.user for p in places if p.user is not None and p.user.is_active]

@@ -20,7 +20,7 @@ from gongzhi.core.models import Area, Unit
 from gongzhi.core.policy import is_superuser
 
 from ..actions import services as actions
-from ..models import ServiceBooking, ServiceSession, SharedService, Venue
+from ..models import Room, ServiceBooking, ServiceSession, SharedService, Venue
 from ..permissions import (
     _runs_q,
     get_place_for_user,
@@ -88,6 +88,8 @@ class VenuesSessionOut(Schema):
     places_left: int
     cancelled_at: datetime | None
     reminded_at: datetime | None
+    booking_id: int | None = Field(None, description="场次预约的功能室（若有）")
+    room: str = ""
     my_place_id: int | None = Field(None, description="当前用户在该场次的名额（若有）")
 
 
@@ -95,9 +97,10 @@ class VenuesSessionIn(Schema):
     starts_at: datetime
     ends_at: datetime
     capacity: int = Field(20, ge=1, le=500, description="名额")
+    room_id: Id | None = Field(None, description="同时预约该阵地的功能室（可选；按功能室的预约规则）")
 
 
-class VenuesCancelIn(Schema):
+class VenuesSessionCancelIn(Schema):
     reason: str = Field(..., max_length=200, description="取消原因（告知已预约的人）")
 
 
@@ -167,7 +170,8 @@ def _session(x: ServiceSession, user: Any) -> dict[str, Any]:
         if getattr(user, "is_authenticated", False) else None
     return {"id": x.pk, "service_id": x.service_id, "service": x.service.title, "starts_at": x.starts_at,
             "ends_at": x.ends_at, "capacity": x.capacity, "taken": taken, "places_left": max(0, x.capacity - taken),
-            "cancelled_at": x.cancelled_at, "reminded_at": x.reminded_at, "my_place_id": mine}
+            "cancelled_at": x.cancelled_at, "reminded_at": x.reminded_at, "my_place_id": mine,
+            "booking_id": x.booking_id, "room": x.booking.room.name if x.booking_id and x.booking else ""}
 
 
 def _place(p: ServiceBooking) -> dict[str, Any]:
@@ -256,9 +260,10 @@ def list_sessions(request: HttpRequest, service_id: Id, upcoming: bool = True) -
 @router.post("/services/{service_id}/sessions", response=VenuesSessionOut, summary="增加场次（时间、名额）")
 def create_session(request: HttpRequest, service_id: Id, payload: VenuesSessionIn) -> dict[str, Any]:
     service = get_service_for_user(request.user, service_id)
+    room = get_object_or_404(Room, pk=payload.room_id, venue=service.venue) if payload.room_id else None
     session = actions.do_create_session(service, acting_user=request.user,  # type: ignore[arg-type]
                                         starts_at=payload.starts_at, ends_at=payload.ends_at,
-                                        capacity=payload.capacity)
+                                        capacity=payload.capacity, room=room)
     return _session(session, request.user)
 
 
@@ -291,7 +296,7 @@ def get_session(request: HttpRequest, session_id: Id) -> dict[str, Any]:
 
 @router.post("/service-sessions/{session_id}/cancel", response=VenuesSessionOut,
              summary="取消场次（已预约的人收到通知）")
-def cancel_session(request: HttpRequest, session_id: Id, payload: VenuesCancelIn) -> dict[str, Any]:
+def cancel_session(request: HttpRequest, session_id: Id, payload: VenuesSessionCancelIn) -> dict[str, Any]:
     session = get_session_for_user(request.user, session_id)
     actions.do_cancel_session(session, acting_user=request.user, reason=payload.reason)  # type: ignore[arg-type]
     return _session(get_session_for_user(request.user, session_id), request.user)

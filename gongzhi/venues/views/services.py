@@ -46,9 +46,10 @@ from ..forms_services import (
     ServiceFilterForm,
     ServiceForm,
     SessionForm,
+    SessionRoomForm,
     first_error,
 )
-from ..models import ServiceBooking, ServiceSession, SharedService, Venue
+from ..models import Room, ServiceBooking, ServiceSession, SharedService, Venue
 from ..permissions import (
     VENUE_MANAGERS,
     _runs_q,
@@ -208,6 +209,10 @@ def service_active(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the service's page --------------------------------------------------------------------------------------
 
 
+def _rooms(service: SharedService) -> list[tuple[int, str]]:
+    return [(r.pk, r.name) for r in service.venue.rooms.filter(active=True).order_by("name")]
+
+
 def _service_page(request: HttpRequest, service: SharedService, *, session_form: SessionForm | None = None,
                   status: int = 200) -> HttpResponse:
     user = request.user
@@ -226,7 +231,7 @@ def _service_page(request: HttpRequest, service: SharedService, *, session_form:
         "service": service, "runs": runs, "upcoming": upcoming, "past": past, "mine": mine,
         "can_take": service_policy.can(user, "take_place", service), "average": average, "ratings": ratings,
         "attendance": actions.service_attendance(service) if runs else None,
-        "session_form": session_form or SessionForm(),
+        "session_form": session_form or SessionRoomForm(rooms=_rooms(service)),
         "public_url": request.build_absolute_uri(f"/venues/services/public/{service.pk}/"),
         "comments": list(service_comments(service)) if runs else [],
     }, status=status)
@@ -251,7 +256,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service_for_user(request.user, pk)
     if not runs_service(request.user, service):
         raise PermissionDenied(_("Only those who run the service add sessions."))
-    form = SessionForm(request.POST)
+    form = SessionRoomForm(request.POST, rooms=_rooms(service))
     if not form.is_valid():
         messages.error(request, first_error(form))
         return _service_page(request, service, session_form=form, status=400)
@@ -259,7 +264,9 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         session = actions.do_create_session(service, acting_user=request.user,  # type: ignore[arg-type]
                                             starts_at=data["starts_at"], ends_at=data["ends_at"],
-                                            capacity=data["capacity"])
+                                            capacity=data["capacity"],
+                                            room=Room.objects.filter(pk=data["room"], venue=service.venue).first()
+                                            if data.get("room") else None)
     except ActionError as exc:
         messages.error(request, exc.message)
         return _service_page(request, service, session_form=form, status=_status_of(exc))

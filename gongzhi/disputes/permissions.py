@@ -38,6 +38,7 @@ from gongzhi.core.policy import (
     is_superuser,
     path_q,
     scope_paths,
+    user_grants,
 )
 
 from .models import Dispute, MediationAssignment, MediationBody
@@ -104,6 +105,19 @@ def sees_content(user: Any, dispute: Dispute) -> bool:
     return cache[dispute.pk]
 
 
+def grid_community_ids(user: Any) -> set[int]:
+    """The communities a grid worker's grids lie in (their grant sits below the community)."""
+    ids: set[int] = set()
+    for grant in user_grants(user):
+        if grant.role != Role.GRID_WORKER:
+            continue
+        area = grant.area
+        community = area if area.level == Area.Level.COMMUNITY else area.ancestor_of_level(Area.Level.COMMUNITY)
+        if community is not None:
+            ids.add(community.pk)
+    return ids
+
+
 def heads_covering(user: Any, dispute: Dispute) -> bool:
     _members, heads = body_ids(user)
     return bool(heads) and Dispute.objects.filter(covering_body_q(heads), pk=dispute.pk).exists()
@@ -124,6 +138,7 @@ class DisputePolicy(Policy[Dispute]):
         members, _heads = body_ids(user)
         q |= covering_body_q(members)
         q |= Q(assignments__active=True, assignments__mediator=user)
+        q |= Q(recorded_by=user)  # a grid worker sees the record of what they reported
         return q
 
     def scope(self, qs: Any, user: Any) -> Any:
@@ -136,6 +151,8 @@ class DisputePolicy(Policy[Dispute]):
         """Record a dispute in `dispute.community` (an unsaved Dispute carries the community)."""
         if covers(user, dispute.community, RECORD_ROLES):
             return True
+        if dispute.community_id is not None and dispute.community_id in grid_community_ids(user):
+            return True  # a grid worker reports from their grid: the community it lies in
         members, _heads = body_ids(user)
         return bool(members) and MediationBody.objects.filter(
             pk__in=members, kind=MediationBody.Kind.COMMITTEE, community=dispute.community).exists()
@@ -223,7 +240,7 @@ def community_choices_for(user: Any) -> models.QuerySet[Area]:
     qs = Area.objects.filter(level=Area.Level.COMMUNITY)
     if is_superuser(user):
         return qs
-    return qs.filter(path_q(scope_paths(user, RECORD_ROLES), "path"))
+    return qs.filter(path_q(scope_paths(user, RECORD_ROLES), "path") | Q(pk__in=grid_community_ids(user)))
 
 
 def visible_to(user: Any, model: type[models.Model]) -> models.QuerySet[Any]:

@@ -56,9 +56,8 @@ def body_ids(user: Any) -> tuple[set[int], set[int]]:
         return set(), set()
     cached = user.__dict__.get("_dispute_bodies")
     if cached is None:
-        member = set(MediationBody.objects.filter(members=user).values_list("pk", flat=True))
-        head = set(MediationBody.objects.filter(head=user).values_list("pk", flat=True))
-        cached = (member | head, head)
+        rows = set(MediationBody.objects.filter(Q(members=user) | Q(head=user)).values_list("pk", "head_id"))
+        cached = ({pk for pk, _head in rows}, {pk for pk, head in rows if head == user.pk})
         user.__dict__["_dispute_bodies"] = cached
     return cached
 
@@ -232,7 +231,13 @@ def shows_disputes(user: Any) -> bool:
     members, _heads = body_ids(user)
     if members:
         return True
-    return is_active_user(user) and MediationAssignment.objects.filter(mediator=user, active=True).exists()
+    if not is_active_user(user):
+        return False
+    cached = user.__dict__.get("_dispute_assigned")
+    if cached is None:
+        cached = MediationAssignment.objects.filter(mediator=user, active=True).exists()
+        user.__dict__["_dispute_assigned"] = cached
+    return bool(cached)
 
 
 def community_choices_for(user: Any) -> models.QuerySet[Area]:

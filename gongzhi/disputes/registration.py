@@ -17,5 +17,8 @@ def register() -> None:
     registry.api_router("/disputes/", router, tags=["矛盾调解"])
     registry.nav(NavEntry("disputes", _("Disputes"), "disputes:home", shows_disputes, priority=66),
                  before="audit")
+    # The home page's tasks (each part wrote its own; they are registered here, where the query pins are kept).
+    registry.task("disputes.mediation", reg_cases.mediation_tasks, order=69)
+    registry.task("disputes.follow_ups", reg_agreements.follow_up_tasks, order=70)
     reg_cases.register()
     reg_agreements.register()

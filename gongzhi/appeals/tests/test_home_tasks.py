@@ -159,12 +159,18 @@ HOME_QUERIES = {
     # may be a rater); community workers + 1 for their community's results on notice and + 2 for the rectification
     # notices (open, and whether one is overdue); organizers (subdistrict staff and up) + 1 for the objections to
     # answer and + 1 for the title-only flags to review; a resident + 1 more for the nav entry (do they rate?).
-    "handler": 17,
-    "worker_a": 28,  # + the project list's three tasks for community workers (lists/project_tasks.py), + the items
+    # Venues and disputes (issue 23, venues/registration.py, disputes/registration.py): + 2 for everyone (my room
+    # bookings to check in today; my secondment's report to file), + 1 for anyone who may mediate (the bodies they
+    # sit on or head, one query), + 1 for the follow-up visits due; area staff + 1 for the bookings awaiting their
+    # approval (one bounded query), + 1 for today's service sessions to check people in, + 1 for the secondments
+    # to agree, + 2 for the disputes waiting for a session and for assignment; a handler or a resident + 1 for
+    # whether a dispute is assigned to them personally (the nav entry).
+    "handler": 22,
+    "worker_a": 37,  # + the project list's three tasks for community workers (lists/project_tasks.py), + the items
     # raised for meetings waiting (meetings/reg_agenda.py)
-    "subdistrict_staff_a": 28,
-    "city_admin": 24,
-    "resident_user": 13,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
+    "subdistrict_staff_a": 37,
+    "city_admin": 32,
+    "resident_user": 18,  # + 1: whether the account holds a councillor's term (councils/permissions.py)
 }
 
 

@@ -109,7 +109,7 @@ def build(ctx: Any) -> dict[str, int] | None:
         acting_user=fx, community=fengxi, title="楼上深夜广场舞音响扰民", kind=Dispute.Kind.NEIGHBOURS,
         stakes="3栋住户反映楼上住户每晚21点后在家中练习广场舞并外放音响，多次沟通未果，双方情绪对立。",
         urgency=Dispute.Urgency.NORMAL, risk=Dispute.Risk.MEDIUM, source=Dispute.Source.WALK_IN,
-        parties=[_party(pick(fr, 0), "applicant", "周素梅", fengxi, phone="13957120031"),
+        parties=[_party(pick(fr, 0), "applicant", "周素梅", fengxi, phone="10057120031"),
                  _party(pick(fr, 1), "respondent", "吴国平", fengxi)])
     _back(d, 2)
     made += 1
@@ -141,7 +141,7 @@ def build(ctx: Any) -> dict[str, int] | None:
         acting_user=xt, community=xintang, title="装修工程款结算纠纷", kind=Dispute.Kind.LABOUR,
         stakes="装修工人称尚有1.2万元工钱未结，房主认为工程质量不合格拒付尾款。",
         urgency=Dispute.Urgency.URGENT, risk=Dispute.Risk.HIGH, source=Dispute.Source.REFERRAL,
-        parties=[_party(pick(xr, 1), "applicant", "刘长福", xintang, phone="13862011452"),
+        parties=[_party(pick(xr, 1), "applicant", "刘长福", xintang, phone="10062011452"),
                  _party(pick(xr, 2), "respondent", "黄美玲", xintang)])
     _back(d, 30)
     actions.do_assign(d, acting_user=xt, body=bodies["xintang"])
@@ -159,9 +159,9 @@ def build(ctx: Any) -> dict[str, int] | None:
                    "要求拆除部分网箱并赔偿损失；养殖户称已取得承包手续。两地分属不同省份，需联合调解。",
             urgency=Dispute.Urgency.URGENT, risk=Dispute.Risk.HIGH, source=Dispute.Source.GRID,
             alliance=alliance,
-            parties=[_party(pick(fr, 0), "applicant", "周素梅", fengxi, phone="13957120031"),
+            parties=[_party(pick(fr, 0), "applicant", "周素梅", fengxi, phone="10057120031"),
                      {"kind": "resident", "side": "respondent", "name": "何永生", "community": xintang.pk,
-                      "phone": "13771055802", "address": "新塘社区河埠头8号"}])
+                      "phone": "10071055802", "address": "新塘社区河埠头8号"}])
         _back(d, 21)
         actions.do_assign(d, acting_user=fx, body=bodies["office"])
         _session(d, xt, 16, "枫溪社区党群服务中心（联合调解室）",

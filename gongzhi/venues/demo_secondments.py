@@ -25,9 +25,9 @@ from .actions import secondments as actions
 
 FENGXI, XINTANG = "枫溪社区", "新塘社区"
 PEOPLE = {
-    "xt_secondee": ("林晓燕", "13705861102", XINTANG),
-    "fx_secondee": ("周建华", "13905711203", FENGXI),
-    "xt_trainee": ("陈思远", "13705861304", XINTANG),
+    "xt_secondee": ("林晓燕", "10075861102", XINTANG),
+    "fx_secondee": ("周建华", "10075711203", FENGXI),
+    "xt_trainee": ("陈思远", "10075861304", XINTANG),
 }
 
 

@@ -348,6 +348,13 @@ def test_it_shows_the_whole_loop_and_gives_every_staff_account_something_waiting
         u for name, u in demo.users.items() if name in DEMO_USERNAMES and u.grants.filter(role__in=appeals_roles)]
     assert len(staff) == 11  # every demo account but the unit liaison (handles no case), party member, volunteer, residents
     for user in staff:
+        if user.username == "xt_worker":
+            # 新塘社区 (across the provincial border) has no appeal waiting: its work waits in the alliance's shared
+            # places and the cross-border mediation office it heads (the home page's tasks).
+            from gongzhi.core.registry import registry
+
+            assert any(task.count for task in registry.tasks(user)), user.username
+            continue
         counts = queries.worklist_counts(user, now)
         waiting = {name: n for name, n in counts.items() if n and name != "in_progress"}
         whistles = queries.whistle_list(user, open_only=True).filter(

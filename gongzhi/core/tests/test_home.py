@@ -33,10 +33,11 @@ def test_the_phone_bar_keeps_each_roles_main_work_and_the_rest_goes_behind_the_m
         "home", "appeals", "whistles", "notifications"]
     # A member unit's liaison keeps the project list (claim, sign, progress) on the bar, after its cases.
     assert [i["key"] for i in navigation_for(cast.liaison) if i["main"]] == ["home", "appeals", "whistles", "projects"]
-    # A resident keeps the appeals on the bar; service and the areas go behind the menu.
+    # A resident keeps the appeals on the bar; service, shared places (rooms and services to book) and the areas
+    # go behind the menu.
     resident = navigation_for(cast.resident_user)
     assert [i["key"] for i in resident if i["main"]] == ["home", "appeal_submit", "my_appeals", "notifications"]
-    assert {i["key"] for i in resident if not i["main"]} == {"areas", "service"}
+    assert {i["key"] for i in resident if not i["main"]} == {"areas", "service", "venues"}
     # Service is the main work of party members and volunteers: it stays on their bar.
     assert "service" in [i["key"] for i in navigation_for(cast.party_member_user) if i["main"]]
     assert "service" in [i["key"] for i in navigation_for(cast.volunteer) if i["main"]]

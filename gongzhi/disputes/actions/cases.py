@@ -295,7 +295,7 @@ def do_record_from_appeal(appeal: Any, *, acting_user: User | None, community: A
     if phone:
         send_sms(phone, text)
     log_event(acting_user, "disputes.from_appeal", dispute, area=dispute.community, after={
-        "appeal": appeal.tracking_code, "resident_notified": bool(told), "sms": bool(phone)})
+        "appeal": appeal.pk, "resident_notified": bool(told), "sms": bool(phone)})
     return dispute
 
 

@@ -79,7 +79,7 @@ def test_recording_checks_each_field_in_chinese(scene: Scene) -> None:
     with pytest.raises(PermissionDenied):
         record(**{**base, "community": c.community_b})
     with pytest.raises(PermissionDenied):
-        record(**{**base, "acting_user": c.grid_worker_a})
+        record(**{**base, "acting_user": c.grid_worker_a, "community": c.community_b})  # not their grid's community
 
 
 def test_a_dispute_records_its_parties_and_a_random_reference(scene: Scene) -> None:

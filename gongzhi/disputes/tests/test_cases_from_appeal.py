@@ -41,7 +41,7 @@ def test_the_case_page_offers_the_conversion_and_the_form_is_prefilled(
     page = client.get(f"/appeals/cases/{appeal.case_id}/").content.decode()
     assert 'data-testid="appeal-to-dispute"' in page and "转为矛盾纠纷调解" in page
     form = client.get("/disputes/cases/new/", {"appeal": appeal.pk}).content.decode()
-    assert TITLE in form and BODY in form and appeal.tracking_code in form
+    assert TITLE in form and BODY in form and appeal.masked_code in form and appeal.tracking_code not in form
     assert f'name="party-1-resident" value="{c.resident_a.pk}"' in form or \
         f'<option value="{c.resident_a.pk}" selected>' in form
     MemorySmsBackend.outbox.clear()
@@ -64,7 +64,7 @@ def test_the_case_page_offers_the_conversion_and_the_form_is_prefilled(
     assert appeal.tracking_code in note.text and d.reference in note.text
     assert MemorySmsBackend.outbox == [("13800138000", note.text)]
     event = AuditEvent.objects.get(verb="disputes.from_appeal")
-    assert event.after == {"appeal": appeal.tracking_code, "resident_notified": True, "sms": True}
+    assert event.after == {"appeal": appeal.pk, "resident_notified": True, "sms": True}
     assert "13800138000" not in json.dumps([e.after for e in AuditEvent.objects.all()], ensure_ascii=False)
     # the case page now shows the link, not the content
     page = client.get(f"/appeals/cases/{appeal.case_id}/").content.decode()

@@ -1,22 +1,19 @@
 """The demo city: size, structure, accounts and their scopes, fake personal data, determinism, the command.
 
-The city is built once for the module (a few seconds) inside a transaction that is rolled back at the end,
-so no other test sees it. The tests here only read.
+The city comes from the shared `demo_city` fixture (conftest.py): built once for the demo tests of this process
+inside a transaction that is rolled back after the last of them, so no other test sees it.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import F
 
 from gongzhi.core.demo import (
@@ -55,7 +52,6 @@ pytestmark = pytest.mark.django_db
 @dataclass
 class Demo:
     output: str
-    seconds: float
     users: dict[str, User]
 
     def area(self, level: str, name: str) -> Area:
@@ -63,14 +59,8 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Demo]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        started = time.monotonic()
-        call_command("demo", stdout=out)
-        seconds = time.monotonic() - started
-        yield Demo(output=out.getvalue(), seconds=seconds, users={u.username: u for u in User.objects.all()})
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> Demo:
+    return Demo(output=demo_city.output, users={u.username: u for u in User.objects.all()})
 
 
 def residents_under(area: Area) -> set[int]:

@@ -5,11 +5,9 @@ and one turned from an appeal of 锦华社区."""
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from gongzhi.core.models import Link, User
 from gongzhi.disputes.demo_cases import CROSS_BORDER_TITLE, cross_border_dispute
@@ -18,12 +16,8 @@ from gongzhi.disputes.permissions import dispute_policy, sees_content
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 def _user(name: str) -> User:

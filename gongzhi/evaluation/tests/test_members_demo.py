@@ -3,13 +3,11 @@ membership ended, the unit's liaison told, the letter ready), one kept with a no
 
 from __future__ import annotations
 
-import io
 import time
 from datetime import date
+from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from gongzhi.core.models import CommitteeMembership, Grant, Notification, Role
 from gongzhi.evaluation import members_check
@@ -18,12 +16,8 @@ from gongzhi.evaluation.models import TitleOnlyFlag
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 @pytest.mark.django_db

@@ -4,13 +4,10 @@ times in January 2026; the liaison sees its unit's result and the unit page's pa
 
 from __future__ import annotations
 
-import io
-import time
 from datetime import date
+from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,18 +18,13 @@ from gongzhi.evaluation.models import Campaign, Grade, Objection, Ratee, RaterGr
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        started = time.monotonic()
-        call_command("demo", stdout=out)
-        yield out.getvalue(), time.monotonic() - started
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 @pytest.mark.django_db
 def test_it_builds_a_final_campaign_with_results(demo) -> None:  # type: ignore[no-untyped-def]
-    output, _seconds = demo
+    output = demo
     campaign = Campaign.objects.get(title=TITLE)
     assert campaign.status == Campaign.Status.FINAL and campaign.area.name == "锦华街道"
     assert timezone.localtime(campaign.finalized_at).date() == date(2026, 1, 11)

@@ -3,14 +3,10 @@ resource kinds and quantities to match, stale ones, a survey with answers turned
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -22,12 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 def test_the_demo_has_demands_from_every_source(demo: str) -> None:

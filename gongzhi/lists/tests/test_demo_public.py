@@ -1,18 +1,14 @@
 """The demo city's public notice and quarterly refresh (step 43): finished projects rated by residents, and a closed
 previous quarter at the community worker's community that differs from the quarter under way.
 
-The city is built once for the module inside a transaction rolled back at the end (as in core's test_demo)."""
+The city is the shared `demo_city` (conftest.py), rolled back after the demo tests (as in core's test_demo)."""
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -25,12 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 @pytest.fixture

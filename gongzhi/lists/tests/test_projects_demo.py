@@ -4,14 +4,10 @@ waiting for the unit liaison and the worker, capacity given back by the finished
 # mypy: disable-error-code="union-attr,operator"
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from gongzhi.core.models import Grant, Notification, User
 from gongzhi.core.registry import registry
@@ -22,16 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[dict[str, User]]:
-    from django.conf import settings
-
-    media = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=io.StringIO())
-        yield {u.username: u for u in User.objects.filter(username__in=["sq_worker", "unit_liaison"])}
-        transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media
+def demo(demo_city: Any) -> dict[str, User]:
+    return {u.username: u for u in User.objects.filter(username__in=["sq_worker", "unit_liaison"])}
 
 
 def _community(demo: dict[str, User]) -> Any:

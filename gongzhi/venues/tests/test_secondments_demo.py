@@ -4,11 +4,9 @@ with its report (the role taken back), one proposed and waiting for 枫溪 (fx_w
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from gongzhi.core.models import Grant, Role, User
 from gongzhi.core.policy import covers
@@ -17,12 +15,8 @@ from gongzhi.venues.reg_secondments import secondment_tasks
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 @pytest.mark.django_db

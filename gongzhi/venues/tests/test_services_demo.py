@@ -5,23 +5,17 @@ included), 枫溪's community dining, and 新塘's business advice open to 枫�
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.venues.models import ServiceBooking, ServiceRating, SharedService
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def demo(demo_city: Any) -> str:
+    return str(demo_city.output)
 
 
 @pytest.mark.django_db

@@ -298,7 +298,8 @@ def usable_service_q(community: Area | None) -> Q:
     return q
 
 
-def _runs_q(user: Any, prefix: str = "") -> Q:
+def runs_q(user: Any, prefix: str = "") -> Q:
+    """The shared services a user runs: at a venue they manage, provided by their community or their unit."""
     q = _manage_q(user, f"{prefix}venue__area__path") | _manage_q(user, f"{prefix}provider_community__path")
     units = liaison_unit_ids(user)
     if units:
@@ -318,7 +319,7 @@ class SharedServicePolicy(Policy[SharedService]):
     select_related = ("venue", "venue__area", "provider_community", "provider_unit", "alliance")
 
     def visible_q(self, user: Any) -> Q:
-        q = _runs_q(user)
+        q = runs_q(user)
         if has_role(user, BOOKER_ROLES):
             q |= usable_service_q(booker_community(user)) & Q(active=True)
         return q
@@ -368,7 +369,7 @@ class ServiceBookingPolicy(Policy[ServiceBooking]):
     select_related = ("session", "session__service", "session__service__venue", "community")
 
     def visible_q(self, user: Any) -> Q:
-        return _runs_q(user, "session__service__") | Q(user=user)
+        return runs_q(user, "session__service__") | Q(user=user)
 
     def path_of(self, obj: Any) -> str | None:
         return obj.session.service.venue.area.path

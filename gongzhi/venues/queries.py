@@ -3,17 +3,20 @@
 Closed dates (the rooms part): `closure_on(room, day)` answers whether a room is closed on a (local) day, and with
 which closure; `closures_between` / `closed_days` give the closures over a stretch of days (the calendar, the
 bookings' checks); `bookings_hit(room, starts_on, ends_on)` are the bookings holding their slot (pending, approved)
-that a closure over those dates would hit. Days are local dates (settings.TIME_ZONE); a booking hits a day when its
+that a closure over those dates would hit. `pending_for(user)`: the pending bookings a user approves (the approvals
+page, its API and the home task). Days are local dates (settings.TIME_ZONE); a booking hits a day when its
 time range overlaps that day's local midnight-to-midnight.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import permissions
 from .models import Booking, Room, RoomClosure
 
 
@@ -150,3 +153,10 @@ def room_rules(room: Room) -> list[tuple[str, str]]:
 def rules_summary(room: Room) -> str:
     """The rules in one line: "需审批：由社区审批；每次30分钟至4小时；…"."""
     return "；".join(f"{label}：{text}" for label, text in room_rules(room))
+
+
+def pending_for(user: Any, limit: int = 200) -> list[Booking]:
+    """The pending bookings the user approves (in their scope), soonest first."""
+    qs = permissions.visible_to(user, Booking).filter(status=Booking.Status.PENDING).select_related(
+        "room", "room__venue", "room__venue__area", "booker_community", "unit", "booked_by").order_by("starts_at")
+    return [b for b in qs[:limit] if permissions.approves(user, b)]

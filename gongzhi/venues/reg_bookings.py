@@ -32,7 +32,7 @@ def approval_tasks(user: Any) -> list[Any]:
     from gongzhi.core.registry import Task
 
     from . import permissions
-    from .views.bookings import pending_for
+    from .queries import pending_for
 
     if not getattr(user, "is_authenticated", False) or not has_role(user, permissions.VENUE_MANAGERS):
         return []
@@ -67,7 +67,7 @@ def bookings_card(user: Any) -> Any:
     from . import permissions
     from .hub import Card
     from .models import Booking
-    from .views.bookings import pending_for
+    from .queries import pending_for
 
     if not permissions.shows_venues(user):
         return None

@@ -37,7 +37,7 @@ def _today_run(user: Any) -> Any:
     from gongzhi.core.policy import is_superuser
 
     from .models import ServiceSession
-    from .permissions import _runs_q, service_policy
+    from .permissions import runs_q, service_policy
 
     if not service_policy.can_somewhere(user, "run"):
         return None
@@ -48,7 +48,7 @@ def _today_run(user: Any) -> Any:
                                        starts_at__lt=start + timedelta(days=1))
     if is_superuser(user):
         return qs
-    return qs.filter(_runs_q(user, "service__"))
+    return qs.filter(runs_q(user, "service__"))
 
 
 def session_tasks(user: Any) -> list[Task]:

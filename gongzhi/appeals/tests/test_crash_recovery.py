@@ -124,15 +124,15 @@ def _post(port: int, key: str, api_key: str, community_id: int) -> tuple[int, di
 
 
 def _wait_until_serving(port: int, proc: subprocess.Popen[bytes], tmp_path: Path) -> None:
-    # A cheap page, and patience: on CI's two cores the other test process keeps both busy, so a worker's first
-    # request (imports, URL registry) can take tens of seconds; generating /api/openapi.json took longer than a
-    # 5-second client timeout there, and every retry queued one more generation behind it.
+    # Patience: on CI's two cores the other test process keeps both busy, so a worker's first request (imports, the
+    # URL registry, the schema) took longer than a 5-second client timeout there, and every retry queued one more
+    # behind it. (Not a page: those need the collected static files, which this scratch var dir has none of.)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         assert proc.poll() is None, (tmp_path / "web.log").read_text()[-3000:]
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.request("GET", "/accounts/login/")
+            conn.request("GET", "/api/openapi.json")
             if conn.getresponse().status == 200:
                 return
         except OSError:

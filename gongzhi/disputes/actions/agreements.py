@@ -31,6 +31,7 @@ from gongzhi.lib.validators import clean_text
 
 from ..models import Agreement, Dispute, DisputeParty, FollowUp, MediationAssignment
 from ..permissions import dispute_policy
+from .cases import tell_applicants
 
 MAX_FACTS = 4000
 MAX_TERMS = 4000
@@ -160,9 +161,10 @@ def _sign(dispute: Dispute, agreement: Agreement, signed: date, acting_user: Use
     dispute.status, dispute.resolved_at = Dispute.Status.AGREED, max(resolved, dispute.created_at)
     dispute.save(update_fields=["status", "resolved_at"])
     follow_up = FollowUp.objects.create(dispute=dispute, due_on=signed + timedelta(days=follow_up_days()))
+    told = tell_applicants(dispute)
     log_event(acting_user, "disputes.agreement.sign", agreement, area=dispute.community, before={"status": old},
               after={"status": dispute.status, "signed_on": signed.isoformat(),
-                     "follow_up_due_on": follow_up.due_on.isoformat()})
+                     "follow_up_due_on": follow_up.due_on.isoformat(), "told": told})
     notify(_others(dispute, acting_user), "disputes.agreement_signed",
            _("The mediation agreement of dispute %(ref)s was signed on %(day)s; the follow-up visit is due on "
              "%(due)s.") % {"ref": dispute.reference, "day": signed.isoformat(), "due": follow_up.due_on.isoformat()},

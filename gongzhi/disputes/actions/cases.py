@@ -10,6 +10,9 @@
   community's committee, an office of its alliance); earlier assignments end; the assignees are told.
 - `do_record_session` (→ in mediation), `do_record_outcome` (not agreed / referred, with the reason), `do_close`.
   "Agreement reached" is the agreements part's `do_record_agreement`.
+- `tell_applicants`: a dispute turned from an appeal tells its applicants the outcome (agreed, not agreed,
+  referred) on their account and by SMS, as the appeal promised them an answer; only the outcome, never the
+  content, so a phone-only resident hears the end too.
 - `do_reveal_party` (a party's particulars in full) and `do_record_view` (every view of a dispute): audited.
 
 Audit events carry no personal data: never a name, phone, ID number, address, title or notes.
@@ -299,6 +302,43 @@ def do_record_from_appeal(appeal: Any, *, acting_user: User | None, community: A
     return dispute
 
 
+def outcome_text(dispute: Dispute) -> str:
+    """What the applicants are told of the outcome: where it stands and what they can do, nothing of the content."""
+    values = {"reference": dispute.reference, "community": dispute.community.name}
+    if dispute.status == Dispute.Status.AGREED:
+        return _("Your dispute %(reference)s was settled: the parties signed a mediation agreement. If it is not "
+                 "carried out, contact the mediators of %(community)s.") % values
+    if dispute.status == Dispute.Status.REFERRED:
+        where = (dispute.referred_unit.name if dispute.referred_unit is not None
+                 else str(dispute.get_referred_to_display()))
+        return _("Your dispute %(reference)s was referred to %(where)s; they will handle it from now on.") % {
+            **values, "where": where}
+    return _("Mediation of your dispute %(reference)s ended without an agreement; the mediators of %(community)s "
+             "will tell you the other ways open to you (such as a lawsuit or arbitration).") % values
+
+
+def tell_applicants(dispute: Dispute) -> dict[str, int]:
+    """A dispute from an appeal: its applicant residents learn the outcome (their account, an SMS to their phone).
+    Returns how many accounts and phones were told (the audit keeps the counts, never who)."""
+    if dispute.source != Dispute.Source.APPEAL:
+        return {"accounts": 0, "sms": 0}
+    users: list[User] = []
+    phones: set[str] = set()
+    for party in dispute.parties.filter(side=DisputeParty.Side.APPLICANT, kind=DisputeParty.Kind.RESIDENT
+                                        ).select_related("resident", "resident__user"):
+        resident = party.resident
+        if resident is not None and resident.user is not None:
+            users.append(resident.user)
+        phone = party.phone or (resident.phone if resident is not None else "")
+        if phone:
+            phones.add(phone)
+    text = outcome_text(dispute)
+    told = notify(users, "disputes.outcome_told", text)
+    for phone in sorted(phones):
+        send_sms(phone, text)
+    return {"accounts": told, "sms": len(phones)}
+
+
 def _locked(dispute: Dispute) -> Dispute:
     return Dispute.objects.select_for_update(of=("self",)).select_related("community", "alliance").get(pk=dispute.pk)
 
@@ -461,8 +501,9 @@ def do_record_outcome(dispute: Dispute, *, acting_user: User | None, outcome: An
     dispute.status, dispute.referred_to, dispute.referred_unit = outcome, to, unit
     dispute.outcome_reason, dispute.resolved_at = reason, timezone.now()
     dispute.save(update_fields=["status", "referred_to", "referred_unit", "outcome_reason", "resolved_at"])
+    told = tell_applicants(dispute)
     log_event(acting_user, "disputes.outcome", dispute, area=dispute.community, before={"status": before},
-              after={"status": outcome, "referred_to": to, "unit": unit.pk if unit else None})
+              after={"status": outcome, "referred_to": to, "unit": unit.pk if unit else None, "told": told})
     return dispute
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from docx import Document
 
 from gongzhi.appeals import actions as appeal_actions
+from gongzhi.core.models import Notification
 from gongzhi.disputes.actions import bodies as body_actions
 from gongzhi.disputes.models import Dispute, FollowUp, MediationBody
 from gongzhi.test import make_alliance
@@ -113,3 +114,6 @@ def test_appeal_to_dispute_to_agreement_to_follow_up(browser: Any, live_server: 
     dispute.refresh_from_db()
     assert dispute.status == Dispute.Status.AGREED
     assert FollowUp.objects.get(dispute=dispute).due_on.isoformat() == due
+    # 7. The appeal's resident learns the end on their account (only the outcome, nothing of the content).
+    told = Notification.objects.get(user=cast.resident_user, verb="disputes.outcome_told")
+    assert dispute.reference in told.text and "已调解成功" in told.text and "陈美华" not in told.text

@@ -1,7 +1,8 @@
 """An appeal turned into a dispute: the button on the case page (community workers), the form prefilled from the
 appeal (its resident as the applicant with their particulars, its text as what is at stake), the core Link
 "disputes.from_appeal", the case page's panel ("已转矛盾纠纷调解 TJ…", no content), the resident told (their
-account and an SMS, the phone never logged), and a second conversion refused."""
+account and an SMS, the phone never logged), and a second conversion refused. At the end the applicants are told
+the outcome (agreed, not agreed, referred), phone-only ones by SMS; a walk-in dispute tells nobody."""
 
 from __future__ import annotations
 
@@ -109,3 +110,56 @@ def test_the_api_converts_and_another_community_cannot(client: Any, scene: Scene
     assert data["source"] == "appeal" and data["title"] == TITLE and data["sees_content"] is True
     again = client.post("/api/disputes/cases/from-appeal", body, content_type="application/json")
     assert again.status_code == 409
+
+
+def _mediated(scene: Scene, appeal: Any, parties: list[dict[str, Any]]) -> Dispute:
+    c = scene.cast
+    d = actions.do_record_from_appeal(appeal, acting_user=c.worker_a, parties=parties)
+    actions.do_assign(d, acting_user=c.worker_a, mediator=c.party_member_user)
+    return d
+
+
+@override_settings(SMS_BACKEND="memory")
+def test_the_appeals_resident_is_told_the_outcome_on_their_account_and_by_sms(
+        scene: Scene, appeal: Any, django_capture_on_commit_callbacks: Any) -> None:
+    c = scene.cast
+    d = _mediated(scene, appeal, [actions.appeal_party(appeal), {"side": "respondent", "name": "楼上住户"}])
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_record_outcome(d, acting_user=c.party_member_user, outcome="referred",
+                                  reason="涉及房屋损坏赔偿金额较大，双方同意诉讼解决。", referred_to="court")
+    note = Notification.objects.get(user=c.resident_user, verb="disputes.outcome_told")
+    assert note.text == f"您的纠纷（编号 {d.reference}）已转交人民法院，后续由其处理。"
+    assert [text for _phone, text in MemorySmsBackend.outbox] == [note.text]
+    # nothing of the content goes out, and the audit keeps counts, never the phone
+    assert "楼上住户" not in note.text and "赔偿" not in note.text
+    event = AuditEvent.objects.get(verb="disputes.outcome")
+    assert event.after is not None and event.after["told"] == {"accounts": 1, "sms": 1}
+    assert "13800138000" not in json.dumps(event.after, ensure_ascii=False)
+
+
+@override_settings(SMS_BACKEND="memory")
+def test_a_phone_only_applicant_hears_the_end_by_sms(
+        scene: Scene, appeal: Any, django_capture_on_commit_callbacks: Any) -> None:
+    c = scene.cast
+    d = _mediated(scene, appeal, [{"side": "applicant", "name": "李阿姨", "phone": "13900139000"},
+                                  {"side": "respondent", "name": "楼上住户"}])
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_record_outcome(d, acting_user=c.party_member_user, outcome="not_agreed",
+                                  reason="双方对赔偿数额分歧较大。")
+    assert MemorySmsBackend.outbox == [("13900139000", f"您的纠纷（编号 {d.reference}）经调解未能达成协议，"
+                                        f"{c.community_a.name}的调解员将告知您其他解决途径（如诉讼、仲裁）。")]
+    assert not Notification.objects.filter(verb="disputes.outcome_told").exists()
+
+
+@override_settings(SMS_BACKEND="memory")
+def test_a_walk_in_dispute_tells_nobody_by_sms(scene: Scene, django_capture_on_commit_callbacks: Any) -> None:
+    c = scene.cast
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_record_outcome(scene.dispute_a, acting_user=c.party_member_user, outcome="not_agreed",
+                                  reason="申请人撤回调解申请。")
+    assert MemorySmsBackend.outbox == []
+    after = AuditEvent.objects.get(verb="disputes.outcome").after
+    assert after is not None and after["told"] == {"accounts": 0, "sms": 0}

@@ -28,7 +28,7 @@ from gongzhi.core.models import Unit
 from .. import permissions, rules
 from ..actions import bookings as actions
 from ..models import Booking, BookingSeries
-from ..views.bookings import pending_for
+from ..queries import pending_for
 
 router = Router()
 Days = Annotated[int, Interval(ge=1, le=14)]

@@ -22,12 +22,12 @@ from gongzhi.core.policy import is_superuser
 from ..actions import services as actions
 from ..models import Room, ServiceBooking, ServiceSession, SharedService, Venue
 from ..permissions import (
-    _runs_q,
     get_place_for_user,
     get_service_for_user,
     get_session_for_user,
     get_venue_for_user,
     place_policy,
+    runs_q,
     runs_service,
     service_policy,
 )
@@ -198,7 +198,7 @@ def list_services(request: HttpRequest, kind: Annotated[str, OneOf(["", *SharedS
     user = request.user
     qs = service_policy.visible_to(user).select_related("venue", "provider_community", "provider_unit")
     if mine:
-        qs = qs if is_superuser(user) else qs.filter(_runs_q(user))
+        qs = qs if is_superuser(user) else qs.filter(runs_q(user))
     else:
         qs = qs.filter(active=True)
     if kind:

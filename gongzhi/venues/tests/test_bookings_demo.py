@@ -14,7 +14,7 @@ from gongzhi.core.models import AuditEvent, User
 from gongzhi.venues import demo_rooms as names
 from gongzhi.venues import permissions
 from gongzhi.venues.models import Booking, BookingSeries
-from gongzhi.venues.views.bookings import pending_for
+from gongzhi.venues.queries import pending_for
 
 
 @pytest.fixture(scope="module")

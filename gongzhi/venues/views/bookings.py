@@ -35,6 +35,7 @@ from .. import permissions, rules
 from ..actions import bookings as actions
 from ..forms_bookings import BookingForm, CancelForm, PublicBookingForm, ReasonForm
 from ..models import Booking, Room
+from ..queries import pending_for
 
 signed_in = login_required(login_url="core:login")
 PUBLIC_SALT = "gongzhi.venues.room-booking"
@@ -220,13 +221,6 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(request, "venues/bookings/list.html", {
         "upcoming": upcoming, "past": past, "approvals": len(pending_for(request.user)),
     })
-
-
-def pending_for(user: Any, limit: int = 200) -> list[Booking]:
-    """The pending bookings the user approves (in their scope), soonest first."""
-    qs = permissions.visible_to(user, Booking).filter(status=Booking.Status.PENDING).select_related(
-        "room", "room__venue", "room__venue__area", "booker_community", "unit", "booked_by").order_by("starts_at")
-    return [b for b in qs[:limit] if permissions.approves(user, b)]
 
 
 @signed_in

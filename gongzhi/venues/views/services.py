@@ -52,11 +52,11 @@ from ..forms_services import (
 from ..models import Room, ServiceBooking, ServiceSession, SharedService, Venue
 from ..permissions import (
     VENUE_MANAGERS,
-    _runs_q,
     get_place_for_user,
     get_service_for_user,
     get_session_for_user,
     place_policy,
+    runs_q,
     runs_service,
     service_policy,
     venue_policy,
@@ -93,7 +93,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     qs = service_policy.visible_to(user).select_related("venue", "provider_community", "provider_unit")
     if data.get("mine"):
-        qs = qs if is_superuser(user) else qs.filter(_runs_q(user))
+        qs = qs if is_superuser(user) else qs.filter(runs_q(user))
     else:
         qs = qs.filter(active=True)
     if data.get("kind"):

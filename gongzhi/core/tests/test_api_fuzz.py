@@ -17,7 +17,7 @@ pytest.importorskip("schemathesis")
 
 from gongzhi.fuzz import fuzz, identity_for, load_schema  # noqa: E402
 
-FUZZ_EXAMPLES = int(os.environ.get("GONGZHI_FUZZ_EXAMPLES", "3"))
+FUZZ_EXAMPLES = int(os.environ.get("GONGZHI_FUZZ_EXAMPLES", "2"))
 
 
 @pytest.fixture

@@ -213,8 +213,10 @@ class MediationSession(models.Model):
 class Agreement(models.Model):
     """人民调解协议书: the terms agreed, signed by the parties on a date."""
 
-    dispute = models.OneToOneField(Dispute, verbose_name=_("dispute"), on_delete=models.CASCADE,
-                                   related_name="agreement")
+    # Usually one per dispute. When a follow-up visit finds that a signed agreement does not hold and mediation is
+    # reopened, that agreement is kept as it was and a new one may be written: at most one unsigned at a time.
+    dispute = models.ForeignKey(Dispute, verbose_name=_("dispute"), on_delete=models.CASCADE,
+                                related_name="agreements")
     facts = models.TextField(_("facts and the dispute"))
     terms = models.TextField(_("what was agreed"))
     performance = models.CharField(_("how and by when it is carried out"), max_length=300, blank=True)
@@ -226,6 +228,8 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("mediation agreement")
         verbose_name_plural = _("mediation agreements")
+        constraints = [models.UniqueConstraint(fields=["dispute"], condition=models.Q(signed_on__isnull=True),
+                                               name="disputes_one_unsigned_agreement")]
 
     def __str__(self) -> str:
         return f"{self.dispute_id} · {self.signed_on or ''}"
@@ -236,6 +240,9 @@ class FollowUp(models.Model):
 
     dispute = models.ForeignKey(Dispute, verbose_name=_("dispute"), on_delete=models.CASCADE,
                                 related_name="follow_ups")
+    # The agreement the visit checks (a dispute reopened after a failed agreement gets a new one, and new visits).
+    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="follow_ups")
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("visited at"), null=True, blank=True)
     holds = models.BooleanField(_("the agreement holds"), null=True, blank=True)

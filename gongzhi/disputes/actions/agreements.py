@@ -3,7 +3,9 @@
 - `do_record_agreement(dispute, facts, terms, performance, signed_on)`: the mediators write the agreement while the
   dispute is assigned or in mediation (a party on each side needed); it may be edited until it is signed. Signing
   (signed_on given) makes the dispute "agreement reached" (resolved now), schedules the first follow-up visit
-  `DISPUTES_FOLLOW_UP_DAYS` (30) days after the signing and tells the assignees. A signed agreement is fixed.
+  `DISPUTES_FOLLOW_UP_DAYS` (30) days after the signing and tells the assignees. A signed agreement is fixed; when
+  mediation is reopened after it (it did not hold), it is kept as it was and a new agreement is written
+  (`agreement_in_hand` is the one in force or being written, `earlier_agreements` the ones that failed).
 - `do_schedule_follow_up(dispute, due_on)` adds a visit, `do_reschedule_follow_up(follow_up, due_on)` moves one (the
   due notice is sent again for the new date): the mediators and the community's workers ("schedule").
 - `do_record_follow_up(follow_up, visited_at, holds, note)`: the mediators record the visit; when the agreement does
@@ -97,6 +99,25 @@ def _as_date(value: Any, field: str) -> date | None:
         raise ActionError(_("Give the date as YYYY-MM-DD."), field=field) from None
 
 
+def agreement_in_hand(dispute: Dispute, *, for_update: bool = False) -> Agreement | None:
+    """The agreement in force or being written: the latest one, unless it was signed and mediation was reopened
+    since (then a new one is to be written, and this is None)."""
+    qs = Agreement.objects.filter(dispute=dispute).order_by("-pk")
+    latest = (qs.select_for_update() if for_update else qs).first()
+    if latest is not None and latest.signed_on is not None:
+        # the status as stored (the caller's copy of the dispute may predate the signing or the reopening)
+        if Dispute.objects.filter(pk=dispute.pk, status__in=WRITABLE).exists():
+            return None
+    return latest
+
+
+def earlier_agreements(dispute: Dispute) -> list[Agreement]:
+    """Signed agreements that did not hold (mediation was reopened after each), the latest first."""
+    current = agreement_in_hand(dispute)
+    qs = Agreement.objects.filter(dispute=dispute, signed_on__isnull=False).order_by("-pk")
+    return list(qs.exclude(pk=current.pk) if current is not None else qs)
+
+
 def _check_sides(dispute: Dispute) -> None:
     sides = set(DisputeParty.objects.filter(dispute=dispute).values_list("side", flat=True))
     if DisputeParty.Side.APPLICANT not in sides or DisputeParty.Side.RESPONDENT not in sides:
@@ -111,7 +132,7 @@ def do_record_agreement(dispute: Dispute, *, facts: str, terms: str, performance
     dispute = _lock(dispute)
     dispute_policy.require(acting_user, "mediate", dispute,
                            _("Only the dispute's mediators write its mediation agreement."))
-    existing = Agreement.objects.select_for_update().filter(dispute=dispute).first()
+    existing = agreement_in_hand(dispute, for_update=True)
     if existing is not None and existing.signed_on is not None:
         raise InvalidTransition(_("The agreement was signed on %(day)s and can no longer be changed.")
                                 % {"day": existing.signed_on.isoformat()})
@@ -160,7 +181,8 @@ def _sign(dispute: Dispute, agreement: Agreement, signed: date, acting_user: Use
     resolved = now if signed >= timezone.localdate(now) else timezone.make_aware(datetime.combine(signed, time(12)))
     dispute.status, dispute.resolved_at = Dispute.Status.AGREED, max(resolved, dispute.created_at)
     dispute.save(update_fields=["status", "resolved_at"])
-    follow_up = FollowUp.objects.create(dispute=dispute, due_on=signed + timedelta(days=follow_up_days()))
+    follow_up = FollowUp.objects.create(dispute=dispute, agreement=agreement,
+                                        due_on=signed + timedelta(days=follow_up_days()))
     told = tell_applicants(dispute)
     log_event(acting_user, "disputes.agreement.sign", agreement, area=dispute.community, before={"status": old},
               after={"status": dispute.status, "signed_on": signed.isoformat(),
@@ -179,7 +201,7 @@ def _check_due(due: date | None, dispute: Dispute) -> date:
         raise ActionError(_("A visit cannot be scheduled in the past."), field="due_on")
     if due > today + timedelta(days=MAX_AHEAD_DAYS):
         raise ActionError(_("A visit can be scheduled at most 400 days ahead."), field="due_on")
-    agreement = Agreement.objects.filter(dispute=dispute).first()
+    agreement = agreement_in_hand(dispute)
     if agreement is None or agreement.signed_on is None:
         raise InvalidTransition(_("Follow-up visits are scheduled once the agreement is signed."))
     if due < agreement.signed_on:
@@ -196,7 +218,7 @@ def do_schedule_follow_up(dispute: Dispute, *, due_on: date | str, acting_user: 
     due = _check_due(_as_date(due_on, "due_on"), dispute)
     if FollowUp.objects.filter(dispute=dispute, due_on=due, done_at__isnull=True).exists():
         raise ActionError(_("A visit is already scheduled on that date."), field="due_on")
-    follow_up = FollowUp.objects.create(dispute=dispute, due_on=due)
+    follow_up = FollowUp.objects.create(dispute=dispute, agreement=agreement_in_hand(dispute), due_on=due)
     log_event(acting_user, "disputes.follow_up.schedule", follow_up, area=dispute.community,
               after={"dispute": dispute.reference, "due_on": due.isoformat()})
     return follow_up
@@ -230,7 +252,7 @@ def do_record_follow_up(follow_up: FollowUp, *, visited_at: datetime | None = No
                            _("Only the dispute's mediators record a follow-up visit."))
     if follow_up.done_at is not None:
         raise InvalidTransition(_("This visit has already been recorded."))
-    agreement = Agreement.objects.filter(dispute=dispute).first()
+    agreement = agreement_in_hand(dispute)
     if agreement is None or agreement.signed_on is None:
         raise InvalidTransition(_("A follow-up visit is recorded once the agreement is signed."))
     if holds is None:
@@ -258,9 +280,12 @@ def do_record_follow_up(follow_up: FollowUp, *, visited_at: datetime | None = No
 
 
 def broken(dispute: Dispute) -> bool:
-    """Did the latest visit made find that the agreement does not hold?"""
-    latest = (FollowUp.objects.filter(dispute=dispute, done_at__isnull=False).order_by("-done_at", "-pk")
-              .values_list("holds", flat=True).first())
+    """Did the latest visit made of the agreement in hand find that it does not hold?"""
+    agreement = agreement_in_hand(dispute)
+    if agreement is None or agreement.signed_on is None:
+        return False
+    latest = (FollowUp.objects.filter(dispute=dispute, agreement=agreement, done_at__isnull=False)
+              .order_by("-done_at", "-pk").values_list("holds", flat=True).first())
     return latest is False
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -41,6 +41,11 @@ class DisputeAgreementIn(Schema):
     signed_on: date | None = Field(None, description="签署日期；给出即签署，签署后不能再修改")
 
 
+class DisputeEarlierAgreementOut(Schema):
+    id: int = Field(..., description="协议编号，下载时作 agreement_id")
+    signed_on: date
+
+
 class DisputeAgreementOut(Schema):
     dispute_id: int
     reference: str
@@ -51,6 +56,8 @@ class DisputeAgreementOut(Schema):
     signed_on: date | None
     signed: bool
     dispute_status: str
+    earlier: list[DisputeEarlierAgreementOut] = Field(
+        default_factory=list, description="此前签署、回访发现未履行后重新调解的协议（最近的在前）")
 
 
 class DisputeFollowUpIn(Schema):
@@ -124,7 +131,15 @@ def _agreement(dispute: Dispute, agreement: Agreement) -> dict[str, Any]:
     return {"dispute_id": dispute.pk, "reference": dispute.reference, "facts": agreement.facts,
             "terms": agreement.terms, "numbered_terms": numbered_terms(agreement.terms),
             "performance": agreement.performance, "signed_on": agreement.signed_on,
-            "signed": agreement.signed_on is not None, "dispute_status": dispute.status}
+            "signed": agreement.signed_on is not None, "dispute_status": dispute.status,
+            "earlier": [{"id": a.pk, "signed_on": a.signed_on} for a in actions.earlier_agreements(dispute)]}
+
+
+def _in_hand(dispute: Dispute) -> Agreement:
+    agreement = actions.agreement_in_hand(dispute)
+    if agreement is None:
+        raise Http404(_("This dispute has no agreement in hand."))
+    return agreement
 
 
 def _follow_up(f: FollowUp, content: bool) -> dict[str, Any]:
@@ -136,7 +151,7 @@ def _follow_up(f: FollowUp, content: bool) -> dict[str, Any]:
             summary="纠纷的人民调解协议书（看得到纠纷内容的人；每次查看留痕）")
 def get_agreement(request: HttpRequest, dispute_id: Id) -> dict[str, Any]:
     dispute = _content(request, dispute_id)
-    agreement = get_object_or_404(Agreement, dispute=dispute)
+    agreement = _in_hand(dispute)
     log_event(request.user, "disputes.agreement.view", agreement,  # type: ignore[arg-type]
               area=dispute.community, after={"dispute": dispute.reference})
     return _agreement(dispute, agreement)
@@ -155,9 +170,12 @@ def put_agreement(request: HttpRequest, dispute_id: Id, payload: DisputeAgreemen
 
 @router.get("/{dispute_id}/agreement.docx", response={200: None},
             summary="人民调解协议书 Word 下载（含当事人完整信息；看得到纠纷内容的人；下载留痕）")
-def agreement_docx(request: HttpRequest, dispute_id: Id) -> HttpResponse:
+def agreement_docx(request: HttpRequest, dispute_id: Id, agreement_id: int | None = None) -> HttpResponse:
     dispute = _content(request, dispute_id)
-    agreement = get_object_or_404(Agreement, dispute=dispute)
+    if agreement_id is not None:  # an earlier agreement of this dispute
+        agreement = get_object_or_404(Agreement, dispute=dispute, pk=agreement_id)
+    else:
+        agreement = _in_hand(dispute)
     return agreement_response(request.user, agreement)
 
 

@@ -60,7 +60,9 @@ def test_the_api_writes_signs_reads_and_records(scene: Any, client: Any) -> None
     assert reopened.status_code == 200 and reopened.json()["status"] == "in_mediation"
     added = client.post(f"/api/disputes/{d.pk}/follow-ups", json.dumps({"due_on": timezone.localdate().isoformat()}),
                         content_type="application/json")
-    assert added.status_code == 201  # the signed agreement is still there to be followed up
+    # the failed agreement is not visited again: the visits come with the next agreement signed
+    assert added.status_code == 400, added.content
+    assert "签署" in added.json()["detail"]
     # out of scope: 404; a record-level viewer: 403
     client.force_login(scene.c.worker_b)
     assert client.get(f"/api/disputes/{d.pk}/agreement").status_code == 404

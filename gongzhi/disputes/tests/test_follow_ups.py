@@ -117,7 +117,8 @@ def test_a_visit_that_does_not_hold_reopens_mediation(scene: Any) -> None:
     d = actions.do_reopen_mediation(scene.dispute_a, acting_user=scene.c.worker_a)
     assert d.status == Dispute.Status.IN_MEDIATION and d.resolved_at is None
     # the signed agreement is kept; the visits still to make of the failed agreement go
-    assert d.agreement.signed_on is not None
+    assert [a.signed_on is not None for a in actions.earlier_agreements(d)] == [True]
+    assert actions.agreement_in_hand(d) is None
     assert not FollowUp.objects.filter(dispute=d, done_at__isnull=True).exists()
     assert AuditEvent.objects.filter(verb="disputes.mediation.reopen", object_id=str(d.pk)).exists()
     with pytest.raises(ActionError) as e:
@@ -147,3 +148,42 @@ def test_the_home_task_counts_visits_due_within_a_week(scene: Any) -> None:
     assert follow_up_tasks(_fresh(scene.c.worker_a))[0].kind == "overdue"
     FollowUp.objects.filter(dispute=scene.dispute_a).update(due_on=timezone.localdate() + timedelta(days=8))
     assert follow_up_tasks(_fresh(scene.c.worker_a)) == []
+
+
+def test_after_reopening_a_new_agreement_is_written_signed_and_visited(scene: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    from gongzhi.disputes.models import Agreement
+
+    from .agreements_scene import FACTS, PERFORMANCE
+
+    c = scene.c
+    first = actions.agreement_in_hand(scene.dispute_a)
+    actions.do_record_follow_up(_visit(scene), holds=False, note="被申请人未按期支付维修费。", acting_user=c.worker_a)
+    d = actions.do_reopen_mediation(scene.dispute_a, acting_user=c.worker_a)
+    # a draft of the new agreement, then signed: the failed one is kept as it was
+    draft = actions.do_record_agreement(d, facts=FACTS, terms="1、被申请人于三日内一次性支付维修费一千二百元。",
+                                        performance="", acting_user=c.worker_a)
+    assert draft.pk != first.pk and draft.signed_on is None  # type: ignore[union-attr]
+    again = actions.do_record_agreement(d, facts=FACTS, terms=draft.terms, performance=PERFORMANCE,
+                                        signed_on=timezone.localdate(), acting_user=c.worker_a)
+    assert again.pk == draft.pk and again.signed_on == timezone.localdate()
+    d.refresh_from_db()
+    assert d.status == Dispute.Status.AGREED and Agreement.objects.filter(dispute=d).count() == 2
+    assert actions.agreement_in_hand(d) == again and actions.earlier_agreements(d) == [first]
+    # the old visit that found the first agreement broken does not count against the new one
+    assert not actions.broken(d)
+    assert FollowUp.objects.filter(dispute=d, done_at__isnull=True).count() == 1
+    with pytest.raises(ActionError) as e:
+        actions.do_record_agreement(d, facts=FACTS, terms="改", performance=PERFORMANCE, acting_user=c.worker_a)
+    assert "不能再修改" in e.value.message
+    # the page lists the earlier agreement, whose Word document still downloads; another dispute's is 404
+    client.force_login(c.worker_a)
+    page = client.get(reverse("disputes:agreement", args=[d.pk])).content.decode()
+    assert 'data-testid="earlier-agreements"' in page and f"?agreement={first.pk}" in page  # type: ignore[union-attr]
+    old = client.get(reverse("disputes:agreement_docx", args=[d.pk]), {"agreement": first.pk})  # type: ignore[union-attr]
+    assert old.status_code == 200 and old["Content-Type"].startswith("application/vnd.openxmlformats")
+    other = sign(scene.dispute_b, scene.mediator_b)
+    assert client.get(reverse("disputes:agreement_docx", args=[d.pk]), {"agreement": other.pk}).status_code == 404
+    body = client.get(f"/api/disputes/{d.pk}/agreement").json()
+    assert body["signed"] and body["earlier"] == [{"id": first.pk, "signed_on": first.signed_on.isoformat()}]  # type: ignore[union-attr]

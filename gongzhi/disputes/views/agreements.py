@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ def _back(dispute: Dispute) -> HttpResponse:
 
 
 def agreement_of(dispute: Dispute) -> Agreement | None:
-    return Agreement.objects.filter(dispute=dispute).first()
+    return actions.agreement_in_hand(dispute)
 
 
 def panel_context(request: HttpRequest, dispute: Dispute, *, agreement_form: AgreementForm | None = None,
@@ -81,7 +81,7 @@ def panel_context(request: HttpRequest, dispute: Dispute, *, agreement_form: Agr
                  else "soon" if f.due_on <= today + timedelta(days=SOON_DAYS) else "later")
         rows.append({"f": f, "state": state, "move": move, "record": record})
     return {
-        "dispute": dispute, "agreement": agreement, "signed": signed,
+        "dispute": dispute, "agreement": agreement, "signed": signed, "earlier": actions.earlier_agreements(dispute),
         "terms": numbered_terms(agreement.terms) if agreement else [],
         "can_write": can_write, "agreement_form": agreement_form if can_write else None,
         "can_mediate": can_mediate, "can_schedule": can_schedule, "follow_ups": rows,
@@ -137,7 +137,14 @@ def agreement_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agreement_docx(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = _content(request, pk)
-    agreement = get_object_or_404(Agreement, dispute=dispute)
+    wanted = request.GET.get("agreement", "")
+    agreement: Agreement | None
+    if wanted:  # an earlier agreement of this dispute (one that did not hold), by its id
+        agreement = get_object_or_404(Agreement, dispute=dispute, pk=int(wanted) if wanted.isdigit() else 0)
+    else:
+        agreement = agreement_of(dispute)
+    if agreement is None:
+        raise Http404(_("This dispute has no agreement in hand."))
     return agreement_response(request.user, agreement)
 
 

@@ -161,6 +161,9 @@ def test_after_reopening_a_new_agreement_is_written_signed_and_visited(scene: An
     first = actions.agreement_in_hand(scene.dispute_a)
     actions.do_record_follow_up(_visit(scene), holds=False, note="被申请人未按期支付维修费。", acting_user=c.worker_a)
     d = actions.do_reopen_mediation(scene.dispute_a, acting_user=c.worker_a)
+    client.force_login(c.worker_a)
+    form = client.get(reverse("disputes:agreement", args=[d.pk])).content.decode()
+    assert 'data-testid="agreement-form"' in form and FACTS in form  # the facts carry over, the terms are new
     # a draft of the new agreement, then signed: the failed one is kept as it was
     draft = actions.do_record_agreement(d, facts=FACTS, terms="1、被申请人于三日内一次性支付维修费一千二百元。",
                                         performance="", acting_user=c.worker_a)
@@ -178,7 +181,6 @@ def test_after_reopening_a_new_agreement_is_written_signed_and_visited(scene: An
         actions.do_record_agreement(d, facts=FACTS, terms="改", performance=PERFORMANCE, acting_user=c.worker_a)
     assert "不能再修改" in e.value.message
     # the page lists the earlier agreement, whose Word document still downloads; another dispute's is 404
-    client.force_login(c.worker_a)
     page = client.get(reverse("disputes:agreement", args=[d.pk])).content.decode()
     assert 'data-testid="earlier-agreements"' in page and f"?agreement={first.pk}" in page  # type: ignore[union-attr]
     old = client.get(reverse("disputes:agreement_docx", args=[d.pk]), {"agreement": first.pk})  # type: ignore[union-attr]

@@ -64,9 +64,13 @@ def panel_context(request: HttpRequest, dispute: Dispute, *, agreement_form: Agr
     can_schedule = dispute_policy.can(user, "schedule", dispute)
     signed = agreement is not None and agreement.signed_on is not None
     can_write = can_mediate and not signed and dispute.status in actions.WRITABLE
+    earlier = actions.earlier_agreements(dispute)
     if can_write and agreement_form is None:
-        agreement_form = AgreementForm(initial={"facts": agreement.facts, "terms": agreement.terms,
-                                                "performance": agreement.performance} if agreement else None)
+        if agreement is not None:
+            agreement_form = AgreementForm(initial={"facts": agreement.facts, "terms": agreement.terms,
+                                                    "performance": agreement.performance})
+        else:  # after a failed agreement the facts carry over; the terms are written anew
+            agreement_form = AgreementForm(initial={"facts": earlier[0].facts} if earlier else None)
     today = timezone.localdate()
     rows = []
     for f in FollowUp.objects.filter(dispute=dispute).select_related("done_by").order_by("due_on", "pk"):
@@ -81,7 +85,7 @@ def panel_context(request: HttpRequest, dispute: Dispute, *, agreement_form: Agr
                  else "soon" if f.due_on <= today + timedelta(days=SOON_DAYS) else "later")
         rows.append({"f": f, "state": state, "move": move, "record": record})
     return {
-        "dispute": dispute, "agreement": agreement, "signed": signed, "earlier": actions.earlier_agreements(dispute),
+        "dispute": dispute, "agreement": agreement, "signed": signed, "earlier": earlier,
         "terms": numbered_terms(agreement.terms) if agreement else [],
         "can_write": can_write, "agreement_form": agreement_form if can_write else None,
         "can_mediate": can_mediate, "can_schedule": can_schedule, "follow_ups": rows,

@@ -76,7 +76,7 @@ def bookings_card(user: Any) -> Any:
     links = [(_("My bookings"), reverse("venues:bookings"))]
     nxt = mine.select_related("room").order_by("starts_at").first()
     if nxt is not None:
-        lines.append((_("Next"), f"{timezone.localtime(nxt.starts_at):%m-%d %H:%M} {nxt.room.name}"))
+        lines.append((_("The next one"), f"{timezone.localtime(nxt.starts_at):%m-%d %H:%M} {nxt.room.name}"))
     from gongzhi.core.policy import has_role
 
     if has_role(user, permissions.VENUE_MANAGERS):

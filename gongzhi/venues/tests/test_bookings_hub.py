@@ -22,6 +22,7 @@ def test_the_card_and_the_tasks(cast: Any) -> None:
     book(cast.resident_user, room, next_weekday())
     card = bookings_card(cast.resident_user)
     assert card is not None and dict(card.lines)["我即将到来的预约"] == 1
+    assert str(dict(card.lines)["最近一次"]).endswith(room.name)  # the next booking, never "下一页" (next page)
     assert "待我审批" not in dict(card.lines)
     staff = bookings_card(cast.worker_a)
     assert staff is not None and dict(staff.lines)["待我审批"] == 1

@@ -157,7 +157,7 @@ class DisputeParty(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("party")
+        verbose_name = _("party to the dispute")
         verbose_name_plural = _("parties")
         ordering = ["dispute", "side", "id"]
 
@@ -243,7 +243,7 @@ class FollowUp(models.Model):
     # The agreement the visit checks (a dispute reopened after a failed agreement gets a new one, and new visits).
     agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), null=True, blank=True,
                                   on_delete=models.CASCADE, related_name="follow_ups")
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("visit due on"))
     done_at = models.DateTimeField(_("visited at"), null=True, blank=True)
     holds = models.BooleanField(_("the agreement holds"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)

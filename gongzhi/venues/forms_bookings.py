@@ -26,7 +26,7 @@ class BookingForm(forms.Form):
     ends = forms.TimeField(label=_("Ends at"), widget=TIME)
     purpose = forms.CharField(label=_("Purpose"), max_length=200,
                               widget=forms.TextInput(attrs={"placeholder": _("e.g. a residents' council meeting")}))
-    attendees = forms.IntegerField(label=_("Attendees"), min_value=1, max_value=10000, initial=1)
+    attendees = forms.IntegerField(label=_("Number of attendees"), min_value=1, max_value=10000, initial=1)
     unit = forms.ModelChoiceField(label=_("Book as"), queryset=Unit.objects.none(), required=False,
                                   empty_label=_("Myself"))
     repeat = forms.ChoiceField(label=_("Repeats"), required=False,

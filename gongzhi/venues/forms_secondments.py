@@ -23,10 +23,10 @@ class ProposeForm(forms.Form):
                                     error_messages={"required": _("Please choose the person to second."),
                                                     "invalid_choice": _("Please choose the person to second.")})
     from_community = forms.TypedChoiceField(
-        label=_("From"), coerce=int,
+        label=_("Sending community"), coerce=int,
         error_messages={"required": _("Please choose the community the person comes from."),
                         "invalid_choice": _("Please choose the community the person comes from.")})
-    to_community = forms.TypedChoiceField(label=_("Host community"), coerce=int,
+    to_community = forms.TypedChoiceField(label=_("Receiving community"), coerce=int,
                                           error_messages={"required": _("Please choose the host community."),
                                                           "invalid_choice": _("Please choose the host community.")})
     starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs=DATE),

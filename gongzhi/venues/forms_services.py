@@ -53,7 +53,7 @@ class NewServiceForm(ServiceForm):
 
 
 class SessionForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                     error_messages={"required": _("Please give the start of the session."),
                                                     "invalid": _("Please enter the start as a date and time.")})

@@ -130,8 +130,8 @@ class RoomPhoto(models.Model):
 
 class RoomClosure(models.Model):
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="closures")
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -190,8 +190,8 @@ class Booking(models.Model):
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings")
     series = models.ForeignKey(BookingSeries, verbose_name=_("recurring booking"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="bookings")
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
     purpose = models.CharField(_("purpose"), max_length=200)
     attendees = models.PositiveIntegerField(_("attendees"), default=1)
     booker_kind = models.CharField(_("booked as"), max_length=20, choices=BookerKind.choices)
@@ -268,8 +268,8 @@ class SharedService(models.Model):
 class ServiceSession(models.Model):
     service = models.ForeignKey(SharedService, verbose_name=_("service"), on_delete=models.CASCADE,
                                 related_name="sessions")
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveIntegerField(_("places"), default=20, validators=[MinValueValidator(1)])
     booking = models.OneToOneField(Booking, verbose_name=_("room booking"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="service_session")
@@ -291,7 +291,7 @@ class ServiceBooking(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
         CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
-        ATTENDED = "attended", _("Attended")
+        ATTENDED = "attended", _("Attended the session")
 
     session = models.ForeignKey(ServiceSession, verbose_name=_("session"), on_delete=models.CASCADE,
                                 related_name="places")
@@ -347,10 +347,10 @@ class Secondment(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("seconded person"), on_delete=models.PROTECT,
                                related_name="secondments")
     alliance = models.ForeignKey(Alliance, verbose_name=_("alliance"), on_delete=models.PROTECT, related_name="+")
-    from_community = models.ForeignKey(Area, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
-    to_community = models.ForeignKey(Area, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    from_community = models.ForeignKey(Area, verbose_name=_("sending community"), on_delete=models.PROTECT, related_name="+")
+    to_community = models.ForeignKey(Area, verbose_name=_("receiving community"), on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
     role_title = models.CharField(_("role"), max_length=100)
     work = models.TextField(_("what they work on"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED,

@@ -27,6 +27,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 
 from gongzhi.core.models import Alliance, Area
@@ -105,6 +106,8 @@ class Report:
     last: date
     venues: list[VenueRow]
     total: Figures
+    # whom each approved booking in the period served: booking id -> "own", "alliance", "other" or "unknown"
+    served: dict[int, str] = field(default_factory=dict)
 
     @property
     def days(self) -> int:
@@ -217,7 +220,7 @@ def compute(venues: QuerySet[Venue] | list[Venue], first: date, last: date) -> R
             day += timedelta(days=1)
     bookings = list(Booking.objects.filter(room_id__in=room_ids, status=Booking.Status.APPROVED,
                                            starts_at__lt=end, ends_at__gt=start).values_list(
-        "room_id", "starts_at", "ends_at", "booker_community_id"))
+        "room_id", "starts_at", "ends_at", "booker_community_id", "pk"))
     # The communities concerned: the bookers' (their paths) and the venues' own (their alliances).
     community_ids = {b[3] for b in bookings if b[3] is not None}
     paths = dict(Area.objects.filter(pk__in=community_ids).values_list("pk", "path"))
@@ -243,7 +246,8 @@ def compute(venues: QuerySet[Venue] | list[Venue], first: date, last: date) -> R
     venue_by_id = {v.pk: v for v in venues}
     room_venue = {r.pk: venue_by_id[r.venue_id] for r in rooms}
     rules = {v.pk: _own_and_allied(v, allied_by_community, sub_communities) for v in venues}
-    for room_id, starts_at, ends_at, community_id in bookings:
+    served: dict[int, str] = {}
+    for room_id, starts_at, ends_at, community_id, booking_id in bookings:
         hours = (min(ends_at, end) - max(starts_at, start)).total_seconds() / 3600
         figures = by_room[room_id]
         figures.booked_hours += hours
@@ -251,12 +255,16 @@ def compute(venues: QuerySet[Venue] | list[Venue], first: date, last: date) -> R
         own_path, allied = rules[room_venue[room_id].pk]
         if community_id is None:
             figures.unknown_hours += hours
+            served[booking_id] = "unknown"
         elif paths.get(community_id, "").startswith(own_path):
             figures.own_hours += hours
+            served[booking_id] = "own"
         else:
             figures.other_hours += hours
+            served[booking_id] = "other"
             if community_id in allied:
                 figures.alliance_hours += hours
+                served[booking_id] = "alliance"
     rows: dict[int, VenueRow] = {v.pk: VenueRow(venue=v) for v in venues}
     for room in rooms:
         figures = by_room[room.pk]
@@ -267,7 +275,7 @@ def compute(venues: QuerySet[Venue] | list[Venue], first: date, last: date) -> R
     total = Figures()
     for row in rows.values():
         total.add(row.figures)
-    return Report(first=first, last=last, venues=list(rows.values()), total=total)
+    return Report(first=first, last=last, venues=list(rows.values()), total=total, served=served)
 
 
 def share_sentence(figures: Figures) -> str:
@@ -300,12 +308,34 @@ def chart_data(report: Report) -> dict[str, Any]:
     }
 
 
+SERVED = {"own": _lazy("Own community"), "alliance": _lazy("Alliance community"),
+          "other": _lazy("Other community (not allied)"), "unknown": _lazy("Not stated")}
+
+
+def _bookings_sheet(ws: Any, report: Report) -> None:
+    """Each approved booking counted in the figures, with whom it served; no person's name or phone (the booker is
+    given by kind, community and unit)."""
+    append_row(ws, [_("Party-mass venue"), _("Function room"), _("Starts at"), _("Ends at"), _("Hours in the period"),
+                    _("Booked as"), _("The booker's community"), _("Unit"), _("Whom it served"), _("Purpose"),
+                    _("Number of attendees"), _("Checked in (yes/no)")])
+    start, end = day_start(report.first), day_start(report.last + timedelta(days=1))
+    rows = (Booking.objects.filter(pk__in=list(report.served)).select_related(
+        "room", "room__venue", "booker_community", "unit").order_by("starts_at", "pk"))
+    for b in rows.iterator(chunk_size=500):
+        hours = (min(b.ends_at, end) - max(b.starts_at, start)).total_seconds() / 3600
+        append_row(ws, [b.room.venue.name, b.room.name, timezone.localtime(b.starts_at).strftime("%Y-%m-%d %H:%M"),
+                        timezone.localtime(b.ends_at).strftime("%Y-%m-%d %H:%M"), round(hours, 2),
+                        b.get_booker_kind_display(), b.booker_community.name if b.booker_community else "",
+                        b.unit.name if b.unit else "", str(SERVED[report.served[b.pk]]), b.purpose, b.attendees,
+                        _("Yes") if b.checked_in_at else _("No")])
+
+
 def workbook(report: Report) -> bytes:
     """The report as an .xlsx: one row per venue, then its rooms; numbers are numbers, no text is a formula."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Utilisation"))
     append_row(ws, [_("Period"), f"{report.first.isoformat()} — {report.last.isoformat()}"])
-    append_row(ws, [_("Venue"), _("Level"), _("Area"), _("Room"), _("Open hours"), _("Booked hours"),
+    append_row(ws, [_("Party-mass venue"), _("Level"), _("Area"), _("Function room"), _("Open hours"), _("Booked hours"),
                     _("Utilisation (%)"), _("Own community (hours)"), _("Other communities (hours)"),
                     _("Of which alliance communities (hours)"), _("Not stated (hours)"),
                     _("Served other communities (%)"), _("Served alliance communities (%)"), _("Bookings")])
@@ -321,6 +351,7 @@ def workbook(report: Report) -> bytes:
         append_row(ws, values(row.venue, _("All rooms"), row.figures))
         for r in row.rooms:
             append_row(ws, values(row.venue, r.room.name, r.figures))
+    _bookings_sheet(wb.create_sheet(_("Bookings behind the figures")), report)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

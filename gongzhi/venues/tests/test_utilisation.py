@@ -125,3 +125,22 @@ def test_the_export_is_numbers_and_no_formula(client: Any, cast: Cast) -> None:
     assert rows[2][0] == venue.name and rows[2][3] == "全部功能室"
     assert rows[2][4] == 43 and rows[2][5] == 10 and rows[2][11] == 40.0
     assert {r[3] for r in rows[3:]} == {"会议室", "共享书屋"}
+
+
+def test_the_export_lists_the_bookings_behind_the_figures_without_names(client: Any, cast: Cast) -> None:
+    _venue, meeting, _reading = week(cast)
+    client.force_login(cast.worker_a)
+    response = client.get(reverse("venues:utilisation_export") + "?period=custom&from=2026-11-02&to=2026-11-08")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(content)).worksheets[1]
+    assert sheet.title == "利用率背后的预约"
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:3] == ("阵地", "功能室", "开始时间") and "服务对象" in header
+    # the four approved bookings of the week, in order; whom each served adds up to the figures above
+    assert [(r[1], r[2], r[4], r[8]) for r in rows] == [
+        ("会议室", "2026-11-02 09:00", 4, "本社区"), ("会议室", "2026-11-03 09:00", 2, "联盟社区"),
+        ("会议室", "2026-11-05 14:00", 2, "其他社区（非联盟）"), ("会议室", "2026-11-06 09:00", 2, "未注明社区")]
+    assert [r[11] for r in rows] == ["否", "否", "是", "否"]
+    assert [r[6] for r in rows] == [cast.community_a.name, "新塘社区", cast.community_b.name, None]
+    header0 = next(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert header0[0] == "阵地" and header0[3] == "功能室"  # not the roster's 房号 (a resident's room number)

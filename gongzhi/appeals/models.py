@@ -533,8 +533,8 @@ class CaseEvent(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     note = models.TextField(_("note"), blank=True)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    from_status = models.CharField(_("previous status"), max_length=20, blank=True)
+    to_status = models.CharField(_("new status"), max_length=20, blank=True)
     duration = models.DurationField(_("time taken"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 

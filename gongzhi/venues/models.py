@@ -80,7 +80,7 @@ class Room(models.Model):
     # Opening hours: the days of the week (1 = Monday … 7 = Sunday) and the daily times.
     open_days = models.CharField(_("open days"), max_length=7, default="12345")
     opens_at = models.TimeField(_("opens at"), default="08:30")
-    closes_at = models.TimeField(_("closes at"), default="17:30")
+    closes_at = models.TimeField(_("closing time"), default="17:30")
     who_may_book = models.CharField(_("who may book"), max_length=20, choices=WhoMayBook.choices,
                                     default=WhoMayBook.COMMUNITY)
     approver = models.CharField(_("approval"), max_length=20, choices=Approver.choices, default=Approver.VENUE)

@@ -20,7 +20,7 @@ from gongzhi.core.models import Area, Resident, User
 
 from .actions import agreements as actions
 from .actions import cases as case_actions
-from .demo_cases import JINHUA, cross_border_dispute
+from .demo_cases import JINHUA, cross_border_dispute, office_time
 from .models import Agreement, Dispute, FollowUp, MediationAssignment, MediationBody, MediationSession
 
 CROSS_FACTS = (
@@ -52,12 +52,11 @@ def _residents(community: Area, n: int) -> list[Resident]:
 
 def _jinhua_dispute(sq: User, body: MediationBody, community: Area, *, title: str, kind: str, stakes: str,
                     parties: list[dict[str, Any]], days_ago: int, session: tuple[str, str, str]) -> Dispute:
-    now = timezone.now()
     d = case_actions.do_record_dispute(acting_user=sq, community=community, title=title, kind=kind, stakes=stakes,
-                                       parties=parties, created_at=now - timedelta(days=days_ago))
+                                       parties=parties, created_at=office_time(days_ago, 9, 0))
     case_actions.do_assign(d, acting_user=sq, body=body)
     place, attendees, notes = session
-    case_actions.do_record_session(d, acting_user=sq, held_at=now - timedelta(days=days_ago - 3, hours=3),
+    case_actions.do_record_session(d, acting_user=sq, held_at=office_time(days_ago - 3, 15, 0),
                                    place=place, attendees=attendees, notes=notes)
     return d
 
@@ -98,7 +97,6 @@ def build(ctx: Any) -> dict[str, int] | None:
         parties=[party(0, "applicant", "林淑珍"), party(1, "respondent", "马志远")], days_ago=95,
         session=("锦华社区党群服务中心调解室", "林淑珍、马志远、社区调解员、物业工程人员",
                  "物业工程人员现场测量噪音，建议加装减震垫并接冷凝水管，双方基本同意。"))
-    now = timezone.now()
     actions.do_record_agreement(
         held, facts="楼上住户马志远家空调外机夜间运行噪音较大，冷凝水滴落至楼下林淑珍家阳台，双方多次争执。",
         terms="马志远于七日内为空调外机加装减震垫，并接冷凝水管引至排水管。\n相关费用由马志远承担，物业协助施工。\n"
@@ -106,7 +104,7 @@ def build(ctx: Any) -> dict[str, int] | None:
         performance="七日内完成施工，由物业工程人员验收，社区调解员回访确认。",
         signed_on=today - timedelta(days=88), acting_user=sq)
     visit = FollowUp.objects.get(dispute=held)
-    actions.do_record_follow_up(visit, visited_at=now - timedelta(days=57), holds=True,
+    actions.do_record_follow_up(visit, visited_at=office_time(57, 10, 30), holds=True,
                                 note="减震垫和冷凝水管均已安装，楼下住户表示噪音明显减小，阳台不再滴水，双方关系缓和。",
                                 acting_user=sq)
     case_actions.do_close(held, acting_user=sq)
@@ -125,7 +123,7 @@ def build(ctx: Any) -> dict[str, int] | None:
         terms="邓国强于三日内清理楼道内全部杂物。\n今后双方均不在共用楼道堆放物品。",
         performance="三日内清理完毕，由网格员现场确认。", signed_on=today - timedelta(days=64), acting_user=sq)
     visit = FollowUp.objects.get(dispute=broken)
-    actions.do_record_follow_up(visit, visited_at=now - timedelta(days=33), holds=False,
+    actions.do_record_follow_up(visit, visited_at=office_time(33, 16, 0), holds=False,
                                 note="回访发现楼道内又堆放了旧家具和纸箱，徐海燕再次投诉，协议未得到履行，需重新调解。",
                                 acting_user=sq)
     made["agreements"] += 1

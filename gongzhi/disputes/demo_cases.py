@@ -13,7 +13,7 @@ Timestamps are moved back after the fact so the list reads as weeks of work."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -52,15 +52,22 @@ def _party(resident: Resident | None, side: str, fallback: str, community: Area,
     return {"kind": "resident", "side": side, "name": fallback, "community": community.pk, **extra}
 
 
+def office_time(days_ago: int, hour: int, minute: int = 0) -> datetime:
+    """A moment `days_ago` days back at a working hour (local time), never later than now: the demo's sessions and
+    visits happen in office hours whenever the city is built."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return min(timezone.make_aware(datetime.combine(day, time(hour, minute))), timezone.now())
+
+
 def _back(dispute: Dispute, days: int) -> datetime:
-    when = timezone.now() - timedelta(days=days)
+    when = office_time(days, 9, 0)
     Dispute.objects.filter(pk=dispute.pk).update(created_at=when)
     dispute.created_at = when
     return when
 
 
 def _session(dispute: Dispute, user: User, days_ago: int, place: str, attendees: str, notes: str) -> None:
-    actions.do_record_session(dispute, acting_user=user, held_at=timezone.now() - timedelta(days=days_ago, hours=2),
+    actions.do_record_session(dispute, acting_user=user, held_at=office_time(days_ago, 14, 30),
                               place=place, attendees=attendees, notes=notes)
 
 

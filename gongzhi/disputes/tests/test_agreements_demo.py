@@ -61,3 +61,19 @@ def test_the_demo_pages_show_them(demo: str) -> None:
     assert stats.visits_done >= 2 and stats.visits_held >= 1 and stats.visits_not_held >= 1
     broken = Dispute.objects.get(title="共用楼道堆放杂物纠纷")
     assert 'data-testid="reopen"' in client.get(reverse("disputes:agreement", args=[broken.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_sessions_and_visits_happen_in_office_hours(demo: str) -> None:
+    """Whenever the city is built (make run at night too), mediation happens in the daytime (today's may be now)."""
+    from django.utils import timezone
+
+    from gongzhi.disputes.models import MediationSession
+
+    today = timezone.localdate()
+    moments = [*MediationSession.objects.values_list("held_at", flat=True),
+               *FollowUp.objects.filter(done_at__isnull=False).values_list("done_at", flat=True)]
+    assert len(moments) >= 5
+    for when in moments:
+        local = timezone.localtime(when)
+        assert local.date() == today or 8 <= local.hour < 18, local

@@ -118,6 +118,14 @@ def earlier_agreements(dispute: Dispute) -> list[Agreement]:
     return list(qs.exclude(pk=current.pk) if current is not None else qs)
 
 
+def agreement_to_download(dispute: Dispute, agreement_id: int | None = None) -> Agreement | None:
+    """The agreement whose Word document is asked for: one of the dispute's by id (an earlier one), else the one
+    in hand; None when there is none."""
+    if agreement_id is not None:
+        return Agreement.objects.filter(dispute=dispute, pk=agreement_id).first()
+    return agreement_in_hand(dispute)
+
+
 def _check_sides(dispute: Dispute) -> None:
     sides = set(DisputeParty.objects.filter(dispute=dispute).values_list("side", flat=True))
     if DisputeParty.Side.APPLICANT not in sides or DisputeParty.Side.RESPONDENT not in sides:

@@ -172,10 +172,9 @@ def put_agreement(request: HttpRequest, dispute_id: Id, payload: DisputeAgreemen
             summary="人民调解协议书 Word 下载（含当事人完整信息；看得到纠纷内容的人；下载留痕）")
 def agreement_docx(request: HttpRequest, dispute_id: Id, agreement_id: int | None = None) -> HttpResponse:
     dispute = _content(request, dispute_id)
-    if agreement_id is not None:  # an earlier agreement of this dispute
-        agreement = get_object_or_404(Agreement, dispute=dispute, pk=agreement_id)
-    else:
-        agreement = _in_hand(dispute)
+    agreement = actions.agreement_to_download(dispute, agreement_id)  # by id: an earlier agreement of this dispute
+    if agreement is None:
+        raise Http404(_("This dispute has no agreement in hand."))
     return agreement_response(request.user, agreement)
 
 

@@ -141,12 +141,9 @@ def agreement_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agreement_docx(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = _content(request, pk)
-    wanted = request.GET.get("agreement", "")
-    agreement: Agreement | None
-    if wanted:  # an earlier agreement of this dispute (one that did not hold), by its id
-        agreement = get_object_or_404(Agreement, dispute=dispute, pk=int(wanted) if wanted.isdigit() else 0)
-    else:
-        agreement = agreement_of(dispute)
+    wanted = request.GET.get("agreement", "")  # an earlier agreement of this dispute (one that did not hold)
+    agreement_id = int(wanted) if wanted.isdigit() else (0 if wanted else None)  # 0: no such agreement, 404
+    agreement = actions.agreement_to_download(dispute, agreement_id)
     if agreement is None:
         raise Http404(_("This dispute has no agreement in hand."))
     return agreement_response(request.user, agreement)
